@@ -1,0 +1,123 @@
+import Crypto
+
+/// One verified reveal as consensus sees it: the member's commitment and its binary embedding.
+public struct ConsensusPoint: Sendable, Hashable {
+    public let commitment: Hash256
+    public let embedding: BinaryEmbedding
+
+    public init(commitment: Hash256, embedding: BinaryEmbedding) {
+        self.commitment = commitment
+        self.embedding = embedding
+    }
+}
+
+/// What consensus decided for one request.
+public enum ConsensusOutcome: Sendable, Equatable {
+    /// `members` (sorted by commitment) lie within secDistance of the centre; `chosen` is the
+    /// member whose output is the request's result.
+    case agreed(centre: Hash256, members: [Hash256], chosen: Hash256)
+    case failed(ConsensusFailure)
+}
+
+public enum ConsensusFailure: Sendable, Equatable, CustomStringConvertible {
+    /// Fewer verified reveals than the cluster needs, so no cluster can be large enough.
+    case tooFewReveals(verified: Int, required: Int)
+    /// The largest cluster holds `largest` points, short of `required`.
+    case noClusterLargeEnough(largest: Int, required: Int)
+
+    public var description: String {
+        switch self {
+        case let .tooFewReveals(verified, required): "too few reveals: \(verified) verified, \(required) required"
+        case let .noClusterLargeEnough(largest, required): "no cluster large enough: largest \(largest), \(required) required"
+        }
+    }
+}
+
+/// The consensus rule. It reads the spec top to bottom:
+///
+/// 1. Distance between two points is the Hamming distance over the first `bits` bits,
+///    divided by `bits`. Two points are close when that distance is at most secDistance.
+/// 2. Each point is a candidate centre; its count is the number of points close to it,
+///    itself included. The largest count wins; ties go to the smallest commitment.
+/// 3. Consensus holds when that count reaches ceil(secPercentage x quorum).
+/// 4. The members are the points close to the centre, sorted by commitment. The chosen one is
+///    the member at index SHA-256(requestId || member commitments) mod member count, reading
+///    the digest as an unsigned 256-bit big-endian integer.
+///
+/// Nothing depends on the order of `points`: counts are order-free, and every tie and
+/// selection is resolved by commitment.
+public enum Consensus {
+    public static func decide(
+        requestId: Hash256,
+        points: [ConsensusPoint],
+        bits: Int,
+        secDistance: Double,
+        secPercentage: Double,
+        quorum: Int
+    ) -> ConsensusOutcome {
+        precondition(bits > 0 && quorum > 0, "bits and quorum are validated positive before consensus")
+        precondition(Set(points.map(\.commitment)).count == points.count, "one point per commitment")
+        let required = requiredClusterSize(secPercentage: secPercentage, quorum: quorum)
+        guard points.count >= required, !points.isEmpty else {
+            return .failed(.tooFewReveals(verified: points.count, required: required))
+        }
+        let maxBits = maxDifferingBits(secDistance: secDistance, bits: bits)
+
+        var counts = [Int](repeating: 1, count: points.count)
+        for i in points.indices {
+            for j in points.indices where j > i {
+                if points[i].embedding.hammingDistance(to: points[j].embedding, bits: bits) <= maxBits {
+                    counts[i] += 1
+                    counts[j] += 1
+                }
+            }
+        }
+
+        var best = 0
+        for i in points.indices.dropFirst() {
+            if counts[i] > counts[best] || (counts[i] == counts[best] && points[i].commitment < points[best].commitment) {
+                best = i
+            }
+        }
+        guard counts[best] >= required else {
+            return .failed(.noClusterLargeEnough(largest: counts[best], required: required))
+        }
+
+        let centre = points[best]
+        let members = points
+            .filter { $0.embedding.hammingDistance(to: centre.embedding, bits: bits) <= maxBits }
+            .map(\.commitment)
+            .sorted()
+        let chosen = members[selectionIndex(requestId: requestId, members: members)]
+        return .agreed(centre: centre.commitment, members: members, chosen: chosen)
+    }
+
+    /// The smallest k with k / quorum >= secPercentage, computed with one correctly rounded
+    /// division per candidate, so that 0.7 of 10 is 7 (a product 0.7 * 10 would give 7.000000000000001).
+    public static func requiredClusterSize(secPercentage: Double, quorum: Int) -> Int {
+        var k = 0
+        while k < quorum && Double(k) / Double(quorum) < secPercentage { k += 1 }
+        return max(k, 1)
+    }
+
+    /// The largest h with h / bits <= secDistance, by the same reasoning: a distance exactly at
+    /// the boundary counts as close.
+    public static func maxDifferingBits(secDistance: Double, bits: Int) -> Int {
+        var h = 0
+        while h < bits && Double(h + 1) / Double(bits) <= secDistance { h += 1 }
+        return h
+    }
+
+    /// SHA-256(requestId || commitments...) mod count, in exact integer arithmetic.
+    public static func selectionIndex(requestId: Hash256, members: [Hash256]) -> Int {
+        var hasher = SHA256()
+        hasher.update(data: requestId.bytes)
+        for member in members { hasher.update(data: member.bytes) }
+        let count = UInt64(members.count)
+        var remainder: UInt64 = 0
+        for byte in hasher.finalize() {
+            remainder = (remainder << 8 | UInt64(byte)) % count
+        }
+        return Int(remainder)
+    }
+}

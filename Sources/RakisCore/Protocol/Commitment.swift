@@ -1,0 +1,41 @@
+import Crypto
+
+/// Derivations that bind an inference to its node and output.
+public enum Commitment {
+    /// SHA-256 over the canonical JSON of {requestId, inferenceId, nodeId, model,
+    /// outputHash = SHA-256(output), embedding, salt}. A reveal must re-derive it exactly,
+    /// so the commit binds the text, the model, the request and the node, not just the embedding.
+    public static func derive(
+        requestId: Hash256, inferenceId: Hash256, nodeId: NodeID, model: String,
+        output: String, embedding: BinaryEmbedding, salt: [UInt8]
+    ) -> Hash256 {
+        let object: JSONValue = [
+            "requestId": .string(requestId.hex),
+            "inferenceId": .string(inferenceId.hex),
+            "nodeId": .string(nodeId.hex),
+            "model": .string(model),
+            "outputHash": .string(Hash256.of(Array(output.utf8)).hex),
+            "embedding": .string(embedding.hex),
+            "salt": .string(Hex.encode(salt)),
+        ]
+        return Hash256.of(object.canonicalBytes())
+    }
+
+    /// The commitment a reveal re-derives for its sender.
+    public static func derive(reveal: Reveal, nodeId: NodeID) -> Hash256 {
+        derive(requestId: reveal.requestId, inferenceId: reveal.inferenceId, nodeId: nodeId, model: reveal.model,
+               output: reveal.output, embedding: reveal.embedding, salt: reveal.salt)
+    }
+
+    /// A node's inference id for a request: SHA-256("rakis/inference\n" + requestId + "\n" + nodeId).
+    /// Derived, not chosen, so one node has exactly one inference per request.
+    public static func inferenceId(requestId: Hash256, nodeId: NodeID) -> Hash256 {
+        Hash256.of(Array("rakis/inference\n\(requestId.hex)\n\(nodeId.hex)".utf8))
+    }
+
+    /// The salt a node uses for a request: HMAC-SHA-256 keyed by its secret seed. Unpredictable to
+    /// others (so a commit reveals nothing), yet the same after a restart.
+    public static func salt(requestId: Hash256, identity: NodeIdentity) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Array("rakis/salt\n\(requestId.hex)".utf8), using: SymmetricKey(data: identity.seed)))
+    }
+}

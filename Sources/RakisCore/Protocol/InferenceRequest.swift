@@ -1,0 +1,125 @@
+/// One chat message, as in the OpenAI chat format.
+public struct ChatMessage: Sendable, Hashable {
+    public static let roles: Set<String> = ["system", "user", "assistant"]
+    public let role: String
+    public let content: String
+
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+}
+
+/// What the model is asked: a raw prompt, or chat messages rendered with the model's template.
+public enum RequestInput: Sendable, Hashable {
+    case prompt(String)
+    case messages([ChatMessage])
+
+    var byteCount: Int {
+        switch self {
+        case let .prompt(text): text.utf8.count
+        case let .messages(messages): messages.reduce(0) { $0 + $1.role.utf8.count + $1.content.utf8.count }
+        }
+    }
+}
+
+/// The security frame: how many nodes must run the request, how close their outputs must be,
+/// what share of them must agree, and when each phase ends.
+public struct SecurityFrame: Sendable, Hashable {
+    public let quorum: Int
+    /// Largest normalized Hamming distance (0...1) at which two outputs count as agreeing.
+    public let secDistance: Double
+    /// Share (0...1) of the quorum that must fall in the winning cluster.
+    public let secPercentage: Double
+    public let commitDeadline: Millis
+    public let revealDeadline: Millis
+
+    public init(quorum: Int, secDistance: Double, secPercentage: Double, commitDeadline: Millis, revealDeadline: Millis) {
+        self.quorum = quorum
+        self.secDistance = secDistance
+        self.secPercentage = secPercentage
+        self.commitDeadline = commitDeadline
+        self.revealDeadline = revealDeadline
+    }
+}
+
+/// Which embedding model compares outputs, and how many leading bits of its binary embedding count.
+public struct EmbeddingSpec: Sendable, Hashable {
+    public let model: String
+    public let bits: Int
+
+    public init(model: String, bits: Int) {
+        self.model = model
+        self.bits = bits
+    }
+}
+
+/// Where a smart-contract request lives on its chain.
+public struct ChainCoordinates: Sendable, Hashable {
+    public let chainId: Int
+    /// The oracle contract, "0x" and 40 lowercase hex digits.
+    public let contract: String
+    /// The contract's request number, in decimal (it may exceed 2^53).
+    public let chainRequestId: String
+
+    public init(chainId: Int, contract: String, chainRequestId: String) {
+        self.chainId = chainId
+        self.contract = contract
+        self.chainRequestId = chainRequestId
+    }
+}
+
+/// Who brought the request into the network. `node` is always the node that signed the request
+/// packet, and the only node that may fix its quorum before the fallback window.
+public struct RequestOrigin: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case peer, api, chain
+    }
+
+    public let kind: Kind
+    public let node: NodeID
+    public let chain: ChainCoordinates?
+
+    public init(kind: Kind, node: NodeID, chain: ChainCoordinates? = nil) {
+        self.kind = kind
+        self.node = node
+        self.chain = chain
+    }
+}
+
+/// An inference request. Its id is SHA-256 of its canonical JSON: the same request has the
+/// same id everywhere, and nobody can swap its content under an id.
+public struct InferenceRequest: Sendable, Hashable {
+    public let input: RequestInput
+    /// Accepted models, in the requester's order of preference.
+    public let models: [String]
+    public let temperature: Double
+    public let maxTokens: Int
+    public let seed: Int?
+    public let embedding: EmbeddingSpec
+    public let frame: SecurityFrame
+    public let origin: RequestOrigin
+    public let createdAt: Millis
+    /// Distinguishes two otherwise identical requests.
+    public let nonce: String
+    public let id: Hash256
+
+    public init(
+        input: RequestInput, models: [String], temperature: Double, maxTokens: Int, seed: Int?,
+        embedding: EmbeddingSpec, frame: SecurityFrame, origin: RequestOrigin, createdAt: Millis, nonce: String
+    ) {
+        self.input = input
+        self.models = models
+        self.temperature = temperature
+        self.maxTokens = maxTokens
+        self.seed = seed
+        self.embedding = embedding
+        self.frame = frame
+        self.origin = origin
+        self.createdAt = createdAt
+        self.nonce = nonce
+        id = Hash256.of(Self.json(input: input, models: models, temperature: temperature, maxTokens: maxTokens,
+                                   seed: seed, embedding: embedding, frame: frame, origin: origin,
+                                   createdAt: createdAt, nonce: nonce).canonicalBytes())
+    }
+}

@@ -1,0 +1,145 @@
+/// The JSON form of each packet: `{"type": ..., "createdAt": ..., <body fields>}`.
+extension Packet {
+    public var json: JSONValue {
+        var object: [String: JSONValue]
+        switch body {
+        case let .request(request):
+            object = ["request": request.json]
+        case let .commit(commit):
+            object = [
+                "requestId": .string(commit.requestId.hex),
+                "inferenceId": .string(commit.inferenceId.hex),
+                "model": .string(commit.model),
+                "commitment": .string(commit.commitment.hex),
+            ]
+        case let .quorum(quorum):
+            object = ["request": quorum.request.json, "commits": .array(quorum.commits.map(\.json))]
+        case let .reveal(reveal):
+            object = [
+                "requestId": .string(reveal.requestId.hex),
+                "inferenceId": .string(reveal.inferenceId.hex),
+                "model": .string(reveal.model),
+                "output": .string(reveal.output),
+                "salt": .string(Hex.encode(reveal.salt)),
+                "embedding": .string(reveal.embedding.hex),
+            ]
+        case let .result(result):
+            object = ["quorum": result.quorum.json, "reveals": .array(result.reveals.map(\.json)), "outcome": result.outcome.json]
+        case let .peerStatus(status):
+            object = [
+                "models": .array(status.models.map(JSONValue.string)),
+                "embeddingModels": .array(status.embeddingModels.map(JSONValue.string)),
+                "activeJobs": .number(Double(status.activeJobs)),
+                "queuedJobs": .number(Double(status.queuedJobs)),
+            ]
+        case let .peerExchange(exchange):
+            object = ["peers": .array(exchange.peers.map {
+                ["node": .string($0.node.hex), "addresses": .array($0.addresses.map(JSONValue.string))]
+            })]
+        }
+        object["type"] = .string(body.typeName)
+        object["createdAt"] = .number(Double(createdAt))
+        return .object(object)
+    }
+
+    public init(json: JSONValue, path: String) throws {
+        let reader = try JSONObjectReader(json, path: path)
+        let type = try reader.string("type")
+        let createdAt = Millis(try reader.int("createdAt"))
+        let common: Set<String> = ["type", "createdAt"]
+        let body: PacketBody
+        switch type {
+        case "request":
+            try reader.rejectUnknownKeys(allowed: common.union(["request"]))
+            body = .request(try InferenceRequest(json: try reader.value("request"), path: reader.childPath("request")))
+        case "commit":
+            try reader.rejectUnknownKeys(allowed: common.union(["requestId", "inferenceId", "model", "commitment"]))
+            body = .commit(Commit(
+                requestId: try Hash256(json: reader, key: "requestId"),
+                inferenceId: try Hash256(json: reader, key: "inferenceId"),
+                model: try reader.string("model"),
+                commitment: try Hash256(json: reader, key: "commitment")
+            ))
+        case "quorum":
+            try reader.rejectUnknownKeys(allowed: common.union(["request", "commits"]))
+            let request = try Envelope(json: try reader.value("request"), path: reader.childPath("request"), expecting: "request")
+            let commits = try reader.array("commits").enumerated().map { index, value in
+                try Envelope(json: value, path: "\(reader.childPath("commits"))[\(index)]", expecting: "commit")
+            }
+            body = .quorum(QuorumDecision(request: request, commits: commits))
+        case "reveal":
+            try reader.rejectUnknownKeys(allowed: common.union(["requestId", "inferenceId", "model", "output", "salt", "embedding"]))
+            guard let salt = Hex.decode(try reader.string("salt")), salt.count == 32 else {
+                throw JSONShapeError(path: reader.childPath("salt"), message: "expected 64 lowercase hex digits (32 bytes)")
+            }
+            guard let embedding = BinaryEmbedding(hex: try reader.string("embedding")), embedding.bitCount > 0 else {
+                throw JSONShapeError(path: reader.childPath("embedding"), message: "expected lowercase hex bytes")
+            }
+            body = .reveal(Reveal(
+                requestId: try Hash256(json: reader, key: "requestId"),
+                inferenceId: try Hash256(json: reader, key: "inferenceId"),
+                model: try reader.string("model"),
+                output: try reader.string("output"),
+                salt: salt,
+                embedding: embedding
+            ))
+        case "result":
+            try reader.rejectUnknownKeys(allowed: common.union(["quorum", "reveals", "outcome"]))
+            let quorum = try Envelope(json: try reader.value("quorum"), path: reader.childPath("quorum"), expecting: "quorum")
+            let reveals = try reader.array("reveals").enumerated().map { index, value in
+                try Envelope(json: value, path: "\(reader.childPath("reveals"))[\(index)]", expecting: "reveal")
+            }
+            let outcome = try ResultOutcome(json: try reader.value("outcome"), path: reader.childPath("outcome"))
+            body = .result(ResultCertificate(quorum: quorum, reveals: reveals, outcome: outcome))
+        case "peerStatus":
+            try reader.rejectUnknownKeys(allowed: common.union(["models", "embeddingModels", "activeJobs", "queuedJobs"]))
+            body = .peerStatus(PeerStatus(
+                models: try reader.stringArray("models"),
+                embeddingModels: try reader.stringArray("embeddingModels"),
+                activeJobs: try reader.int("activeJobs"),
+                queuedJobs: try reader.int("queuedJobs")
+            ))
+        case "peerExchange":
+            try reader.rejectUnknownKeys(allowed: common.union(["peers"]))
+            body = .peerExchange(PeerExchange(peers: try reader.array("peers").enumerated().map { index, value in
+                let peer = try JSONObjectReader(value, path: "\(reader.childPath("peers"))[\(index)]")
+                try peer.rejectUnknownKeys(allowed: ["node", "addresses"])
+                return PeerExchange.Peer(node: try NodeID(json: peer, key: "node"), addresses: try peer.stringArray("addresses"))
+            }))
+        default:
+            throw JSONShapeError(path: reader.childPath("type"), message: "unknown packet type \"\(type)\"")
+        }
+        self.init(body, createdAt: createdAt)
+    }
+}
+
+extension ResultOutcome {
+    public var json: JSONValue {
+        switch self {
+        case let .agreed(chosen, members):
+            ["status": "agreed", "chosen": .string(chosen.hex), "members": .array(members.map { .string($0.hex) })]
+        case let .failed(reason):
+            ["status": "failed", "reason": .string(reason)]
+        }
+    }
+
+    public init(json: JSONValue, path: String) throws {
+        let reader = try JSONObjectReader(json, path: path)
+        switch try reader.string("status") {
+        case "agreed":
+            try reader.rejectUnknownKeys(allowed: ["status", "chosen", "members"])
+            let members = try reader.stringArray("members").enumerated().map { index, text in
+                guard let hash = Hash256(hex: text) else {
+                    throw JSONShapeError(path: "\(reader.childPath("members"))[\(index)]", message: "expected a SHA-256 digest in hex")
+                }
+                return hash
+            }
+            self = .agreed(chosen: try Hash256(json: reader, key: "chosen"), members: members)
+        case "failed":
+            try reader.rejectUnknownKeys(allowed: ["status", "reason"])
+            self = .failed(reason: try reader.string("reason"))
+        case let other:
+            throw JSONShapeError(path: reader.childPath("status"), message: "unknown outcome status \"\(other)\"")
+        }
+    }
+}

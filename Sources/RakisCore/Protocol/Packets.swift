@@ -1,0 +1,140 @@
+/// A node's commitment to its output for a request, sent before anyone reveals.
+public struct Commit: Sendable, Hashable {
+    public let requestId: Hash256
+    public let inferenceId: Hash256
+    public let model: String
+    public let commitment: Hash256
+
+    public init(requestId: Hash256, inferenceId: Hash256, model: String, commitment: Hash256) {
+        self.requestId = requestId
+        self.inferenceId = inferenceId
+        self.model = model
+        self.commitment = commitment
+    }
+}
+
+/// The reveal request that fixes a request's quorum: the signed commits of its members.
+/// Carrying the request and the commits themselves makes it verifiable on its own.
+public struct QuorumDecision: Sendable {
+    public let request: Envelope
+    /// Signed commit packets, sorted by commitment.
+    public let commits: [Envelope]
+
+    public init(request: Envelope, commits: [Envelope]) {
+        self.request = request
+        self.commits = commits.sorted { $0.commit!.commitment < $1.commit!.commitment }
+    }
+
+    public var requestId: Hash256 { request.request!.id }
+}
+
+/// A quorum member's output, with everything needed to re-derive its commitment.
+public struct Reveal: Sendable, Hashable {
+    public let requestId: Hash256
+    public let inferenceId: Hash256
+    public let model: String
+    public let output: String
+    public let salt: [UInt8]
+    public let embedding: BinaryEmbedding
+
+    public init(requestId: Hash256, inferenceId: Hash256, model: String, output: String, salt: [UInt8], embedding: BinaryEmbedding) {
+        self.requestId = requestId
+        self.inferenceId = inferenceId
+        self.model = model
+        self.output = output
+        self.salt = salt
+        self.embedding = embedding
+    }
+}
+
+/// The certificate of a finished request: the quorum and the members' reveals. Anyone can
+/// re-check it offline (signatures, commitments, re-embedding, consensus) and reach `outcome`.
+public struct ResultCertificate: Sendable {
+    public let quorum: Envelope
+    /// Signed reveal packets of quorum members, sorted by sender.
+    public let reveals: [Envelope]
+    public let outcome: ResultOutcome
+
+    public init(quorum: Envelope, reveals: [Envelope], outcome: ResultOutcome) {
+        self.quorum = quorum
+        self.reveals = reveals.sorted { $0.sender < $1.sender }
+        self.outcome = outcome
+    }
+
+    public var requestId: Hash256 { quorum.quorum!.requestId }
+}
+
+/// The outcome a result packet claims; receivers recompute it and compare.
+public enum ResultOutcome: Sendable, Hashable {
+    case agreed(chosen: Hash256, members: [Hash256])
+    case failed(reason: String)
+}
+
+/// What a node serves and how busy it is, broadcast periodically.
+public struct PeerStatus: Sendable, Hashable {
+    public let models: [String]
+    public let embeddingModels: [String]
+    public let activeJobs: Int
+    public let queuedJobs: Int
+
+    public init(models: [String], embeddingModels: [String], activeJobs: Int, queuedJobs: Int) {
+        self.models = models
+        self.embeddingModels = embeddingModels
+        self.activeJobs = activeJobs
+        self.queuedJobs = queuedJobs
+    }
+}
+
+/// Peers a node knows and how to reach them, so that others find peers beyond their bootstrap list.
+public struct PeerExchange: Sendable, Hashable {
+    public struct Peer: Sendable, Hashable {
+        public let node: NodeID
+        /// Transport addresses such as "tcp://127.0.0.1:7400".
+        public let addresses: [String]
+
+        public init(node: NodeID, addresses: [String]) {
+            self.node = node
+            self.addresses = addresses
+        }
+    }
+
+    public let peers: [Peer]
+
+    public init(peers: [Peer]) {
+        self.peers = peers
+    }
+}
+
+/// Every packet the protocol knows. `createdAt` on the envelope's packet is the sender's clock.
+public enum PacketBody: Sendable {
+    case request(InferenceRequest)
+    case commit(Commit)
+    case quorum(QuorumDecision)
+    case reveal(Reveal)
+    case result(ResultCertificate)
+    case peerStatus(PeerStatus)
+    case peerExchange(PeerExchange)
+
+    public var typeName: String {
+        switch self {
+        case .request: "request"
+        case .commit: "commit"
+        case .quorum: "quorum"
+        case .reveal: "reveal"
+        case .result: "result"
+        case .peerStatus: "peerStatus"
+        case .peerExchange: "peerExchange"
+        }
+    }
+}
+
+/// A packet: its body and the sender's clock when it was made.
+public struct Packet: Sendable {
+    public let body: PacketBody
+    public let createdAt: Millis
+
+    public init(_ body: PacketBody, createdAt: Millis) {
+        self.body = body
+        self.createdAt = createdAt
+    }
+}

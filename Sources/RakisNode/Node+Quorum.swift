@@ -1,0 +1,123 @@
+import RakisCore
+
+/// Commits and quorums: who is in, and the canonical rule when two quorum packets disagree.
+extension Node {
+    func receiveCommit(_ envelope: Envelope, _ commit: Commit, _ record: RequestRecord) throws(PacketRejection) {
+        guard envelope.packet.createdAt <= record.frame.commitDeadline else {
+            throw .late("commit made after the commit deadline")
+        }
+        guard record.request.models.contains(commit.model) else {
+            throw .inconsistent("model \"\(commit.model)\" is not accepted by the request")
+        }
+        if let known = record.commits[envelope.sender] {
+            // The same commit may arrive again inside a quorum packet; a different one is equivocation.
+            guard known.id == envelope.id else { throw .inconsistent("a second commit from \(envelope.sender.short)") }
+            return
+        }
+        effects.append(.persist(.packet(envelope)))
+        addCommit(envelope, commit, record)
+    }
+
+    func addCommit(_ envelope: Envelope, _ commit: Commit, _ record: RequestRecord) {
+        record.commits[envelope.sender] = envelope
+        record.commitArrivalOrder.append(envelope.sender)
+        replayOrphans(of: record)
+        // Event-driven: the origin fixes the quorum on the quorum-th commit, not at the deadline.
+        if isOrigin(of: record), record.quorum == nil, record.commits.count >= record.frame.quorum {
+            fixQuorum(record)
+        }
+    }
+
+    func isOrigin(of record: RequestRecord) -> Bool { record.request.origin.node == nodeId }
+
+    /// Signs and adopts a quorum of the first `quorum` commits that arrived.
+    func fixQuorum(_ record: RequestRecord) {
+        let chosen = record.commitArrivalOrder.prefix(record.frame.quorum).map { record.commits[$0]! }
+        let envelope = broadcast(.quorum(QuorumDecision(request: record.envelope, commits: chosen)))
+        effects.append(.persist(.packet(envelope)))
+        adopt(envelope, record)
+    }
+
+    /// The origin fixes the quorum as soon as it can, so a request without one at the commit
+    /// deadline waits out the fallback window, in which the origin's late quorum packet may still
+    /// arrive, before anyone else steps in.
+    func commitDeadlinePassed(_ record: RequestRecord) {
+        guard record.quorum == nil else { return }
+        setTimer(.fallbackQuorum, record.id, at: QuorumRules.fallbackOpens(record.frame))
+    }
+
+    /// Still no quorum: a node that committed (or the origin) fixes one from the commits it holds.
+    func fallbackWindowOpened(_ record: RequestRecord) {
+        guard record.quorum == nil else { return }
+        if record.commits.count < record.frame.quorum {
+            conclude(record, .failed(.notEnoughCommits(have: record.commits.count, need: record.frame.quorum)), certificate: nil)
+        } else if record.own != nil || isOrigin(of: record) {
+            fixQuorum(record)
+        }
+    }
+
+    func receiveQuorum(_ envelope: Envelope, _ quorum: QuorumDecision) throws(PacketRejection) {
+        guard let record = track(quorum.request) else {
+            throw .late("quorum for a request past its reveal deadline or already concluded")
+        }
+        guard QuorumRules.isAdmissible(envelope, for: record.request) else {
+            throw .senderMismatch("only the origin may fix the quorum outside the fallback window")
+        }
+        effects.append(.persist(.packet(envelope)))
+        adopt(envelope, record)
+    }
+
+    /// Adopts a quorum packet unless the one already adopted wins under the canonical rule.
+    /// Conflicts are answered by relaying the winner, so a node that missed it learns of it.
+    func adopt(_ envelope: Envelope, _ record: RequestRecord) {
+        if let current = record.quorum {
+            guard current.id != envelope.id else { return }
+            let winner = QuorumRules.preferred(current, envelope, for: record.request)
+            effects.append(.notify(.conflictingQuorum(requestId: record.id, adopted: winner.id)))
+            guard winner === envelope, record.conclusion == nil else {
+                relayOnce(current, record)
+                return
+            }
+        }
+        let decision = envelope.quorum!
+        record.quorum = envelope
+        record.members = [:]
+        record.memberOrder = decision.commits.map(\.sender)
+        for commit in decision.commits {
+            record.members[commit.sender] = commit.commit!
+            if record.commits[commit.sender] == nil {
+                record.commits[commit.sender] = commit
+                record.commitArrivalOrder.append(commit.sender)
+            }
+        }
+        // Fallback quorums are relayed by everyone, so that all honest nodes choose among the same
+        // candidates; the origin's by its members, so that a member that missed it still reveals.
+        if !isFromOrigin(envelope, record) {
+            relayOnce(envelope, record)
+            setTimer(.fallbackSettled, record.id, at: QuorumRules.fallbackSettles(record.frame))
+        } else if record.members[nodeId] != nil {
+            relayOnce(envelope, record)
+        }
+        replayOrphans(of: record)
+        // Verdicts and pending embeddings of the previous quorum's members are kept: a reveal's
+        // validity does not depend on which quorum it is judged in.
+        advance(record, to: .quorumFixed)
+        if record.retransmissions == 0 { scheduleRetransmit(record) }
+        if record.work == .queued { record.work = .abandoned }
+        revealIfMember(record)
+        for member in record.memberOrder where record.reveals[member] != nil {
+            startVerification(record, member: member)
+        }
+        concludeIfComplete(record)
+    }
+
+    func isFromOrigin(_ quorum: Envelope, _ record: RequestRecord) -> Bool {
+        quorum.sender == record.request.origin.node
+    }
+
+    /// Forwards another node's packet unchanged, at most once per packet.
+    func relayOnce(_ envelope: Envelope, _ record: RequestRecord) {
+        guard record.relayed.insert(envelope.id).inserted else { return }
+        effects.append(.broadcast(envelope))
+    }
+}

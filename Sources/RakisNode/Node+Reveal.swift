@@ -1,0 +1,186 @@
+import RakisCore
+
+/// Reveals, their verification, consensus and the result certificate.
+extension Node {
+    func revealIfMember(_ record: RequestRecord) {
+        guard var own = record.own, !own.revealed, record.members[nodeId] != nil else { return }
+        own.revealed = true
+        record.own = own
+        let reveal = Reveal(
+            requestId: record.id, inferenceId: Commitment.inferenceId(requestId: record.id, nodeId: nodeId),
+            model: own.model, output: own.output, salt: own.salt, embedding: own.embedding
+        )
+        let envelope = broadcast(.reveal(reveal))
+        effects.append(.persist(.packet(envelope)))
+        record.reveals[nodeId] = envelope
+        record.verdicts[nodeId] = .valid(own.embedding)
+        advance(record, to: .revealed)
+    }
+
+    func receiveReveal(_ envelope: Envelope, _ record: RequestRecord) throws(PacketRejection) {
+        guard envelope.packet.createdAt <= record.frame.revealDeadline else {
+            throw .late("reveal made after the reveal deadline")
+        }
+        // Reveals from nodes that committed are kept even when they are not in the adopted
+        // quorum: a quorum that wins later may include them. A reveal that outran its commit waits.
+        guard record.members[envelope.sender] != nil || record.commits[envelope.sender] != nil else {
+            holdOrphan(envelope, requestId: record.id, via: "orphan")
+            return
+        }
+        guard record.reveals[envelope.sender] == nil else { return }
+        record.reveals[envelope.sender] = envelope
+        effects.append(.persist(.packet(envelope)))
+        if record.members[envelope.sender] != nil {
+            startVerification(record, member: envelope.sender)
+            concludeIfComplete(record)
+        }
+    }
+
+    /// Checks a member's reveal against its commit, then asks for the output to be re-embedded.
+    func startVerification(_ record: RequestRecord, member: NodeID) {
+        guard record.verdicts[member] == nil, !record.verificationsStarted.contains(member),
+              let commit = record.members[member], let reveal = record.reveals[member]?.reveal
+        else { return }
+        let bits = record.request.embedding.bits
+        if reveal.model != commit.model {
+            record.verdicts[member] = .invalid("revealed model \(reveal.model) differs from committed \(commit.model)")
+        } else if reveal.embedding.bitCount != bits {
+            record.verdicts[member] = .invalid("revealed embedding has \(reveal.embedding.bitCount) bits, the request uses \(bits)")
+        } else if Commitment.derive(reveal: reveal, nodeId: member) != commit.commitment {
+            record.verdicts[member] = .invalid("reveal does not re-derive the commitment")
+        } else {
+            record.verificationsStarted.insert(member)
+            effects.append(.startEmbedding(EmbeddingJob(
+                requestId: record.id, purpose: .verify(member), model: record.request.embedding.model,
+                text: reveal.output, bits: bits
+            )))
+        }
+    }
+
+    func embeddingFinished(_ job: EmbeddingJob, embedding: BinaryEmbedding) {
+        guard let record = records[job.requestId] else { return }
+        switch job.purpose {
+        case .own:
+            commitOwnOutput(record, embedding: embedding)
+        case let .verify(member):
+            guard record.verdicts[member] == nil, let revealed = record.reveals[member]?.reveal?.embedding else { return }
+            let bits = record.request.embedding.bits
+            guard embedding.bitCount >= bits else {
+                record.verdicts[member] = .invalid("verifier's embedding is shorter than \(bits) bits")
+                concludeIfComplete(record)
+                return
+            }
+            let distance = revealed.hammingDistance(to: embedding, bits: bits)
+            record.verdicts[member] = distance <= config.revealTolerance
+                ? .valid(revealed)
+                : .invalid("re-embedding differs in \(distance) bits, tolerance \(config.revealTolerance)")
+            concludeIfComplete(record)
+        }
+    }
+
+    func embeddingFailed(_ job: EmbeddingJob, reason: String) {
+        guard let record = records[job.requestId] else { return }
+        switch job.purpose {
+        case .own:
+            releaseJob(job.requestId, abandon: true)
+        case let .verify(member):
+            // The verifier could not judge the reveal, so it cannot count it.
+            record.verdicts[member] = .invalid("could not re-embed: \(reason)")
+            concludeIfComplete(record)
+        }
+    }
+
+    /// Consensus runs once every member's reveal is judged. Only a complete set of judged reveals
+    /// is final, so every honest node that finalizes computes over the same points.
+    func concludeIfComplete(_ record: RequestRecord) {
+        guard record.conclusion == nil, let quorum = record.quorum,
+              record.memberOrder.allSatisfy({ record.verdicts[$0] != nil }),
+              isFromOrigin(quorum, record) || now >= QuorumRules.fallbackSettles(record.frame)
+        else { return }
+        advance(record, to: .verified)
+        let points = record.memberOrder.compactMap { member -> ConsensusPoint? in
+            guard case let .valid(embedding) = record.verdicts[member] else { return nil }
+            return ConsensusPoint(commitment: record.members[member]!.commitment, embedding: embedding)
+        }
+        let frame = record.frame
+        let decision = Consensus.decide(
+            requestId: record.id, points: points, bits: record.request.embedding.bits,
+            secDistance: frame.secDistance, secPercentage: frame.secPercentage, quorum: frame.quorum
+        )
+        let outcome: RequestConclusion.Outcome
+        let claimed: ResultOutcome
+        switch decision {
+        case let .agreed(_, members, chosen):
+            let author = record.memberOrder.first { record.members[$0]!.commitment == chosen }!
+            let reveal = record.reveals[author]!.reveal!
+            outcome = .final(ChosenOutput(node: author, model: reveal.model, output: reveal.output, commitment: chosen, members: members))
+            claimed = .agreed(chosen: chosen, members: members)
+        case let .failed(failure):
+            outcome = .failed(.consensus(failure))
+            claimed = .failed(reason: failure.description)
+        }
+        let reveals = record.memberOrder.compactMap { record.reveals[$0] }
+        let certificate = ResultCertificate(quorum: quorum, reveals: reveals, outcome: claimed)
+        // Members and the quorum's fixer publish the certificate; everyone else keeps it.
+        if record.members[nodeId] != nil || quorum.sender == nodeId {
+            _ = broadcast(.result(certificate))
+        }
+        conclude(record, outcome, certificate: certificate)
+        for (sender, outcome) in record.claimedOutcomes where outcome != claimed {
+            effects.append(.notify(.conflictingResult(requestId: record.id, from: sender)))
+        }
+    }
+
+    /// Loss recovery, a few times before the reveal deadline while this node has not concluded: the
+    /// fixer re-sends its quorum packet (so a member that missed it reveals) and each member its
+    /// reveal. Receivers drop what they already have as duplicates. Nodes that concluded published
+    /// their certificate, which carries every reveal.
+    func retransmit(_ record: RequestRecord) {
+        guard let quorum = record.quorum, record.conclusion == nil else { return }
+        if quorum.sender == nodeId { effects.append(.broadcast(quorum)) }
+        if record.own?.revealed == true, let reveal = record.reveals[nodeId] { effects.append(.broadcast(reveal)) }
+        scheduleRetransmit(record)
+    }
+
+    func scheduleRetransmit(_ record: RequestRecord) {
+        let interval = QuorumRules.fallbackWindow(record.frame)
+        guard record.retransmissions < 3, now + interval < record.frame.revealDeadline,
+              record.members[nodeId] != nil || record.quorum?.sender == nodeId
+        else { return }
+        record.retransmissions += 1
+        setTimer(.retransmit, record.id, at: now + interval)
+    }
+
+    func revealDeadlinePassed(_ record: RequestRecord) {
+        guard record.quorum != nil else {
+            conclude(record, .failed(.notEnoughCommits(have: record.commits.count, need: record.frame.quorum)), certificate: nil)
+            return
+        }
+        let missing = record.memberOrder.filter { record.reveals[$0] == nil }
+        if !missing.isEmpty {
+            conclude(record, .failed(.missingReveals(missing)), certificate: nil)
+        } else {
+            setTimer(.settle, record.id, at: record.frame.revealDeadline + config.settleWindow)
+        }
+    }
+
+    /// A certificate from another node: adopt its quorum if it wins, and take its reveals as if
+    /// they had arrived directly. This node still verifies and decides for itself.
+    func receiveResult(_ envelope: Envelope, _ result: ResultCertificate) throws(PacketRejection) {
+        let quorum = result.quorum.quorum!
+        guard let record = track(quorum.request) else { return }
+        if let conclusion = record.conclusion {
+            if conclusion.certificate?.outcome != result.outcome {
+                effects.append(.notify(.conflictingResult(requestId: record.id, from: envelope.sender)))
+            }
+            return
+        }
+        record.claimedOutcomes.append((envelope.sender, result.outcome))
+        if QuorumRules.isAdmissible(result.quorum, for: record.request) {
+            adopt(result.quorum, record)
+        }
+        for reveal in result.reveals where record.members[reveal.sender] != nil && record.reveals[reveal.sender] == nil {
+            try receiveReveal(reveal, record)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import RakisCore
+
+/// Running inferences: which requests this node takes, in what order, and turning an output
+/// into a commit.
+extension Node {
+    /// The first accepted model (in the request's order of preference) this node serves.
+    func servedModel(for request: InferenceRequest) -> String? {
+        guard config.embeddingModels.contains(request.embedding.model) else { return nil }
+        return request.models.first { config.servedModels.contains($0) }
+    }
+
+    /// Queues the request if this node serves one of its models and is drawn to work on it.
+    func considerWork(_ record: RequestRecord, redundancy: Double) {
+        guard record.work == .none, record.quorum == nil, now < record.frame.commitDeadline,
+              let model = servedModel(for: record.request), workQueue.count < config.maxQueuedJobs
+        else { return }
+        let servingNodes = max(1, peers.servingCount(model: model, now: now, freshness: 3 * config.peerStatusInterval))
+        let share = redundancy * Double(record.frame.quorum) / Double(servingNodes)
+        guard WorkDraw.score(requestId: record.id, nodeId: nodeId) < share else { return }
+        record.work = .queued
+        workQueue.append(record.id)
+        // Earliest commit deadline first; the request id breaks ties so the order is total.
+        workQueue.sort { lhs, rhs in
+            let (a, b) = (records[lhs]!.frame.commitDeadline, records[rhs]!.frame.commitDeadline)
+            return a != b ? a < b : lhs < rhs
+        }
+        startQueuedWork()
+    }
+
+    func startQueuedWork() {
+        while activeJobs < config.maxConcurrentJobs, !workQueue.isEmpty {
+            let record = records[workQueue.removeFirst()]!
+            // A request whose quorum is already fixed, or whose commit window is over, gains nothing from us.
+            guard record.quorum == nil, record.conclusion == nil, now < record.frame.commitDeadline,
+                  let model = servedModel(for: record.request)
+            else {
+                record.work = .abandoned
+                continue
+            }
+            activeJobs += 1
+            record.work = .inferring
+            advance(record, to: .inferring)
+            let request = record.request
+            effects.append(.startInference(InferenceJob(
+                requestId: record.id, model: model, input: request.input, temperature: request.temperature,
+                maxTokens: request.maxTokens, seed: request.seed
+            )))
+        }
+    }
+
+    func inferenceFinished(_ job: InferenceJob, output: String) {
+        guard let record = records[job.requestId], record.work == .inferring else { return }
+        guard record.quorum == nil, record.conclusion == nil, output.utf8.count <= Limits.maxOutputBytes else {
+            releaseJob(job.requestId, abandon: true)
+            return
+        }
+        record.work = .embedding
+        effects.append(.startEmbedding(EmbeddingJob(
+            requestId: job.requestId, purpose: .own, model: record.request.embedding.model, text: output,
+            bits: record.request.embedding.bits
+        )))
+        record.pendingOutput = (job.model, output)
+    }
+
+    /// Frees the job slot; `abandon` marks the request as one this node will not commit to.
+    func releaseJob(_ requestId: Hash256, abandon: Bool) {
+        guard let record = records[requestId], record.work == .inferring || record.work == .embedding else { return }
+        activeJobs -= 1
+        if abandon { record.work = .abandoned }
+        record.pendingOutput = nil
+        startQueuedWork()
+    }
+
+    /// Own output embedded: derive the commitment and commit, unless the quorum formed without us.
+    func commitOwnOutput(_ record: RequestRecord, embedding: BinaryEmbedding) {
+        guard let (model, output) = record.pendingOutput else { return }
+        releaseJob(record.id, abandon: false)
+        guard record.quorum == nil, record.conclusion == nil, now <= record.frame.commitDeadline,
+              embedding.bitCount >= record.request.embedding.bits
+        else {
+            record.work = .abandoned
+            return
+        }
+        let embedding = embedding.truncated(to: record.request.embedding.bits)
+        let inferenceId = Commitment.inferenceId(requestId: record.id, nodeId: nodeId)
+        let salt = Commitment.salt(requestId: record.id, identity: identity)
+        let commitment = Commitment.derive(requestId: record.id, inferenceId: inferenceId, nodeId: nodeId, model: model,
+                                           output: output, embedding: embedding, salt: salt)
+        record.own = OwnInference(model: model, output: output, embedding: embedding, salt: salt, commitment: commitment)
+        record.work = .committed
+        let commit = Commit(requestId: record.id, inferenceId: inferenceId, model: model, commitment: commitment)
+        let envelope = broadcast(.commit(commit))
+        effects.append(.persist(.packet(envelope)))
+        advance(record, to: .committed)
+        addCommit(envelope, commit, record)
+    }
+}
+
+/// The deterministic draw that spreads requests over nodes: the first 8 bytes of
+/// SHA-256("rakis/work\n" + requestId + "\n" + nodeId), as a fraction of 2^64.
+enum WorkDraw {
+    static func score(requestId: Hash256, nodeId: NodeID) -> Double {
+        let digest = Hash256.of(Array("rakis/work\n\(requestId.hex)\n\(nodeId.hex)".utf8))
+        return Double(digest.words.0 >> 11) / Double(1 << 53)
+    }
+}

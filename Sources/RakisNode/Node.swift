@@ -1,0 +1,274 @@
+import RakisCore
+
+/// The node's state machine: `handle(event, now)` returns the effects the runtime must carry out.
+///
+/// It owns no socket, clock, thread or random source. Time comes in with each event; work goes
+/// out as effects. The real runtime and the simulator drive the same code.
+///
+/// A request's life at one node: seen -> inferring -> committed -> quorum fixed -> revealed ->
+/// verified -> final | failed. Progress is event-driven (the origin fixes the quorum on the
+/// `quorum`-th commit; consensus runs on the last verified reveal); deadlines only end requests
+/// that cannot progress, so every request reaches `final` or `failed`.
+public final class Node {
+    public let identity: NodeIdentity
+    public let config: NodeConfig
+    public var nodeId: NodeID { identity.nodeId }
+    let validator: PacketValidator
+
+    var records: [Hash256: RequestRecord] = [:]
+    /// Requests this node concluded and forgot the details of; late packets for them are ignored.
+    var forgotten: Set<Hash256> = []
+    /// Packet ids seen recently, with arrival time, to drop duplicates and replays.
+    var seenPackets: [Hash256: Millis] = [:]
+    var orphans: [(requestId: Hash256, envelope: Envelope, via: TransportName)] = []
+    var workQueue: [Hash256] = []
+    var activeJobs = 0
+    var peers = PeerDirectory()
+
+    /// Effects produced by the event being handled.
+    var effects: [NodeEffect] = []
+    var now: Millis = 0
+
+    public init(identity: NodeIdentity, config: NodeConfig, validationCache: (any ValidationCache)? = nil) {
+        self.identity = identity
+        self.config = config
+        validator = PacketValidator(network: config.network, maxClockSkew: config.maxClockSkew, cache: validationCache)
+    }
+
+    public func handle(_ event: NodeEvent, now: Millis) -> [NodeEffect] {
+        self.now = now
+        effects = []
+        switch event {
+        case .started:
+            announceStatus()
+        case let .packetReceived(envelope, via):
+            receive(envelope, via: via)
+        case let .timerFired(timer):
+            timerFired(timer)
+        case let .inferenceFinished(job, output):
+            inferenceFinished(job, output: output)
+        case let .inferenceFailed(job, _):
+            releaseJob(job.requestId, abandon: true)
+        case let .embeddingFinished(job, embedding):
+            embeddingFinished(job, embedding: embedding)
+        case let .embeddingFailed(job, reason):
+            embeddingFailed(job, reason: reason)
+        case let .requestSubmitted(spec):
+            submit(spec)
+        }
+        return effects
+    }
+
+    /// The phase of a request at this node, if it knows the request.
+    public func phase(of requestId: Hash256) -> RequestPhase? {
+        records[requestId]?.phase
+    }
+
+    public func conclusion(of requestId: Hash256) -> RequestConclusion? {
+        records[requestId]?.conclusion
+    }
+
+    /// Requests known and not yet final or failed.
+    public var openRequests: [Hash256] {
+        records.values.filter { !$0.phase.isTerminal }.map(\.id).sorted()
+    }
+
+    // MARK: - Effects
+
+    func broadcast(_ body: PacketBody) -> Envelope {
+        let envelope = Envelope(signing: Packet(body, createdAt: now), network: config.network, identity: identity)
+        seenPackets[envelope.id] = now
+        effects.append(.broadcast(envelope))
+        return envelope
+    }
+
+    func setTimer(_ kind: NodeTimer.Kind, _ requestId: Hash256?, at time: Millis) {
+        effects.append(.setTimer(NodeTimer(kind, requestId), at: time))
+    }
+
+    func advance(_ record: RequestRecord, to phase: RequestPhase) {
+        guard phase > record.phase, !record.phase.isTerminal else { return }
+        record.phase = phase
+        effects.append(.persist(.requestState(requestId: record.id, phase: phase)))
+        effects.append(.notify(.phaseChanged(requestId: record.id, phase: phase)))
+    }
+
+    func conclude(_ record: RequestRecord, _ outcome: RequestConclusion.Outcome, certificate: ResultCertificate?) {
+        guard record.conclusion == nil else { return }
+        let conclusion = RequestConclusion(requestId: record.id, outcome: outcome, certificate: certificate, concludedAt: now)
+        record.conclusion = conclusion
+        if case .final = outcome { advance(record, to: .final) } else { advance(record, to: .failed) }
+        effects.append(.persist(.finished(conclusion)))
+        effects.append(.notify(.concluded(conclusion)))
+        workQueue.removeAll { $0 == record.id }
+    }
+
+    // MARK: - Local submissions
+
+    func submit(_ spec: RequestSpec) {
+        let request = InferenceRequest(
+            input: spec.input, models: spec.models, temperature: spec.temperature, maxTokens: spec.maxTokens,
+            seed: spec.seed, embedding: spec.embedding,
+            frame: SecurityFrame(quorum: spec.quorum, secDistance: spec.secDistance, secPercentage: spec.secPercentage,
+                                 commitDeadline: now + spec.commitWindow, revealDeadline: now + spec.commitWindow + spec.revealWindow),
+            origin: RequestOrigin(kind: spec.originKind, node: nodeId, chain: spec.chain),
+            createdAt: now, nonce: spec.nonce
+        )
+        do {
+            try PacketValidator.validate(request)
+        } catch {
+            effects.append(.notify(.submissionRejected(error)))
+            return
+        }
+        let envelope = broadcast(.request(request))
+        effects.append(.notify(.submitted(requestId: request.id)))
+        track(envelope)
+    }
+
+    // MARK: - Receiving packets
+
+    func receive(_ envelope: Envelope, via: TransportName) {
+        do throws(PacketRejection) {
+            guard seenPackets[envelope.id] == nil else { throw .duplicate }
+            try validator.validate(envelope, now: now)
+            seenPackets[envelope.id] = now
+            try accept(envelope, via: via)
+        } catch {
+            effects.append(.notify(.packetRejected(error, sender: envelope.sender, via: via)))
+        }
+    }
+
+    /// Dispatches a packet whose signature and ranges are valid.
+    func accept(_ envelope: Envelope, via: TransportName) throws(PacketRejection) {
+        switch envelope.packet.body {
+        case .request:
+            track(envelope)
+        case let .commit(commit):
+            guard let record = try record(for: commit.requestId, envelope, via: via) else { return }
+            try receiveCommit(envelope, commit, record)
+        case let .quorum(quorum):
+            try receiveQuorum(envelope, quorum)
+        case let .reveal(reveal):
+            guard let record = try record(for: reveal.requestId, envelope, via: via) else { return }
+            try receiveReveal(envelope, record)
+        case let .result(result):
+            try receiveResult(envelope, result)
+        case let .peerStatus(status):
+            peers.record(envelope.sender, status: status, at: now)
+            effects.append(.notify(.peerSeen(envelope.sender, status)))
+        case let .peerExchange(exchange):
+            effects.append(.notify(.peersLearned(exchange.peers)))
+        }
+    }
+
+    /// The record a packet refers to. A packet that outruns its request is held as an orphan.
+    func record(for requestId: Hash256, _ envelope: Envelope, via: TransportName) throws(PacketRejection) -> RequestRecord? {
+        if let record = records[requestId] { return record }
+        if forgotten.contains(requestId) { throw .late("request \(requestId.hex.prefix(8)) is already concluded") }
+        holdOrphan(envelope, requestId: requestId, via: via)
+        return nil
+    }
+
+    /// Starts tracking a request (received, submitted locally, or embedded in a quorum packet).
+    @discardableResult
+    func track(_ envelope: Envelope) -> RequestRecord? {
+        let request = envelope.request!
+        if let record = records[request.id] { return record }
+        guard now <= request.frame.revealDeadline, !forgotten.contains(request.id) else { return nil }
+        let record = RequestRecord(envelope: envelope)
+        records[request.id] = record
+        effects.append(.persist(.packet(envelope)))
+        effects.append(.persist(.requestState(requestId: record.id, phase: .seen)))
+        effects.append(.notify(.phaseChanged(requestId: record.id, phase: .seen)))
+        let frame = request.frame
+        setTimer(.commitDeadline, record.id, at: frame.commitDeadline)
+        setTimer(.revealDeadline, record.id, at: frame.revealDeadline)
+        setTimer(.backupWork, record.id, at: request.createdAt + (frame.commitDeadline - request.createdAt) / 3)
+        considerWork(record, redundancy: config.workerRedundancy)
+
+        replayOrphans(of: record)
+        return record
+    }
+
+    /// Packets that arrived before what they depend on (their request, or the sender's commit)
+    /// get another chance whenever the request's record grows.
+    func replayOrphans(of record: RequestRecord) {
+        guard orphans.contains(where: { $0.requestId == record.id }) else { return }
+        let waiting = orphans.filter { $0.requestId == record.id }
+        orphans.removeAll { $0.requestId == record.id }
+        for orphan in waiting {
+            do throws(PacketRejection) {
+                try accept(orphan.envelope, via: orphan.via)
+            } catch {
+                effects.append(.notify(.packetRejected(error, sender: orphan.envelope.sender, via: orphan.via)))
+            }
+        }
+    }
+
+    func holdOrphan(_ envelope: Envelope, requestId: Hash256, via: TransportName) {
+        orphans.append((requestId, envelope, via))
+        if orphans.count > config.maxOrphans { orphans.removeFirst(orphans.count - config.maxOrphans) }
+    }
+
+    // MARK: - Timers
+
+    func timerFired(_ timer: NodeTimer) {
+        if timer.kind == .peerStatus {
+            announceStatus()
+            return
+        }
+        guard let requestId = timer.requestId, let record = records[requestId] else { return }
+        if timer.kind == .retransmit {
+            retransmit(record)
+            return
+        }
+        guard record.conclusion == nil else { return }
+        switch timer.kind {
+        case .backupWork:
+            if record.quorum == nil, record.commits.count < record.frame.quorum {
+                considerWork(record, redundancy: config.workerRedundancy * config.backupRedundancyFactor)
+            }
+        case .commitDeadline:
+            commitDeadlinePassed(record)
+        case .fallbackQuorum:
+            fallbackWindowOpened(record)
+        case .fallbackSettled:
+            concludeIfComplete(record)
+        case .revealDeadline:
+            revealDeadlinePassed(record)
+        case .settle:
+            conclude(record, .failed(.verificationTimedOut), certificate: nil)
+        case .peerStatus, .retransmit:
+            break
+        }
+    }
+
+    func announceStatus() {
+        _ = broadcast(.peerStatus(PeerStatus(
+            models: config.servedModels, embeddingModels: config.embeddingModels,
+            activeJobs: activeJobs, queuedJobs: workQueue.count
+        )))
+        peers.record(nodeId, status: PeerStatus(models: config.servedModels, embeddingModels: config.embeddingModels,
+                                                 activeJobs: activeJobs, queuedJobs: workQueue.count), at: now)
+        setTimer(.peerStatus, nil, at: now + config.peerStatusInterval)
+        forgetOldPackets()
+        forgetConcludedRequests()
+    }
+
+    /// Keeps memory bounded on a long-running node: the store has the details.
+    func forgetConcludedRequests() {
+        let horizon = now - config.retention
+        for (id, record) in records {
+            if let conclusion = record.conclusion, conclusion.concludedAt < horizon {
+                records[id] = nil
+                forgotten.insert(id)
+            }
+        }
+    }
+
+    /// Duplicates older than twice the clock-skew window would be rejected as stale anyway.
+    func forgetOldPackets() {
+        let horizon = now - 2 * config.maxClockSkew
+        seenPackets = seenPackets.filter { $0.value >= horizon }
+    }
+}

@@ -1,0 +1,39 @@
+import RakisCore
+
+/// How one node behaves. Everything here is local policy; what all nodes must agree on is in
+/// the request's security frame.
+public struct NodeConfig: Sendable {
+    /// Private networks are separated by name on every transport and in every signature.
+    public var network: String
+    /// LLMs this node runs. Empty makes it a follower: it relays, fixes quorums, verifies and
+    /// computes results, but runs no inference.
+    public var servedModels: [String]
+    /// Embedding models this node can run, to embed its own outputs and to verify others'.
+    public var embeddingModels: [String]
+    public var maxConcurrentJobs: Int = 1
+    public var maxQueuedJobs: Int = 64
+    /// Expected number of workers per request, as a multiple of its quorum. Each serving node
+    /// works on a request with probability redundancy x quorum / serving nodes it knows of, decided
+    /// by a hash of the request and node ids, so a large network does not run every request on every node.
+    public var workerRedundancy: Double = 2
+    /// If a request still has fewer commits than its quorum after a third of its commit window,
+    /// nodes work on it with this many times the first probability.
+    public var backupRedundancyFactor: Double = 4
+    /// Largest Hamming distance (bits) between a revealed binary embedding and the verifier's own
+    /// recomputation for the reveal to be accepted. 0 with deterministic embeddings.
+    public var revealTolerance: Int = 0
+    public var maxClockSkew: Millis = 30_000
+    /// After the reveal deadline, how long verifications still running may take before the request fails.
+    public var settleWindow: Millis = 5_000
+    public var peerStatusInterval: Millis = 60_000
+    /// Concluded requests are forgotten (all but their id) this long after they conclude.
+    public var retention: Millis = 10 * 60_000
+    /// Packets for requests not yet seen are held, up to this many, until their request arrives.
+    public var maxOrphans: Int = 1_024
+
+    public init(network: String, servedModels: [String], embeddingModels: [String]) {
+        self.network = network
+        self.servedModels = servedModels
+        self.embeddingModels = embeddingModels
+    }
+}

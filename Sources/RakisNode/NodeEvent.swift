@@ -1,0 +1,136 @@
+import RakisCore
+
+/// Which transport delivered a packet ("mesh", "nostr", "mqtt", "sim", ...).
+public struct TransportName: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let name: String
+    public init(_ name: String) { self.name = name }
+    public init(stringLiteral name: String) { self.name = name }
+    public var description: String { name }
+}
+
+/// A request as a local client (API, CLI, chain connector) asks for it. The node turns it into a
+/// signed request with itself as origin.
+public struct RequestSpec: Sendable {
+    public var input: RequestInput
+    public var models: [String]
+    public var temperature: Double
+    public var maxTokens: Int
+    public var seed: Int?
+    public var embedding: EmbeddingSpec
+    public var quorum: Int
+    public var secDistance: Double
+    public var secPercentage: Double
+    public var commitWindow: Millis
+    public var revealWindow: Millis
+    /// Random bytes from the caller (the state machine has no randomness of its own).
+    public var nonce: String
+    public var originKind: RequestOrigin.Kind
+    public var chain: ChainCoordinates?
+
+    public init(
+        input: RequestInput, models: [String], temperature: Double = 0, maxTokens: Int = 64, seed: Int? = nil,
+        embedding: EmbeddingSpec, quorum: Int, secDistance: Double, secPercentage: Double,
+        commitWindow: Millis, revealWindow: Millis, nonce: String, originKind: RequestOrigin.Kind = .api,
+        chain: ChainCoordinates? = nil
+    ) {
+        self.input = input
+        self.models = models
+        self.temperature = temperature
+        self.maxTokens = maxTokens
+        self.seed = seed
+        self.embedding = embedding
+        self.quorum = quorum
+        self.secDistance = secDistance
+        self.secPercentage = secPercentage
+        self.commitWindow = commitWindow
+        self.revealWindow = revealWindow
+        self.nonce = nonce
+        self.originKind = originKind
+        self.chain = chain
+    }
+}
+
+/// An inference the runtime should run.
+public struct InferenceJob: Sendable, Hashable {
+    public let requestId: Hash256
+    public let model: String
+    public let input: RequestInput
+    public let temperature: Double
+    public let maxTokens: Int
+    public let seed: Int?
+}
+
+/// An embedding the runtime should compute, and why.
+public struct EmbeddingJob: Sendable, Hashable {
+    public enum Purpose: Sendable, Hashable {
+        /// This node's own output, before it commits.
+        case own
+        /// Re-embedding a member's revealed output to verify it.
+        case verify(NodeID)
+    }
+
+    public let requestId: Hash256
+    public let purpose: Purpose
+    public let model: String
+    public let text: String
+    public let bits: Int
+}
+
+/// Timers the node asks for. Firing a timer whose purpose has passed is harmless.
+public struct NodeTimer: Hashable, Sendable {
+    public enum Kind: String, Sendable, Hashable {
+        case backupWork, commitDeadline, fallbackQuorum, fallbackSettled, retransmit, revealDeadline, settle, peerStatus
+    }
+
+    public let kind: Kind
+    public let requestId: Hash256?
+
+    public init(_ kind: Kind, _ requestId: Hash256? = nil) {
+        self.kind = kind
+        self.requestId = requestId
+    }
+}
+
+/// Everything that can happen to a node.
+public enum NodeEvent: Sendable {
+    case started
+    case packetReceived(Envelope, via: TransportName)
+    case timerFired(NodeTimer)
+    case inferenceFinished(InferenceJob, output: String)
+    case inferenceFailed(InferenceJob, reason: String)
+    case embeddingFinished(EmbeddingJob, BinaryEmbedding)
+    case embeddingFailed(EmbeddingJob, reason: String)
+    case requestSubmitted(RequestSpec)
+}
+
+/// What the node asks its runtime to do.
+public enum NodeEffect: Sendable {
+    case broadcast(Envelope)
+    case startInference(InferenceJob)
+    case startEmbedding(EmbeddingJob)
+    case setTimer(NodeTimer, at: Millis)
+    case persist(PersistRecord)
+    case notify(NodeNotification)
+}
+
+/// What the runtime should write to durable storage.
+public enum PersistRecord: Sendable {
+    case packet(Envelope)
+    case requestState(requestId: Hash256, phase: RequestPhase)
+    case finished(RequestConclusion)
+}
+
+/// What the node tells its API, UI and logs.
+public enum NodeNotification: Sendable {
+    case submitted(requestId: Hash256)
+    case submissionRejected(PacketRejection)
+    case packetRejected(PacketRejection, sender: NodeID?, via: TransportName)
+    case phaseChanged(requestId: Hash256, phase: RequestPhase)
+    case concluded(RequestConclusion)
+    /// A result packet claimed an outcome other than the one this node computed.
+    case conflictingResult(requestId: Hash256, from: NodeID)
+    /// Two quorum packets for one request; `adopted` is the one the canonical rule keeps.
+    case conflictingQuorum(requestId: Hash256, adopted: Hash256)
+    case peerSeen(NodeID, PeerStatus)
+    case peersLearned([PeerExchange.Peer])
+}

@@ -1,0 +1,62 @@
+import RakisCore
+
+/// Everything one node knows about one request.
+final class RequestRecord {
+    let envelope: Envelope
+    let request: InferenceRequest
+    var phase: RequestPhase = .seen
+
+    /// Valid commits by sender, and the order they arrived in (the origin fixes the first ones).
+    var commits: [NodeID: Envelope] = [:]
+    var commitArrivalOrder: [NodeID] = []
+
+    /// The adopted quorum packet and its members' commits in commitment order.
+    var quorum: Envelope?
+    var members: [NodeID: Commit] = [:]
+    var memberOrder: [NodeID] = []
+
+    /// Quorum packets this node forwarded.
+    var relayed: Set<Hash256> = []
+
+    var reveals: [NodeID: Envelope] = [:]
+    var verdicts: [NodeID: RevealVerdict] = [:]
+    var verificationsStarted: Set<NodeID> = []
+
+    var work: WorkState = .none
+    /// Own output waiting for its embedding.
+    var pendingOutput: (model: String, output: String)?
+    var own: OwnInference?
+    /// Outcomes claimed by result packets received before this node concluded.
+    var claimedOutcomes: [(sender: NodeID, outcome: ResultOutcome)] = []
+    var conclusion: RequestConclusion?
+    var retransmissions = 0
+
+    init(envelope: Envelope) {
+        self.envelope = envelope
+        request = envelope.request!
+    }
+
+    var id: Hash256 { request.id }
+    var frame: SecurityFrame { request.frame }
+}
+
+/// A verifier's judgement of one member's reveal.
+enum RevealVerdict {
+    case valid(BinaryEmbedding)
+    case invalid(String)
+}
+
+/// This node's part in running a request.
+enum WorkState: Equatable {
+    case none, queued, inferring, embedding, committed, abandoned
+}
+
+/// This node's own inference for a request, once embedded.
+struct OwnInference {
+    let model: String
+    let output: String
+    let embedding: BinaryEmbedding
+    let salt: [UInt8]
+    let commitment: Hash256
+    var revealed = false
+}

@@ -1,0 +1,53 @@
+import RakisCore
+
+/// A network partition: from `start` to `end` (virtual ms after the start), the first `fraction`
+/// of the nodes cannot reach the rest.
+public struct Partition: Sendable, Equatable {
+    public var start: Millis
+    public var end: Millis
+    public var fraction: Double
+
+    public init(start: Millis, end: Millis, fraction: Double) {
+        self.start = start
+        self.end = end
+        self.fraction = fraction
+    }
+}
+
+/// Everything a simulation run depends on. The same config gives the same report, byte for byte.
+public struct SimulationConfig: Sendable {
+    public var nodes = 50
+    public var requests = 200
+    public var seed: UInt64 = 1
+    /// Share of nodes that run no model (followers).
+    public var followers = 0.2
+    /// Share of nodes whose outputs are forgeries that do not cluster.
+    public var adversarial = 0.0
+    /// Per-delivery probabilities.
+    public var loss = 0.0
+    public var duplication = 0.0
+    /// One-way latency: a fixed base plus an exponential tail (which also reorders packets).
+    public var latencyBase: Millis = 20
+    public var latencyTailMean = 60.0
+    public var partitions: [Partition] = []
+    /// Mean gap between two requests (exponential).
+    public var requestIntervalMean = 250.0
+    public var quorum = 3
+    public var secDistance = 0.15
+    public var secPercentage = 0.66
+    public var embeddingBits = 384
+    public var commitWindow: Millis = 10_000
+    public var revealWindow: Millis = 10_000
+    public var inferenceTime: ClosedRange<Millis> = 200...1_200
+    public var embeddingTime: ClosedRange<Millis> = 5...30
+    /// Honest paraphrases per request and the share of bits each flips from the request's answer.
+    public var paraphrases = 4
+    public var flipRate = 0.04
+    public var workerRedundancy = 2.0
+
+    public init() {}
+
+    public static let network = "rakis-sim"
+    public static let model = "stand-in-llm"
+    public static let embeddingModel = "stand-in-embedder"
+}

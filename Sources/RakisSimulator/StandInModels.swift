@@ -1,0 +1,51 @@
+import RakisCore
+
+/// Stand-ins for the LLM and the embedder, with controllable similarity. Honest nodes write one
+/// of a few paraphrases of a per-request answer, whose embeddings are the answer's base bits with
+/// a small share flipped, so they cluster. Adversaries write text whose embedding is random,
+/// about half the bits away from everything.
+///
+/// The embedding is a pure function of the text, as a real embedder is: verifiers re-derive it.
+final class StandInModels {
+    let paraphrases: Int
+    let flipRate: Double
+    private var cache: [String: BinaryEmbedding] = [:]
+
+    init(paraphrases: Int, flipRate: Double) {
+        self.paraphrases = paraphrases
+        self.flipRate = flipRate
+    }
+
+    func honestOutput(requestId: Hash256, paraphrase: Int) -> String {
+        "answer \(requestId.hex.prefix(16)) paraphrase \(paraphrase)"
+    }
+
+    func adversarialOutput(requestId: Hash256, node: Int) -> String {
+        "forgery \(requestId.hex.prefix(16)) by \(node)"
+    }
+
+    func embed(_ text: String, bits: Int) -> BinaryEmbedding {
+        let key = "\(bits)\u{0}\(text)"
+        if let cached = cache[key] { return cached }
+        var bytes: [UInt8]
+        let words = text.split(separator: " ")
+        if words.count == 4, words[0] == "answer" {
+            var base = Self.random(seededBy: "base \(words[1])")
+            bytes = (0..<bits / 8).map { _ in UInt8(truncatingIfNeeded: base.next()) }
+            var flips = Self.random(seededBy: text)
+            for bit in 0..<bits where flips.chance(flipRate) {
+                bytes[bit / 8] ^= 0x80 >> UInt8(bit % 8)
+            }
+        } else {
+            var noise = Self.random(seededBy: text)
+            bytes = (0..<bits / 8).map { _ in UInt8(truncatingIfNeeded: noise.next()) }
+        }
+        let embedding = BinaryEmbedding(bytes: bytes)
+        cache[key] = embedding
+        return embedding
+    }
+
+    private static func random(seededBy text: String) -> SeededRandom {
+        SeededRandom(seed: Hash256.of(Array(text.utf8)).words.0)
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Rakis: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rakis",
+        abstract: "Rakis: a decentralized, trust-minimized LLM inference network.",
+        version: RakisVersion.current,
+        subcommands: [Demo.self, Simulate.self, Keys.self, Bench.self]
+    )
+}
+
+enum RakisVersion {
+    static let current = "0.1.0"
+}

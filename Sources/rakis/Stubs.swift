@@ -1,0 +1,4 @@
+import ArgumentParser
+struct Demo: ParsableCommand {}
+struct Keys: ParsableCommand {}
+struct Bench: ParsableCommand {}
