@@ -60,9 +60,11 @@ extension JSONValue {
     /// Walking the UTF-8 bytes avoids transcoding. UTF-8 byte order is code
     /// point order, and UTF-16 order only departs from it in one case:
     /// characters above U+FFFF (lead byte F0-F4, surrogates D800-DBFF in
-    /// UTF-16) sort before U+E000-U+FFFF (lead byte EE or EF) in UTF-16. The
-    /// first differing bytes of two strings with a common prefix start code
-    /// points at the same offset, so checking their lead bytes is enough.
+    /// UTF-16) sort before U+E000-U+FFFF (lead byte EE or EF) in UTF-16.
+    /// After a common prefix, the first differing bytes are either both lead
+    /// bytes of code points at the same offset, where that case is checked,
+    /// or continuation bytes after a shared lead byte, where both code points
+    /// lie in the same range and byte order already agrees with UTF-16.
     static func utf16Precedes(_ a: String, _ b: String) -> Bool {
         var aBytes = a.utf8.makeIterator()
         var bBytes = b.utf8.makeIterator()

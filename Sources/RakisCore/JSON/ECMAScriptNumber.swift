@@ -24,9 +24,12 @@ public enum ECMAScriptNumber {
         // their decimal digits and the general path can be skipped. The
         // truncating conversion doubles as the integrality test, which keeps
         // this file free of libm calls such as `trunc`.
-        if value.magnitude < 0x1p53, case let integer = Int64(value), Double(integer) == value {
-            output.append(contentsOf: String(integer).utf8)
-            return
+        if value.magnitude < 0x1p53 {
+            let integer = Int64(value)
+            if Double(integer) == value {
+                output.append(contentsOf: String(integer).utf8)
+                return
+            }
         }
         if value < 0 {
             output.append(UInt8(ascii: "-"))
@@ -44,6 +47,7 @@ public enum ECMAScriptNumber {
     /// layout differs, so it is parsed back into digits and an exponent.
     static func shortestDigits(of value: Double) -> (digits: [UInt8], pointPosition: Int) {
         var digits: [UInt8] = []
+        digits.reserveCapacity(24)  // up to 17 significant digits plus leading zeros
         var integerDigitCount: Int?
         var exponent = 0
         var exponentIsNegative = false
