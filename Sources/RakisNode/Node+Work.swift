@@ -96,11 +96,13 @@ extension Node {
     }
 }
 
-/// The deterministic draw that spreads requests over nodes: the first 8 bytes of
-/// SHA-256("rakis/work\n" + requestId + "\n" + nodeId), as a fraction of 2^64.
+/// The deterministic draw that spreads requests over nodes: the top 53 bits of
+/// SHA-256("rakis/work" || requestId || nodeId), as a fraction in [0, 1).
 enum WorkDraw {
+    private static let domain = Array("rakis/work".utf8)
+
     static func score(requestId: Hash256, nodeId: NodeID) -> Double {
-        let digest = Hash256.of(Array("rakis/work\n\(requestId.hex)\n\(nodeId.hex)".utf8))
+        let digest = Hash256.of(domain + requestId.bytes + nodeId.publicKeyBytes)
         return Double(digest.words.0 >> 11) / Double(1 << 53)
     }
 }

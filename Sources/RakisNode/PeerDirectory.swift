@@ -9,15 +9,23 @@ struct PeerDirectory {
     }
 
     private var entries: [NodeID: Entry] = [:]
+    /// Counts per model, recomputed when a peer appears or the cached counts age past `freshness`.
+    private var counts: [String: Int] = [:]
+    private var countedAt: Millis?
 
     mutating func record(_ node: NodeID, status: PeerStatus, at time: Millis) {
+        if entries[node] == nil { countedAt = nil }
         entries[node] = Entry(status: status, lastSeen: time)
     }
 
     /// Nodes (this one included, once it announced itself) seen serving `model` within `freshness`.
-    func servingCount(model: String, now: Millis, freshness: Millis) -> Int {
-        entries.values.reduce(0) { count, entry in
-            count + (entry.lastSeen >= now - freshness && entry.status.models.contains(model) ? 1 : 0)
+    mutating func servingCount(model: String, now: Millis, freshness: Millis) -> Int {
+        if let countedAt, now - countedAt < freshness / 3 { return counts[model] ?? 0 }
+        counts = [:]
+        for entry in entries.values where entry.lastSeen >= now - freshness {
+            for served in entry.status.models { counts[served, default: 0] += 1 }
         }
+        countedAt = now
+        return counts[model] ?? 0
     }
 }

@@ -25,8 +25,7 @@ final class StandInModels {
     }
 
     func embed(_ text: String, bits: Int) -> BinaryEmbedding {
-        let key = "\(bits)\u{0}\(text)"
-        if let cached = cache[key] { return cached }
+        if let cached = cache[text], cached.bitCount == bits { return cached }
         var bytes: [UInt8]
         let words = text.split(separator: " ")
         if words.count == 4, words[0] == "answer" {
@@ -41,7 +40,7 @@ final class StandInModels {
             bytes = (0..<bits / 8).map { _ in UInt8(truncatingIfNeeded: noise.next()) }
         }
         let embedding = BinaryEmbedding(bytes: bytes)
-        cache[key] = embedding
+        cache[text] = embedding
         return embedding
     }
 

@@ -80,7 +80,7 @@ extension JSONValue {
 
     /// Writes a quoted string, escaping only what JSON requires. Bytes that
     /// need no escape are copied in runs rather than one at a time.
-    private static func appendCanonical(string: String, to output: inout [UInt8]) {
+    static func appendCanonical(string: String, to output: inout [UInt8]) {
         var string = string
         output.append(UInt8(ascii: "\""))
         string.withUTF8 { utf8 in

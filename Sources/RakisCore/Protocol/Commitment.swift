@@ -9,7 +9,36 @@ public enum Commitment {
         requestId: Hash256, inferenceId: Hash256, nodeId: NodeID, model: String,
         output: String, embedding: BinaryEmbedding, salt: [UInt8]
     ) -> Hash256 {
-        let object: JSONValue = [
+        // Every verifier derives one commitment per reveal, so this writes the canonical JSON
+        // directly instead of building a JSONValue. Keys are listed in canonical (UTF-16) order;
+        // a test checks the bytes against `derivationObject(...)`'s canonical encoding.
+        let fields: [(key: String, value: String)] = [
+            ("embedding", embedding.hex),
+            ("inferenceId", inferenceId.hex),
+            ("model", model),
+            ("nodeId", nodeId.hex),
+            ("outputHash", Hash256.of(Array(output.utf8)).hex),
+            ("requestId", requestId.hex),
+            ("salt", Hex.encode(salt)),
+        ]
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(512)
+        for (index, field) in fields.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONValue.appendCanonical(string: field.key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            JSONValue.appendCanonical(string: field.value, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return Hash256.of(bytes)
+    }
+
+    /// The object a commitment hashes, as a JSON value (the specification's form of `derive`).
+    static func derivationObject(
+        requestId: Hash256, inferenceId: Hash256, nodeId: NodeID, model: String,
+        output: String, embedding: BinaryEmbedding, salt: [UInt8]
+    ) -> JSONValue {
+        [
             "requestId": .string(requestId.hex),
             "inferenceId": .string(inferenceId.hex),
             "nodeId": .string(nodeId.hex),
@@ -18,7 +47,6 @@ public enum Commitment {
             "embedding": .string(embedding.hex),
             "salt": .string(Hex.encode(salt)),
         ]
-        return Hash256.of(object.canonicalBytes())
     }
 
     /// The commitment a reveal re-derives for its sender.

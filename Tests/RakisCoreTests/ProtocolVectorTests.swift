@@ -1,0 +1,51 @@
+import Testing
+@testable import RakisCore
+
+/// The vectors published in docs/PROTOCOL.md. Another implementation that reproduces these bytes
+/// speaks the protocol.
+@Suite struct ProtocolVectorTests {
+    typealias F = ProtocolFixtures
+
+    @Test func identityMatchesRFC8032() {
+        #expect(F.identity.nodeId.hex == "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+        // RFC 8032 test 1: the signature of the empty message.
+        #expect(Hex.encode(F.identity.sign([])) ==
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b")
+    }
+
+    @Test func requestCanonicalBytesAndId() {
+        #expect(F.request.json.canonicalString == Self.requestCanonical)
+        #expect(F.request.id.hex == Self.requestId)
+    }
+
+    @Test func requestSignatureAndEnvelope() {
+        #expect(Hex.encode(F.requestEnvelope.signature) == Self.requestSignature)
+        #expect(F.requestEnvelope.id.hex == Self.requestEnvelopeId)
+        #expect(String(decoding: F.requestEnvelope.signedMessage.prefix(19), as: UTF8.self) == "rakis/1\nrakis-test\n")
+    }
+
+    @Test func commitmentVector() {
+        #expect(F.inferenceId.hex == Self.inferenceId)
+        #expect(Hex.encode(F.salt) == Self.salt)
+        #expect(F.commitment.hex == Self.commitment)
+    }
+
+    @Test func commitmentFastPathMatchesTheCanonicalObject() {
+        for model in ["smollm2-135m-instruct", "quote\"and\\slash", "ünïcødé\u{1F600}", "tab\tnewline\n"] {
+            let fast = Commitment.derive(requestId: F.request.id, inferenceId: F.inferenceId, nodeId: F.identity.nodeId,
+                                         model: model, output: F.output, embedding: F.embedding, salt: F.salt)
+            let object = Commitment.derivationObject(requestId: F.request.id, inferenceId: F.inferenceId, nodeId: F.identity.nodeId,
+                                                     model: model, output: F.output, embedding: F.embedding, salt: F.salt)
+            #expect(fast == Hash256.of(object.canonicalBytes()), "model \(model)")
+        }
+    }
+
+    // Values below are published in docs/PROTOCOL.md.
+    static let requestCanonical = "{\"createdAt\":1700000000000,\"embedding\":{\"bits\":384,\"model\":\"all-minilm-l6-v2\"},\"frame\":{\"commitDeadline\":1700000030000,\"quorum\":3,\"revealDeadline\":1700000060000,\"secDistance\":0.15,\"secPercentage\":0.66},\"maxTokens\":32,\"messages\":[{\"content\":\"What is 2+2? Answer in one word.\",\"role\":\"user\"}],\"models\":[\"smollm2-135m-instruct\"],\"nonce\":\"00112233445566778899aabbccddeeff\",\"origin\":{\"kind\":\"api\",\"node\":\"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\"},\"seed\":42,\"temperature\":0.7}"
+    static let requestId = "6cedfa3e7f433750b30a1b9812a7882252d8a779040b0ec270d5a2af4360945a"
+    static let requestSignature = "1f541be41244d0a69828d2f2fd40a5c17502e3cf055078218574931bfe86e69b6ec7830037b737548947c87d2edbe414077aa31cb6260241649ad64e8906ef0b"
+    static let requestEnvelopeId = "a870e841f7c7821edf8a7ee06e855d93d8c11d3598ce5189a9e69de12d21087a"
+    static let inferenceId = "b176955c76c3af5a45c9fc97f6444747c8c39572713aad9a101dea60289abbe3"
+    static let salt = "229f1bfae63128cc9dde7661b29cce03964e8bb156ce6894fa23fdb283e4fd9f"
+    static let commitment = "bb5718fbf95410d0136bb16ab0b42d62fe88388d386f74c193a055b757b94cbf"
+}
