@@ -1,0 +1,78 @@
+import Testing
+import RakisCore
+@testable import RakisNode
+
+/// Late packets, replays, forgeries and out-of-order arrival at the state machine.
+@Suite struct PacketHandlingTests {
+    @Test func duplicatesAndReplaysAreRejected() {
+        let cluster = TestCluster(serving: 3)
+        let id = cluster.submit(cluster.spec(), at: 0)
+        cluster.run(until: cluster.now + 1_000)
+        let request = cluster.broadcasts.first { $0.envelope.request?.id == id }!.envelope
+        cluster.deliver(request, to: 1)
+        cluster.run(until: cluster.now + 10)
+        #expect(cluster.rejections(at: 1).last == .duplicate)
+        // Long after, the same packet is a stale replay.
+        cluster.run(until: cluster.now + 120_000)
+        cluster.deliver(request, to: 1)
+        cluster.run(until: cluster.now + 10)
+        guard case .clockSkew? = cluster.rejections(at: 1).last else { Issue.record("replay accepted"); return }
+    }
+
+    @Test func forgedSignaturesAreRejectedAndCounted() {
+        let cluster = TestCluster(serving: 3)
+        let id = cluster.submit(cluster.spec(), at: 0)
+        cluster.run(until: cluster.now + 1_000)
+        // A commit that looks like node 1's, signed by nobody.
+        let node1 = cluster.nodes[1].nodeId
+        let commit = Commit(requestId: id, inferenceId: Commitment.inferenceId(requestId: id, nodeId: node1),
+                            model: TestCluster.model, commitment: Hash256.of([7]))
+        var json = Envelope(signing: Packet(.commit(commit), createdAt: cluster.now), network: TestCluster.network,
+                            identity: cluster.nodes[1].identity).json
+        guard case var .object(fields) = json else { return }
+        fields["sig"] = .string(String(repeating: "00", count: 64))
+        json = .object(fields)
+        let forged = try! Envelope.decode(json.canonicalBytes())
+        cluster.deliver(forged, to: 2)
+        cluster.run(until: cluster.now + 10)
+        #expect(cluster.rejections(at: 2).last == .badSignature(path: "packet"))
+    }
+
+    @Test func commitsAfterTheDeadlineAreLate() {
+        let cluster = TestCluster(serving: 3)
+        let spec = cluster.spec()
+        let id = cluster.submit(spec, at: 0)
+        cluster.run(until: cluster.now + spec.commitWindow + 500)
+        let latecomer = NodeIdentity(deterministicLabel: "latecomer")
+        let commit = Commit(requestId: id, inferenceId: Commitment.inferenceId(requestId: id, nodeId: latecomer.nodeId),
+                            model: TestCluster.model, commitment: Hash256.of([1]))
+        cluster.deliver(Envelope(signing: Packet(.commit(commit), createdAt: cluster.now), network: TestCluster.network, identity: latecomer), to: 1)
+        cluster.run(until: cluster.now + 10)
+        guard case .late? = cluster.rejections(at: 1).last else { Issue.record("late commit accepted: \(cluster.rejections(at: 1))"); return }
+    }
+
+    @Test func packetsThatOutrunTheirRequestWait() {
+        let cluster = TestCluster(serving: 3, followers: 1)
+        // The follower (3) gets the request only after everything else.
+        var held: Envelope?
+        cluster.link = { _, to, envelope in
+            if to == 3, envelope.request != nil { held = envelope; return false }
+            return true
+        }
+        let id = cluster.submit(cluster.spec(), at: 0)
+        cluster.run(until: cluster.now + 1_000)
+        // The quorum packet carried the request, so the follower already concluded.
+        #expect(cluster.chosen(id, at: 3) == cluster.chosen(id, at: 0))
+        #expect(held != nil)
+    }
+
+    @Test func submissionsOutOfRangeAreRejectedLocally() {
+        let cluster = TestCluster(serving: 1)
+        var spec = cluster.spec()
+        spec.quorum = 99
+        let effects = cluster.nodes[0].handle(.requestSubmitted(spec), now: cluster.now)
+        guard case .notify(.submissionRejected(.outOfRange(field: "request.frame.quorum", _)))? = effects.first else {
+            Issue.record("accepted quorum 99: \(effects)"); return
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import RakisCore
+@testable import RakisNode
+
+/// A few real nodes wired together in one process, with a hand-driven clock and hooks to drop
+/// or rewrite packets, and scripted models. For state-machine tests of specific paths; the
+/// simulator covers the network at scale.
+final class TestCluster {
+    struct Delivery {
+        let time: Millis
+        let sequence: Int
+        let node: Int
+        let event: NodeEvent
+    }
+
+    static let network = "rakis-test"
+    static let model = "test-llm"
+    static let embedder = "test-embedder"
+    static let start: Millis = 1_700_000_000_000
+
+    var nodes: [Node] = []
+    var now = TestCluster.start
+    private var pending: [Delivery] = []
+    private var sequence = 0
+    private var requestCounter = 0
+
+    /// Whether a packet from one node reaches another; default: always.
+    var link: (_ from: Int, _ to: Int, _ envelope: Envelope) -> Bool = { _, _, _ in true }
+    /// Rewrites what a node broadcasts (for adversarial nodes); default: unchanged.
+    var rewrite: (_ from: Int, _ envelope: Envelope) -> Envelope = { _, envelope in envelope }
+    /// What a node's model answers; default: the same text everywhere.
+    var infer: (_ node: Int, _ job: InferenceJob) -> String = { _, _ in "Four." }
+    /// A node's own embedding of its output; default: the true embedding.
+    var embedOwn: (_ node: Int, _ text: String) -> BinaryEmbedding = { _, text in TestCluster.embed(text) }
+    let inferenceTime: Millis = 200
+
+    var notifications: [(node: Int, notification: NodeNotification)] = []
+    var broadcasts: [(node: Int, envelope: Envelope)] = []
+
+    init(serving: Int, followers: Int = 0, configure: (inout NodeConfig) -> Void = { _ in }) {
+        for index in 0..<(serving + followers) {
+            var config = NodeConfig(network: Self.network, servedModels: index < serving ? [Self.model] : [],
+                                    embeddingModels: [Self.embedder])
+            configure(&config)
+            nodes.append(Node(identity: NodeIdentity(deterministicLabel: "test node \(index)"), config: config))
+        }
+        for index in nodes.indices { schedule(index, .started, at: now) }
+        run(until: now + 100)
+    }
+
+    /// A deterministic stand-in embedder: 384 bits from SHA-256 of the text, repeated.
+    static func embed(_ text: String) -> BinaryEmbedding {
+        let digest = Hash256.of(Array(text.utf8)).bytes
+        return BinaryEmbedding(bytes: (0..<48).map { digest[$0 % 32] })
+    }
+
+    func spec(quorum: Int = 3, secPercentage: Double = 0.66, commitWindow: Millis = 5_000, revealWindow: Millis = 5_000) -> RequestSpec {
+        requestCounter += 1
+        let nonce = Hex.encode((0..<4).map { UInt8(truncatingIfNeeded: requestCounter >> (8 * (3 - $0))) })
+        return RequestSpec(input: .prompt("What is 2+2?"), models: [Self.model], embedding: EmbeddingSpec(model: Self.embedder, bits: 384),
+                           quorum: quorum, secDistance: 0.1, secPercentage: secPercentage,
+                           commitWindow: commitWindow, revealWindow: revealWindow, nonce: nonce)
+    }
+
+    /// Submits a request at `origin` and returns its id.
+    func submit(_ spec: RequestSpec, at origin: Int) -> Hash256 {
+        let effects = nodes[origin].handle(.requestSubmitted(spec), now: now)
+        apply(effects, from: origin)
+        for case let .notify(.submitted(id)) in effects { return id }
+        fatalError("submission rejected: \(effects)")
+    }
+
+    func deliver(_ envelope: Envelope, to node: Int) {
+        schedule(node, .packetReceived(envelope, via: "test"), at: now)
+    }
+
+    func schedule(_ node: Int, _ event: NodeEvent, at time: Millis) {
+        pending.append(Delivery(time: time, sequence: sequence, node: node, event: event))
+        sequence += 1
+    }
+
+    func run(until end: Millis) {
+        while let next = pending.indices.min(by: { (pending[$0].time, pending[$0].sequence) < (pending[$1].time, pending[$1].sequence) }),
+              pending[next].time <= end {
+            let delivery = pending.remove(at: next)
+            now = delivery.time
+            apply(nodes[delivery.node].handle(delivery.event, now: now), from: delivery.node)
+        }
+        now = end
+    }
+
+    private func apply(_ effects: [NodeEffect], from index: Int) {
+        for effect in effects {
+            switch effect {
+            case let .broadcast(original):
+                let envelope = rewrite(index, original)
+                broadcasts.append((index, envelope))
+                for receiver in nodes.indices where receiver != index && link(index, receiver, envelope) {
+                    schedule(receiver, .packetReceived(envelope, via: "test"), at: now + 10)
+                }
+            case let .setTimer(timer, time):
+                schedule(index, .timerFired(timer), at: max(time, now))
+            case let .startInference(job):
+                schedule(index, .inferenceFinished(job, output: infer(index, job)), at: now + inferenceTime)
+            case let .startEmbedding(job):
+                let embedding = job.purpose == .own ? embedOwn(index, job.text) : Self.embed(job.text)
+                schedule(index, .embeddingFinished(job, embedding), at: now + 5)
+            case .persist:
+                break
+            case let .notify(notification):
+                notifications.append((index, notification))
+            }
+        }
+    }
+
+    // MARK: - Reading outcomes
+
+    func outcome(_ request: Hash256, at node: Int) -> RequestConclusion.Outcome? {
+        nodes[node].conclusion(of: request)?.outcome
+    }
+
+    func phases(_ request: Hash256, at node: Int) -> [RequestPhase] {
+        notifications.compactMap { entry in
+            guard entry.node == node, case let .phaseChanged(id, phase) = entry.notification, id == request else { return nil }
+            return phase
+        }
+    }
+
+    func rejections(at node: Int? = nil) -> [PacketRejection] {
+        notifications.compactMap { entry in
+            guard node == nil || entry.node == node, case let .packetRejected(rejection, _, _) = entry.notification else { return nil }
+            return rejection
+        }
+    }
+
+    func chosen(_ request: Hash256, at node: Int) -> ChosenOutput? {
+        if case let .final(chosen)? = outcome(request, at: node) { return chosen }
+        return nil
+    }
+
+    func failure(_ request: Hash256, at node: Int) -> RequestFailure? {
+        if case let .failed(failure)? = outcome(request, at: node) { return failure }
+        return nil
+    }
+}
