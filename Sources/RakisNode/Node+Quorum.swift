@@ -42,8 +42,10 @@ extension Node {
     /// deadline waits out the fallback window, in which the origin's late quorum packet may still
     /// arrive, before anyone else steps in.
     func commitDeadlinePassed(_ record: RequestRecord) {
-        guard record.quorum == nil else { return }
-        setTimer(.fallbackQuorum, record.id, at: QuorumRules.fallbackOpens(record.frame))
+        setTimer(.revealDeadline, record.id, at: record.frame.revealDeadline)
+        if record.quorum == nil {
+            setTimer(.fallbackQuorum, record.id, at: QuorumRules.fallbackOpens(record.frame))
+        }
     }
 
     /// Still no quorum: a node that committed (or the origin) fixes one from the commits it holds.
@@ -91,12 +93,10 @@ extension Node {
             }
         }
         // Fallback quorums are relayed by everyone, so that all honest nodes choose among the same
-        // candidates; the origin's by its members, so that a member that missed it still reveals.
+        // candidates. (The origin's is re-sent by the origin while it waits for reveals.)
         if !isFromOrigin(envelope, record) {
             relayOnce(envelope, record)
             setTimer(.fallbackSettled, record.id, at: QuorumRules.fallbackSettles(record.frame))
-        } else if record.members[nodeId] != nil {
-            relayOnce(envelope, record)
         }
         replayOrphans(of: record)
         // Verdicts and pending embeddings of the previous quorum's members are kept: a reveal's

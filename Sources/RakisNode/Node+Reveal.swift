@@ -39,14 +39,14 @@ extension Node {
     /// Checks a member's reveal against its commit, then asks for the output to be re-embedded.
     func startVerification(_ record: RequestRecord, member: NodeID) {
         guard record.verdicts[member] == nil, !record.verificationsStarted.contains(member),
-              let commit = record.members[member], let reveal = record.reveals[member]?.reveal
+              let commit = record.members[member], let envelope = record.reveals[member], let reveal = envelope.reveal
         else { return }
         let bits = record.request.embedding.bits
         if reveal.model != commit.model {
             record.verdicts[member] = .invalid("revealed model \(reveal.model) differs from committed \(commit.model)")
         } else if reveal.embedding.bitCount != bits {
             record.verdicts[member] = .invalid("revealed embedding has \(reveal.embedding.bitCount) bits, the request uses \(bits)")
-        } else if Commitment.derive(reveal: reveal, nodeId: member) != commit.commitment {
+        } else if envelope.revealedCommitment != commit.commitment {
             record.verdicts[member] = .invalid("reveal does not re-derive the commitment")
         } else {
             record.verificationsStarted.insert(member)
@@ -122,7 +122,7 @@ extension Node {
         let reveals = record.memberOrder.compactMap { record.reveals[$0] }
         let certificate = ResultCertificate(quorum: quorum, reveals: reveals, outcome: claimed)
         // Members and the quorum's fixer publish the certificate; everyone else keeps it.
-        if record.members[nodeId] != nil || quorum.sender == nodeId {
+        if quorum.sender == nodeId {
             _ = broadcast(.result(certificate))
         }
         conclude(record, outcome, certificate: certificate)
@@ -140,6 +140,23 @@ extension Node {
         if quorum.sender == nodeId { effects.append(.broadcast(quorum)) }
         if record.own?.revealed == true, let reveal = record.reveals[nodeId] { effects.append(.broadcast(reveal)) }
         scheduleRetransmit(record)
+    }
+
+    /// A quorum packet or reveal seen twice is usually a retransmission: a node that sent it is
+    /// still waiting for reveals. A member or fixer that has concluded answers, once, by publishing
+    /// its certificate, which carries every reveal.
+    func answerRetransmission(_ envelope: Envelope) {
+        let requestId: Hash256
+        switch envelope.packet.body {
+        case let .quorum(quorum): requestId = quorum.requestId
+        case let .reveal(reveal): requestId = reveal.requestId
+        default: return
+        }
+        guard let record = records[requestId], let certificate = record.conclusion?.certificate, !record.answeredRetransmission,
+              record.members[nodeId] != nil || record.quorum?.sender == nodeId
+        else { return }
+        record.answeredRetransmission = true
+        _ = broadcast(.result(certificate))
     }
 
     func scheduleRetransmit(_ record: RequestRecord) {

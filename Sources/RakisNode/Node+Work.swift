@@ -9,14 +9,21 @@ extension Node {
         return request.models.first { config.servedModels.contains($0) }
     }
 
-    /// Queues the request if this node serves one of its models and is drawn to work on it.
-    func considerWork(_ record: RequestRecord, redundancy: Double) {
+    /// Whether this node serves one of the request's models, has room, and is drawn to work on it
+    /// when `redundancy` x quorum workers are wanted.
+    func wouldWork(_ record: RequestRecord, redundancy: Double) -> Bool {
         guard record.work == .none, record.quorum == nil, now < record.frame.commitDeadline,
               let model = servedModel(for: record.request), workQueue.count < config.maxQueuedJobs
-        else { return }
+        else { return false }
         let servingNodes = max(1, peers.servingCount(model: model, now: now, freshness: 3 * config.peerStatusInterval))
         let share = redundancy * Double(record.frame.quorum) / Double(servingNodes)
-        guard WorkDraw.score(requestId: record.id, nodeId: nodeId) < share else { return }
+        return WorkDraw.score(requestId: record.id, nodeId: nodeId) < share
+    }
+
+    /// Queues the request if this node is drawn to work on it; returns whether it did.
+    @discardableResult
+    func considerWork(_ record: RequestRecord, redundancy: Double) -> Bool {
+        guard wouldWork(record, redundancy: redundancy) else { return false }
         record.work = .queued
         workQueue.append(record.id)
         // Earliest commit deadline first; the request id breaks ties so the order is total.
@@ -25,6 +32,7 @@ extension Node {
             return a != b ? a < b : lhs < rhs
         }
         startQueuedWork()
+        return true
     }
 
     func startQueuedWork() {

@@ -18,8 +18,8 @@ public final class Node {
     var records: [Hash256: RequestRecord] = [:]
     /// Requests this node concluded and forgot the details of; late packets for them are ignored.
     var forgotten: Set<Hash256> = []
-    /// Packet ids seen recently, with arrival time, to drop duplicates and replays.
-    var seenPackets: [Hash256: Millis] = [:]
+    /// Packet ids seen recently, to drop duplicates and replays.
+    var seenPackets = RecentSet()
     var orphans: [(requestId: Hash256, envelope: Envelope, via: TransportName)] = []
     var workQueue: [Hash256] = []
     var activeJobs = 0
@@ -33,6 +33,9 @@ public final class Node {
         self.identity = identity
         self.config = config
         validator = PacketValidator(network: config.network, maxClockSkew: config.maxClockSkew, cache: validationCache)
+        // Packets older than twice the skew window are rejected as stale, so remembering ids for
+        // between two and four skew windows is enough to catch every replay.
+        seenPackets = RecentSet(generation: 2 * config.maxClockSkew)
     }
 
     public func handle(_ event: NodeEvent, now: Millis) -> [NodeEffect] {
@@ -77,7 +80,7 @@ public final class Node {
 
     func broadcast(_ body: PacketBody) -> Envelope {
         let envelope = Envelope(signing: Packet(body, createdAt: now), network: config.network, identity: identity)
-        seenPackets[envelope.id] = now
+        seenPackets.insert(envelope.id, now: now)
         effects.append(.broadcast(envelope))
         return envelope
     }
@@ -129,9 +132,12 @@ public final class Node {
 
     func receive(_ envelope: Envelope, via: TransportName) {
         do throws(PacketRejection) {
-            guard seenPackets[envelope.id] == nil else { throw .duplicate }
+            guard !seenPackets.contains(envelope.id) else {
+                answerRetransmission(envelope)
+                throw .duplicate
+            }
             try validator.validate(envelope, now: now)
-            seenPackets[envelope.id] = now
+            seenPackets.insert(envelope.id, now: now)
             try accept(envelope, via: via)
         } catch {
             effects.append(.notify(.packetRejected(error, sender: envelope.sender, via: via)))
@@ -181,10 +187,13 @@ public final class Node {
         effects.append(.persist(.requestState(requestId: record.id, phase: .seen)))
         effects.append(.notify(.phaseChanged(requestId: record.id, phase: .seen)))
         let frame = request.frame
+        // One timer per request in the common case: requests usually conclude before their commit
+        // deadline, and the later timers are set only for those that have not.
         setTimer(.commitDeadline, record.id, at: frame.commitDeadline)
-        setTimer(.revealDeadline, record.id, at: frame.revealDeadline)
-        setTimer(.backupWork, record.id, at: request.createdAt + (frame.commitDeadline - request.createdAt) / 3)
-        considerWork(record, redundancy: config.workerRedundancy)
+        if !considerWork(record, redundancy: config.workerRedundancy),
+           wouldWork(record, redundancy: config.workerRedundancy * config.backupRedundancyFactor) {
+            setTimer(.backupWork, record.id, at: request.createdAt + (frame.commitDeadline - request.createdAt) / 3)
+        }
 
         replayOrphans(of: record)
         return record
@@ -251,7 +260,6 @@ public final class Node {
         peers.record(nodeId, status: PeerStatus(models: config.servedModels, embeddingModels: config.embeddingModels,
                                                  activeJobs: activeJobs, queuedJobs: workQueue.count), at: now)
         setTimer(.peerStatus, nil, at: now + config.peerStatusInterval)
-        forgetOldPackets()
         forgetConcludedRequests()
     }
 
@@ -264,11 +272,5 @@ public final class Node {
                 forgotten.insert(id)
             }
         }
-    }
-
-    /// Duplicates older than twice the clock-skew window would be rejected as stale anyway.
-    func forgetOldPackets() {
-        let horizon = now - 2 * config.maxClockSkew
-        seenPackets = seenPackets.filter { $0.value >= horizon }
     }
 }

@@ -30,6 +30,7 @@ final class RequestRecord {
     var claimedOutcomes: [(sender: NodeID, outcome: ResultOutcome)] = []
     var conclusion: RequestConclusion?
     var retransmissions = 0
+    var answeredRetransmission = false
 
     init(envelope: Envelope) {
         self.envelope = envelope

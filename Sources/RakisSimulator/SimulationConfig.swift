@@ -44,6 +44,10 @@ public struct SimulationConfig: Sendable {
     public var paraphrases = 4
     public var flipRate = 0.04
     public var workerRedundancy = 2.0
+    /// How often nodes announce what they serve. Five virtual minutes, not a real node's one:
+    /// with 1000 nodes every round is a million deliveries, and the status only sizes each node's
+    /// share of the work, which changes little during a run.
+    public var peerStatusInterval: Millis = 300_000
 
     public init() {}
 

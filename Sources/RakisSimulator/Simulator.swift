@@ -5,8 +5,11 @@ import RakisNode
 /// (latency, loss, duplication, reordering, partitions), with stand-in models. One thread, one
 /// random source: the same config gives the same run and the same report.
 public final class Simulator {
+    /// Small on purpose: millions pass through the queue. Deliveries, the bulk, carry just a
+    /// node index and a shared envelope; other node events are boxed.
     private enum Event {
-        case node(Int, NodeEvent)
+        case deliver(node: Int, Envelope)
+        indirect case node(Int, NodeEvent)
         case submit(Int)
     }
 
@@ -24,6 +27,7 @@ public final class Simulator {
     /// Virtual time starts at a realistic Unix time, so packet clocks look like real ones.
     static let startTime: Millis = 1_700_000_000_000
     static let warmUp: Millis = 2_000
+    static let transport: TransportName = "sim"
 
     public init(config: SimulationConfig) {
         precondition(config.nodes >= 1 && config.requests >= 0, "a simulation needs nodes")
@@ -49,6 +53,7 @@ public final class Simulator {
                 embeddingModels: [SimulationConfig.embeddingModel]
             )
             nodeConfig.workerRedundancy = config.workerRedundancy
+            nodeConfig.peerStatusInterval = config.peerStatusInterval
             let node = Node(identity: NodeIdentity(deterministicLabel: "rakis-sim/\(config.seed)/\(index)"),
                             config: nodeConfig, validationCache: cache)
             indexOf[node.nodeId] = index
@@ -75,6 +80,8 @@ public final class Simulator {
             switch event {
             case let .submit(request):
                 submit(request)
+            case let .deliver(index, envelope):
+                apply(nodes[index].handle(.packetReceived(envelope, via: Self.transport), now: now), from: index)
             case let .node(index, nodeEvent):
                 apply(nodes[index].handle(nodeEvent, now: now), from: index)
             }
@@ -143,7 +150,7 @@ public final class Simulator {
             for _ in 0..<copies {
                 tally.deliveries += 1
                 tally.bytes += size
-                queue.push(.node(receiver, .packetReceived(envelope, via: "sim")), at: now + latency())
+                queue.push(.deliver(node: receiver, envelope), at: now + latency())
             }
         }
     }

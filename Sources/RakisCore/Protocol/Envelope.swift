@@ -19,6 +19,9 @@ public final class Envelope: Sendable {
     public let json: JSONValue
     /// The canonical encoding sent on the wire.
     public let wireBytes: [UInt8]
+    /// For a reveal: the commitment it re-derives for its sender. Derived once here because every
+    /// verifier needs it.
+    public let revealedCommitment: Hash256?
 
     init(network: String, sender: NodeID, signature: [UInt8], packet: Packet, packetJSON: JSONValue) {
         self.network = network
@@ -35,6 +38,11 @@ public final class Envelope: Sendable {
             "packet": packetJSON,
         ]
         wireBytes = json.canonicalBytes()
+        if case let .reveal(reveal) = packet.body {
+            revealedCommitment = Commitment.derive(reveal: reveal, nodeId: sender)
+        } else {
+            revealedCommitment = nil
+        }
     }
 
     /// Signs a packet for a network.

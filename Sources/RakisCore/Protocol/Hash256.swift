@@ -43,11 +43,9 @@ public struct Hash256: Hashable, Comparable, Sendable, CustomStringConvertible {
         lhs.words == rhs.words
     }
 
+    /// One word is enough: digests are uniformly distributed, and hashing is on every hot path.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(words.0)
-        hasher.combine(words.1)
-        hasher.combine(words.2)
-        hasher.combine(words.3)
     }
 
     public static func < (lhs: Hash256, rhs: Hash256) -> Bool {
