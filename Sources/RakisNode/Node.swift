@@ -16,11 +16,13 @@ public final class Node {
     let validator: PacketValidator
 
     var records: [Hash256: RequestRecord] = [:]
-    /// Requests this node concluded and forgot the details of; late packets for them are ignored.
-    var forgotten: Set<Hash256> = []
+    /// Requests this node concluded and forgot the details of; late packets for them are refused.
+    /// Kept for the longest a request can live, after which its packets are stale anyway.
+    var forgotten = RecentSet(generation: Limits.maxRequestLifetime)
+    var nextHousekeeping: Millis = 0
     /// Packet ids seen recently, to drop duplicates and replays.
     var seenPackets = RecentSet()
-    var orphans: [(requestId: Hash256, envelope: Envelope, via: TransportName)] = []
+    var orphans: OrphanBuffer
     var workQueue: [Hash256] = []
     var activeJobs = 0
     var peers = PeerDirectory()
@@ -36,11 +38,13 @@ public final class Node {
         // Packets older than twice the skew window are rejected as stale, so remembering ids for
         // between two and four skew windows is enough to catch every replay.
         seenPackets = RecentSet(generation: 2 * config.maxClockSkew)
+        orphans = OrphanBuffer(capacity: config.maxOrphans)
     }
 
     public func handle(_ event: NodeEvent, now: Millis) -> [NodeEffect] {
         self.now = now
         effects = []
+        if now >= nextHousekeeping { forgetFinishedRequests() }
         switch event {
         case .started:
             announceStatus()
@@ -202,10 +206,7 @@ public final class Node {
     /// Packets that arrived before what they depend on (their request, or the sender's commit)
     /// get another chance whenever the request's record grows.
     func replayOrphans(of record: RequestRecord) {
-        guard orphans.contains(where: { $0.requestId == record.id }) else { return }
-        let waiting = orphans.filter { $0.requestId == record.id }
-        orphans.removeAll { $0.requestId == record.id }
-        for orphan in waiting {
+        for orphan in orphans.release(record.id) {
             do throws(PacketRejection) {
                 try accept(orphan.envelope, via: orphan.via)
             } catch {
@@ -215,8 +216,7 @@ public final class Node {
     }
 
     func holdOrphan(_ envelope: Envelope, requestId: Hash256, via: TransportName) {
-        orphans.append((requestId, envelope, via))
-        if orphans.count > config.maxOrphans { orphans.removeFirst(orphans.count - config.maxOrphans) }
+        orphans.hold(envelope, for: requestId, via: via)
     }
 
     // MARK: - Timers
@@ -260,17 +260,20 @@ public final class Node {
         peers.record(nodeId, status: PeerStatus(models: config.servedModels, embeddingModels: config.embeddingModels,
                                                  activeJobs: activeJobs, queuedJobs: workQueue.count), at: now)
         setTimer(.peerStatus, nil, at: now + config.peerStatusInterval)
-        forgetConcludedRequests()
     }
 
-    /// Keeps memory bounded on a long-running node: the store has the details.
-    func forgetConcludedRequests() {
-        let horizon = now - config.retention
-        for (id, record) in records {
-            if let conclusion = record.conclusion, conclusion.concludedAt < horizon {
-                records[id] = nil
-                forgotten.insert(id)
-            }
+    /// Keeps memory bounded: a concluded request is forgotten once its reveal deadline and settle
+    /// window have passed, as nothing can change it then (the store keeps the details).
+    func forgetFinishedRequests() {
+        nextHousekeeping = now + Self.housekeepingInterval
+        let finished = records.values.filter { record in
+            record.conclusion != nil && record.frame.revealDeadline + config.settleWindow < now
+        }
+        for record in finished {
+            records[record.id] = nil
+            forgotten.insert(record.id, now: now)
         }
     }
+
+    static let housekeepingInterval: Millis = 10_000
 }

@@ -26,8 +26,6 @@ public struct NodeConfig: Sendable {
     /// After the reveal deadline, how long verifications still running may take before the request fails.
     public var settleWindow: Millis = 5_000
     public var peerStatusInterval: Millis = 60_000
-    /// Concluded requests are forgotten (all but their id) this long after they conclude.
-    public var retention: Millis = 10 * 60_000
     /// Packets for requests not yet seen are held, up to this many, until their request arrives.
     public var maxOrphans: Int = 1_024
 

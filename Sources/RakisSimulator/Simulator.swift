@@ -23,6 +23,8 @@ public final class Simulator {
     private let models: StandInModels
     private var now: Millis
     private var tally = SimulationTally()
+    /// Sees every effect every node produces, in order: for narrating a run (`rakis demo`).
+    public var onEffect: ((_ time: Millis, _ node: Int, _ effect: NodeEffect) -> Void)?
 
     /// Virtual time starts at a realistic Unix time, so packet clocks look like real ones.
     static let startTime: Millis = 1_700_000_000_000
@@ -111,8 +113,14 @@ public final class Simulator {
         apply(effects, from: origin)
     }
 
+    /// The simulated nodes' ids, by index.
+    public var nodeIds: [NodeID] { nodes.map(\.nodeId) }
+    public func isAdversarial(_ index: Int) -> Bool { adversarial[index] }
+    public func isFollower(_ index: Int) -> Bool { followers[index] }
+
     private func apply(_ effects: [NodeEffect], from index: Int) {
         for effect in effects {
+            onEffect?(now, index, effect)
             switch effect {
             case let .broadcast(envelope):
                 broadcast(envelope, from: index)

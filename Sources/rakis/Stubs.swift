@@ -1,4 +1,0 @@
-import ArgumentParser
-struct Demo: ParsableCommand {}
-struct Keys: ParsableCommand {}
-struct Bench: ParsableCommand {}
