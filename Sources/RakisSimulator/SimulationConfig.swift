@@ -39,7 +39,9 @@ public struct SimulationConfig: Sendable {
     public var commitWindow: Millis = 10_000
     public var revealWindow: Millis = 10_000
     public var inferenceTime: ClosedRange<Millis> = 200...1_200
-    public var embeddingTime: ClosedRange<Millis> = 5...30
+    /// Embedding a short output takes milliseconds against the LLM's hundreds; zero is modelled
+    /// as instant, which also keeps large runs fast.
+    public var embeddingTime: ClosedRange<Millis> = 0...0
     /// Honest paraphrases per request and the share of bits each flips from the request's answer.
     public var paraphrases = 4
     public var flipRate = 0.04

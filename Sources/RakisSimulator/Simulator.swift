@@ -15,7 +15,7 @@ public final class Simulator {
 
     public let config: SimulationConfig
     private var random: SeededRandom
-    private var queue = EventQueue<Event>()
+    private var queue = EventQueue<Event>(start: Simulator.startTime)
     private var nodes: [Node] = []
     private var adversarial: [Bool] = []
     private var followers: [Bool] = []
@@ -133,7 +133,13 @@ public final class Simulator {
                 queue.push(.node(index, .inferenceFinished(job, output: output)), at: now + random.int(in: config.inferenceTime))
             case let .startEmbedding(job):
                 let embedding = models.embed(job.text, bits: job.bits)
-                queue.push(.node(index, .embeddingFinished(job, embedding)), at: now + random.int(in: config.embeddingTime))
+                let delay = random.int(in: config.embeddingTime)
+                if delay == 0 {
+                    // Instant embeddings skip the queue: millions of verifications pass through here.
+                    apply(nodes[index].handle(.embeddingFinished(job, embedding), now: now), from: index)
+                } else {
+                    queue.push(.node(index, .embeddingFinished(job, embedding)), at: now + delay)
+                }
             case .persist:
                 tally.persisted += 1
             case let .notify(notification):
