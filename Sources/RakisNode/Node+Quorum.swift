@@ -3,6 +3,7 @@ import RakisCore
 /// Commits and quorums: who is in, and the canonical rule when two quorum packets disagree.
 extension Node {
     func receiveCommit(_ envelope: Envelope, _ commit: Commit, _ record: RequestRecord) throws(PacketRejection) {
+        guard record.conclusion == nil else { return }
         guard envelope.packet.createdAt <= record.frame.commitDeadline else {
             throw .late("commit made after the commit deadline")
         }

@@ -18,6 +18,7 @@ extension Node {
     }
 
     func receiveReveal(_ envelope: Envelope, _ record: RequestRecord) throws(PacketRejection) {
+        guard record.conclusion == nil else { return }
         guard envelope.packet.createdAt <= record.frame.revealDeadline else {
             throw .late("reveal made after the reveal deadline")
         }

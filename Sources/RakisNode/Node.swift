@@ -108,6 +108,7 @@ public final class Node {
         effects.append(.persist(.finished(conclusion)))
         effects.append(.notify(.concluded(conclusion)))
         workQueue.removeAll { $0 == record.id }
+        record.releaseWorkingState()
     }
 
     // MARK: - Local submissions

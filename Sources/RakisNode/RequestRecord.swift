@@ -38,6 +38,19 @@ final class RequestRecord {
     }
 
     var id: Hash256 { request.id }
+
+    /// Once concluded, only the conclusion, the quorum and its members are needed (to answer
+    /// retransmissions and recognize late packets); the rest is freed, since a busy node holds
+    /// many concluded requests until their deadlines pass.
+    func releaseWorkingState() {
+        commits = [:]
+        commitArrivalOrder = []
+        reveals = [:]
+        verdicts = [:]
+        verificationsStarted = []
+        claimedOutcomes = []
+        pendingOutput = nil
+    }
     var frame: SecurityFrame { request.frame }
 }
 
