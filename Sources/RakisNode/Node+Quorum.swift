@@ -3,10 +3,10 @@ import RakisCore
 /// Commits and quorums: who is in, and the canonical rule when two quorum packets disagree.
 extension Node {
     func receiveCommit(_ envelope: Envelope, _ commit: Commit, _ record: RequestRecord) throws(PacketRejection) {
-        guard record.conclusion == nil else { return }
         guard envelope.packet.createdAt <= record.frame.commitDeadline else {
             throw .late("commit made after the commit deadline")
         }
+        guard record.conclusion == nil else { return }
         guard record.request.models.contains(commit.model) else {
             throw .inconsistent("model \"\(commit.model)\" is not accepted by the request")
         }

@@ -18,10 +18,10 @@ extension Node {
     }
 
     func receiveReveal(_ envelope: Envelope, _ record: RequestRecord) throws(PacketRejection) {
-        guard record.conclusion == nil else { return }
         guard envelope.packet.createdAt <= record.frame.revealDeadline else {
             throw .late("reveal made after the reveal deadline")
         }
+        guard record.conclusion == nil else { return }
         // Reveals from nodes that committed are kept even when they are not in the adopted
         // quorum: a quorum that wins later may include them. A reveal that outran its commit waits.
         guard record.members[envelope.sender] != nil || record.commits[envelope.sender] != nil else {

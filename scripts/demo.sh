@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds rakis (release) and runs `rakis demo`: a small network serving a few requests, narrated.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v swift >/dev/null || { echo "error: swift is not installed (Swift 6.1 or later is required)" >&2; exit 1; }
+swift build -c release --product rakis
+exec .build/release/rakis demo "$@"
