@@ -96,8 +96,8 @@ public struct SimulationReport: Sendable {
         return "p50 \(at(0.5)), p90 \(at(0.9)), p99 \(at(0.99)), max \(sorted.last!)"
     }
 
-    /// Fixed-point formatting that does not depend on the locale or on printf.
-    static func format(_ value: Double) -> String {
+    /// Two decimals, without depending on the locale or on printf.
+    public static func format(_ value: Double) -> String {
         let hundredths = Int((value * 100).rounded())
         let sign = hundredths < 0 ? "-" : ""
         let magnitude = abs(hundredths)

@@ -49,7 +49,7 @@ struct ConsensusBench: ParsableCommand {
         timings.sort()
         let median = Double(timings[timings.count / 2]) / 1000
         let p99 = Double(timings[timings.count * 99 / 100]) / 1000
-        print("consensus: quorum \(quorum), \(bits) bits, \(repetitions) runs: median \(format(median)) us, p99 \(format(p99)) us (target < 100 us)\(agreed == repetitions ? "" : " [unexpected: no agreement]")")
+        print("consensus: quorum \(quorum), \(bits) bits, \(repetitions) runs: median \(SimulationReport.format(median)) us, p99 \(SimulationReport.format(p99)) us (target < 100 us)\(agreed == repetitions ? "" : " [unexpected: no agreement]")")
     }
 }
 
@@ -72,13 +72,7 @@ struct SimulateBench: ParsableCommand {
         let report = Simulator(config: config).run()
         let seconds = Double(nanoseconds() - start) / 1e9
         print(report.text, terminator: "")
-        print("simulated \(nodes) nodes x \(requests) requests in \(format(seconds)) s wall clock (target < 60 s)")
+        print("simulated \(nodes) nodes x \(requests) requests in \(SimulationReport.format(seconds)) s wall clock (target < 60 s)")
         if report.safetyViolations > 0 { throw ExitCode(1) }
     }
-}
-
-/// Two decimals, without Foundation's locale-dependent formatting.
-func format(_ value: Double) -> String {
-    let hundredths = Int((value * 100).rounded())
-    return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
 }
