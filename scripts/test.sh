@@ -9,11 +9,13 @@ cd "$(dirname "$0")/.."
 
 command -v swift >/dev/null || { echo "error: swift is not installed (Swift 6.1 or later is required)" >&2; exit 1; }
 
+# One optimized build of everything, tests included (-enable-testing for @testable imports),
+# which the test run then reuses instead of building a second time.
 echo "== build (release)"
-swift build -c release -Xswiftc -enable-testing
+swift build -c release -Xswiftc -enable-testing --build-tests
 
 echo "== tests"
-swift test -c release -Xswiftc -enable-testing
+swift test -c release -Xswiftc -enable-testing --skip-build
 
 echo "== command-line smoke test"
 rakis=".build/release/rakis"

@@ -29,37 +29,51 @@ struct RecentSet {
     }
 }
 
-/// A set of SHA-256 digests. Every node checks every packet id against one of these, so it
-/// uses open addressing with the digest's own first word as the hash: digests are already
-/// uniformly distributed, and a general-purpose hasher would only add work.
+/// A set of SHA-256 digests. Every node checks every packet id against one of these, so it uses
+/// open addressing with the digest's own first word as the hash (digests are already uniform),
+/// and stores only the first 128 bits: a false "seen" would need a 2^128-work collision with a
+/// packet not yet sent.
 struct DigestSet {
-    private var slots: [Hash256?] = Array(repeating: nil, count: 16)
+    /// First and second words of each id; (0, 0) marks an empty slot.
+    private var slots = [(UInt64, UInt64)](repeating: (0, 0), count: 16)
+    /// Whether the one id whose 128-bit prefix is all zeros is present.
+    private var hasZero = false
     private(set) var count = 0
 
     func contains(_ id: Hash256) -> Bool {
-        var index = Int(truncatingIfNeeded: id.words.0) & (slots.count - 1)
-        while let present = slots[index] {
-            if present == id { return true }
+        let key = (id.words.0, id.words.1)
+        if key == (0, 0) { return hasZero }
+        var index = Int(truncatingIfNeeded: key.0) & (slots.count - 1)
+        while slots[index] != (0, 0) {
+            if slots[index] == key { return true }
             index = (index + 1) & (slots.count - 1)
         }
         return false
     }
 
     mutating func insert(_ id: Hash256) {
-        if 2 * (count + 1) > slots.count { grow() }
-        var index = Int(truncatingIfNeeded: id.words.0) & (slots.count - 1)
-        while let present = slots[index] {
-            if present == id { return }
+        let key = (id.words.0, id.words.1)
+        if key == (0, 0) {
+            if !hasZero { hasZero = true; count += 1 }
+            return
+        }
+        if 4 * (count + 1) > 3 * slots.count { grow() }
+        var index = Int(truncatingIfNeeded: key.0) & (slots.count - 1)
+        while slots[index] != (0, 0) {
+            if slots[index] == key { return }
             index = (index + 1) & (slots.count - 1)
         }
-        slots[index] = id
+        slots[index] = key
         count += 1
     }
 
     private mutating func grow() {
         let old = slots
-        slots = Array(repeating: nil, count: old.count * 2)
-        count = 0
-        for case let id? in old { insert(id) }
+        slots = [(UInt64, UInt64)](repeating: (0, 0), count: old.count * 2)
+        for key in old where key != (0, 0) {
+            var index = Int(truncatingIfNeeded: key.0) & (slots.count - 1)
+            while slots[index] != (0, 0) { index = (index + 1) & (slots.count - 1) }
+            slots[index] = key
+        }
     }
 }

@@ -27,12 +27,12 @@ struct ConsensusBench: ParsableCommand {
         guard Limits.quorumRange.contains(quorum), bits % 64 == 0, bits > 0, repetitions > 0 else {
             throw ValidationError("quorum in 1...64, bits a positive multiple of 64, repetitions positive")
         }
-        // Two thirds honest points around one centre, the rest random: a realistic worst case,
+        // Three quarters honest points around one centre, the rest random: a realistic case,
         // since every pair is compared either way.
         var random = SeededRandom(seed: 42)
         let centre = (0..<bits / 8).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         let points = (0..<quorum).map { index -> ConsensusPoint in
-            var bytes = index < quorum * 2 / 3 ? centre : (0..<bits / 8).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            var bytes = index < quorum * 3 / 4 ? centre : (0..<bits / 8).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             for _ in 0..<8 { bytes[Int(random.next() % UInt64(bytes.count))] ^= 1 << UInt8(random.next() % 8) }
             return ConsensusPoint(commitment: Hash256.of([UInt8(index)]), embedding: BinaryEmbedding(bytes: bytes))
         }

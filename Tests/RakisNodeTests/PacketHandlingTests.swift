@@ -76,3 +76,30 @@ import RakisCore
         }
     }
 }
+
+@Suite struct DigestSetTests {
+    @Test func remembersExactlyWhatWasInserted() {
+        var set = DigestSet()
+        let inserted = (0..<5_000).map { Hash256.of([UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)]) }
+        for id in inserted { set.insert(id) }
+        for id in inserted { set.insert(id) }
+        #expect(set.count == inserted.count)
+        #expect(inserted.allSatisfy { set.contains($0) })
+        let absent = (0..<5_000).map { Hash256.of([0xff, UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)]) }
+        #expect(!absent.contains { set.contains($0) })
+        let zero = Hash256(bytes: [UInt8](repeating: 0, count: 32))
+        #expect(!set.contains(zero))
+        set.insert(zero)
+        #expect(set.contains(zero))
+    }
+
+    @Test func recentSetForgetsAfterTwoGenerations() {
+        var recent = RecentSet(generation: 1_000)
+        let id = Hash256.of([1])
+        recent.insert(id, now: 0)
+        recent.insert(Hash256.of([2]), now: 1_000)
+        #expect(recent.contains(id))
+        recent.insert(Hash256.of([3]), now: 2_000)
+        #expect(!recent.contains(id))
+    }
+}

@@ -35,6 +35,7 @@ final class TestCluster {
 
     var notifications: [(node: Int, notification: NodeNotification)] = []
     var broadcasts: [(node: Int, envelope: Envelope)] = []
+    var inferencesStarted: [(node: Int, requestId: Hash256, at: Millis)] = []
 
     init(serving: Int, followers: Int = 0, configure: (inout NodeConfig) -> Void = { _ in }) {
         for index in 0..<(serving + followers) {
@@ -100,6 +101,7 @@ final class TestCluster {
             case let .setTimer(timer, time):
                 schedule(index, .timerFired(timer), at: max(time, now))
             case let .startInference(job):
+                inferencesStarted.append((index, job.requestId, now))
                 schedule(index, .inferenceFinished(job, output: infer(index, job)), at: now + inferenceTime)
             case let .startEmbedding(job):
                 let embedding = job.purpose == .own ? embedOwn(index, job.text) : Self.embed(job.text)

@@ -63,13 +63,12 @@ public enum Consensus {
         }
         let maxBits = maxDifferingBits(secDistance: secDistance, bits: bits)
 
+        let packed = PackedEmbeddings(points.map(\.embedding), bits: bits)
         var counts = [Int](repeating: 1, count: points.count)
         for i in points.indices {
-            for j in points.indices where j > i {
-                if points[i].embedding.hammingDistance(to: points[j].embedding, bits: bits) <= maxBits {
-                    counts[i] += 1
-                    counts[j] += 1
-                }
+            for j in points.indices where j > i && packed.distance(i, j) <= maxBits {
+                counts[i] += 1
+                counts[j] += 1
             }
         }
 
@@ -83,13 +82,12 @@ public enum Consensus {
             return .failed(.noClusterLargeEnough(largest: counts[best], required: required))
         }
 
-        let centre = points[best]
-        let members = points
-            .filter { $0.embedding.hammingDistance(to: centre.embedding, bits: bits) <= maxBits }
-            .map(\.commitment)
+        let members = points.indices
+            .filter { packed.distance($0, best) <= maxBits }
+            .map { points[$0].commitment }
             .sorted()
         let chosen = members[selectionIndex(requestId: requestId, members: members)]
-        return .agreed(centre: centre.commitment, members: members, chosen: chosen)
+        return .agreed(centre: points[best].commitment, members: members, chosen: chosen)
     }
 
     /// The smallest k with k / quorum >= secPercentage, computed with one correctly rounded
@@ -119,5 +117,34 @@ public enum Consensus {
             remainder = (remainder << 8 | UInt64(byte)) % count
         }
         return Int(remainder)
+    }
+}
+
+/// The first `bits` bits of every point, laid out contiguously, so that the all-pairs distance
+/// loop (2016 pairs for a quorum of 64) runs over one flat buffer.
+private struct PackedEmbeddings {
+    let wordsPerPoint: Int
+    let words: [UInt64]
+
+    init(_ embeddings: [BinaryEmbedding], bits: Int) {
+        wordsPerPoint = (bits + 63) / 64
+        var words = [UInt64]()
+        words.reserveCapacity(embeddings.count * wordsPerPoint)
+        let lastMask = bits % 64 == 0 ? ~UInt64(0) : ~UInt64(0) << UInt64(64 - bits % 64)
+        for embedding in embeddings {
+            precondition(embedding.bitCount >= bits, "every point has at least `bits` bits")
+            for index in 0..<wordsPerPoint {
+                words.append(index == wordsPerPoint - 1 ? embedding.words[index] & lastMask : embedding.words[index])
+            }
+        }
+        self.words = words
+    }
+
+    func distance(_ a: Int, _ b: Int) -> Int {
+        var total = 0
+        for index in 0..<wordsPerPoint {
+            total += (words[a * wordsPerPoint + index] ^ words[b * wordsPerPoint + index]).nonzeroBitCount
+        }
+        return total
     }
 }
