@@ -1,6 +1,14 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// Every x86-64 machine since 2009 (Nehalem and later) has POPCNT; without it, the Hamming distances at the
+// heart of consensus compile to a slow bit-twiddling fallback.
+#if arch(x86_64)
+let cpuSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "nehalem"])]
+#else
+let cpuSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "rakis",
     platforms: [.macOS(.v14)],
@@ -21,10 +29,11 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: cpuSettings
         ),
-        .target(name: "RakisNode", dependencies: ["RakisCore"]),
-        .target(name: "RakisSimulator", dependencies: ["RakisCore", "RakisNode"]),
+        .target(name: "RakisNode", dependencies: ["RakisCore"], swiftSettings: cpuSettings),
+        .target(name: "RakisSimulator", dependencies: ["RakisCore", "RakisNode"], swiftSettings: cpuSettings),
         .executableTarget(
             name: "rakis",
             dependencies: [

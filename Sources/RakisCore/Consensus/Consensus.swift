@@ -64,13 +64,7 @@ public enum Consensus {
         let maxBits = maxDifferingBits(secDistance: secDistance, bits: bits)
 
         let packed = PackedEmbeddings(points.map(\.embedding), bits: bits)
-        var counts = [Int](repeating: 1, count: points.count)
-        for i in points.indices {
-            for j in points.indices where j > i && packed.distance(i, j) <= maxBits {
-                counts[i] += 1
-                counts[j] += 1
-            }
-        }
+        let counts = packed.closeCounts(maxBits: maxBits)
 
         var best = 0
         for i in points.indices.dropFirst() {
@@ -138,6 +132,29 @@ private struct PackedEmbeddings {
             }
         }
         self.words = words
+    }
+
+    /// For each point, how many points (itself included) lie within `maxBits`.
+    func closeCounts(maxBits: Int) -> [Int] {
+        let count = words.count / wordsPerPoint
+        var counts = [Int](repeating: 1, count: count)
+        words.withUnsafeBufferPointer { words in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for i in 0..<count {
+                    let a = words.baseAddress! + i * wordsPerPoint
+                    for j in (i + 1)..<max(count, i + 1) {
+                        let b = words.baseAddress! + j * wordsPerPoint
+                        var distance = 0
+                        for index in 0..<wordsPerPoint { distance += (a[index] ^ b[index]).nonzeroBitCount }
+                        if distance <= maxBits {
+                            counts[i] += 1
+                            counts[j] += 1
+                        }
+                    }
+                }
+            }
+        }
+        return counts
     }
 
     func distance(_ a: Int, _ b: Int) -> Int {
