@@ -10,6 +10,7 @@ extension Node {
         guard record.request.models.contains(commit.model) else {
             throw .inconsistent("model \"\(commit.model)\" is not accepted by the request")
         }
+        guard needsCommits(record) else { return }
         if let known = record.commits[envelope.sender] {
             // The same commit may arrive again inside a quorum packet; a different one is equivocation.
             guard known.id == envelope.id else { throw .inconsistent("a second commit from \(envelope.sender.short)") }
@@ -17,6 +18,13 @@ extension Node {
         }
         effects.append(.persist(.packet(envelope)))
         addCommit(envelope, commit, record)
+    }
+
+    /// Whether this node needs individual commits: to fix a quorum (the origin, or a worker that may
+    /// fix a fallback one) or to decide on backup work. Every other node learns the commits that
+    /// matter from the quorum packet, which carries them, and skips the rest.
+    func needsCommits(_ record: RequestRecord) -> Bool {
+        isOrigin(of: record) || record.work != .none || record.mayBackUp
     }
 
     func addCommit(_ envelope: Envelope, _ commit: Commit, _ record: RequestRecord) {

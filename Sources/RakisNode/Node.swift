@@ -197,6 +197,7 @@ public final class Node {
         setTimer(.commitDeadline, record.id, at: frame.commitDeadline)
         if !considerWork(record, redundancy: config.workerRedundancy),
            wouldWork(record, redundancy: config.workerRedundancy * config.backupRedundancyFactor) {
+            record.mayBackUp = true
             setTimer(.backupWork, record.id, at: request.createdAt + (frame.commitDeadline - request.createdAt) / 3)
         }
 

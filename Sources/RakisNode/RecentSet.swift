@@ -20,7 +20,8 @@ struct RecentSet {
     mutating func insert(_ id: Hash256, now: Millis) {
         if let started = currentStarted, now - started >= generation {
             previous = current
-            current = DigestSet()
+            // The next generation will likely hold as many ids: size it once instead of growing.
+            current = DigestSet(expectedCount: previous.count)
             currentStarted = now
         } else if currentStarted == nil {
             currentStarted = now
@@ -35,10 +36,16 @@ struct RecentSet {
 /// packet not yet sent.
 struct DigestSet {
     /// First and second words of each id; (0, 0) marks an empty slot.
-    private var slots = [(UInt64, UInt64)](repeating: (0, 0), count: 16)
+    private var slots: [(UInt64, UInt64)]
     /// Whether the one id whose 128-bit prefix is all zeros is present.
     private var hasZero = false
     private(set) var count = 0
+
+    init(expectedCount: Int = 0) {
+        var capacity = 16
+        while 3 * capacity < 4 * expectedCount { capacity *= 2 }
+        slots = [(UInt64, UInt64)](repeating: (0, 0), count: capacity)
+    }
 
     func contains(_ id: Hash256) -> Bool {
         let key = (id.words.0, id.words.1)

@@ -23,6 +23,8 @@ final class RequestRecord {
     var verificationsStarted: Set<NodeID> = []
 
     var work: WorkState = .none
+    /// Drawn for backup work should the request lack commits a third of the way to its deadline.
+    var mayBackUp = false
     /// Own output waiting for its embedding.
     var pendingOutput: (model: String, output: String)?
     var own: OwnInference?

@@ -56,7 +56,8 @@ public enum Consensus {
         quorum: Int
     ) -> ConsensusOutcome {
         precondition(bits > 0 && quorum > 0, "bits and quorum are validated positive before consensus")
-        precondition(Set(points.map(\.commitment)).count == points.count, "one point per commitment")
+        let commitments = points.map(\.commitment).sorted()
+        precondition(zip(commitments, commitments.dropFirst()).allSatisfy { $0 < $1 }, "one point per commitment")
         let required = requiredClusterSize(secPercentage: secPercentage, quorum: quorum)
         guard points.count >= required, !points.isEmpty else {
             return .failed(.tooFewReveals(verified: points.count, required: required))
