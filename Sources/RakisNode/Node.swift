@@ -66,11 +66,13 @@ public final class Node {
         return effects
     }
 
-    /// The phase of a request at this node, if it knows the request.
+    /// The phase of a request at this node, while it holds the request (it forgets a concluded
+    /// request once the request's deadlines have passed; `persist` effects keep the history).
     public func phase(of requestId: Hash256) -> RequestPhase? {
         records[requestId]?.phase
     }
 
+    /// How a request ended, while the node holds it (see `phase(of:)`).
     public func conclusion(of requestId: Hash256) -> RequestConclusion? {
         records[requestId]?.conclusion
     }

@@ -14,7 +14,7 @@ import RakisCore
         #expect(Set(chosen.map(\.commitment)).count == 1)
         #expect(chosen.first?.output == "Four.")
         // Event-driven: the result arrives long before the commit deadline.
-        let concludedAt = cluster.nodes[0].conclusion(of: id)!.concludedAt
+        let concludedAt = cluster.conclusion(id, at: 0)!.concludedAt
         #expect(concludedAt < TestCluster.start + 100 + spec.commitWindow)
         // A quorum member walks every phase in order.
         let member = chosen[0].node

@@ -116,8 +116,17 @@ final class TestCluster {
 
     // MARK: - Reading outcomes
 
+    /// How the request ended at a node, from its notifications (the node itself forgets a request
+    /// once its deadlines have passed).
+    func conclusion(_ request: Hash256, at node: Int) -> RequestConclusion? {
+        for entry in notifications where entry.node == node {
+            if case let .concluded(conclusion) = entry.notification, conclusion.requestId == request { return conclusion }
+        }
+        return nil
+    }
+
     func outcome(_ request: Hash256, at node: Int) -> RequestConclusion.Outcome? {
-        nodes[node].conclusion(of: request)?.outcome
+        conclusion(request, at: node)?.outcome
     }
 
     func phases(_ request: Hash256, at node: Int) -> [RequestPhase] {
