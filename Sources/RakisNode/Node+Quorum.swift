@@ -114,7 +114,7 @@ extension Node {
         if record.retransmissions == 0 { scheduleRetransmit(record) }
         if record.work == .queued { record.work = .abandoned }
         revealIfMember(record)
-        for member in record.memberOrder where record.reveals[member] != nil {
+        for member in record.memberOrder where record.reveal(of: member) != nil {
             startVerification(record, member: member)
         }
         concludeIfComplete(record)

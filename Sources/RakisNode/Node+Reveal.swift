@@ -12,7 +12,7 @@ extension Node {
         )
         let envelope = broadcast(.reveal(reveal))
         effects.append(.persist(.packet(envelope)))
-        record.reveals[nodeId] = envelope
+        record.reveals[own.commitment] = envelope
         record.verdicts[nodeId] = .valid(own.embedding)
         advance(record, to: .revealed)
     }
@@ -21,17 +21,22 @@ extension Node {
         guard envelope.packet.createdAt <= record.frame.revealDeadline else {
             throw .late("reveal made after the reveal deadline")
         }
-        guard record.conclusion == nil else { return }
-        // Reveals from nodes that committed are kept even when they are not in the adopted
-        // quorum: a quorum that wins later may include them. A reveal that outran its commit waits.
-        guard record.members[envelope.sender] != nil || record.commits[envelope.sender] != nil else {
-            holdOrphan(envelope, requestId: record.id, via: "orphan")
-            return
+        guard record.conclusion == nil, let commitment = envelope.revealedCommitment else { return }
+        // A reveal counts only for the commitment it re-derives, from a node known to have made
+        // it: in the adopted quorum, or in a commit (a quorum that wins later may include it).
+        let known = [record.members[envelope.sender]?.commitment, record.commits[envelope.sender]?.commit?.commitment]
+        guard known.contains(commitment) else {
+            if known.allSatisfy({ $0 == nil }) {
+                // The reveal outran its commit or quorum: it waits.
+                holdOrphan(envelope, requestId: record.id, via: "orphan")
+                return
+            }
+            throw .inconsistent("reveal from \(envelope.sender.short) does not re-derive its commitment")
         }
-        guard record.reveals[envelope.sender] == nil else { return }
-        record.reveals[envelope.sender] = envelope
+        guard record.reveals[commitment] == nil else { return }
+        record.reveals[commitment] = envelope
         effects.append(.persist(.packet(envelope)))
-        if record.members[envelope.sender] != nil {
+        if record.members[envelope.sender]?.commitment == commitment {
             startVerification(record, member: envelope.sender)
             concludeIfComplete(record)
         }
@@ -40,15 +45,13 @@ extension Node {
     /// Checks a member's reveal against its commit, then asks for the output to be re-embedded.
     func startVerification(_ record: RequestRecord, member: NodeID) {
         guard record.verdicts[member] == nil, !record.verificationsStarted.contains(member),
-              let commit = record.members[member], let envelope = record.reveals[member], let reveal = envelope.reveal
+              let commit = record.members[member], let reveal = record.reveal(of: member)?.reveal
         else { return }
         let bits = record.request.embedding.bits
         if reveal.model != commit.model {
             record.verdicts[member] = .invalid("revealed model \(reveal.model) differs from committed \(commit.model)")
         } else if reveal.embedding.bitCount != bits {
             record.verdicts[member] = .invalid("revealed embedding has \(reveal.embedding.bitCount) bits, the request uses \(bits)")
-        } else if envelope.revealedCommitment != commit.commitment {
-            record.verdicts[member] = .invalid("reveal does not re-derive the commitment")
         } else {
             record.verificationsStarted.insert(member)
             effects.append(.startEmbedding(EmbeddingJob(
@@ -64,7 +67,7 @@ extension Node {
         case .own:
             commitOwnOutput(record, embedding: embedding)
         case let .verify(member):
-            guard record.verdicts[member] == nil, let revealed = record.reveals[member]?.reveal?.embedding else { return }
+            guard record.verdicts[member] == nil, let revealed = record.reveal(of: member)?.reveal?.embedding else { return }
             let bits = record.request.embedding.bits
             guard embedding.bitCount >= bits else {
                 record.verdicts[member] = .invalid("verifier's embedding is shorter than \(bits) bits")
@@ -113,14 +116,14 @@ extension Node {
         switch decision {
         case let .agreed(_, members, chosen):
             let author = record.memberOrder.first { record.members[$0]!.commitment == chosen }!
-            let reveal = record.reveals[author]!.reveal!
+            let reveal = record.reveal(of: author)!.reveal!
             outcome = .final(ChosenOutput(node: author, model: reveal.model, output: reveal.output, commitment: chosen, members: members))
             claimed = .agreed(chosen: chosen, members: members)
         case let .failed(failure):
             outcome = .failed(.consensus(failure))
             claimed = .failed(reason: failure.description)
         }
-        let reveals = record.memberOrder.compactMap { record.reveals[$0] }
+        let reveals = record.memberOrder.compactMap { record.reveal(of: $0) }
         let certificate = ResultCertificate(quorum: quorum, reveals: reveals, outcome: claimed)
         // Members and the quorum's fixer publish the certificate; everyone else keeps it.
         if quorum.sender == nodeId {
@@ -139,7 +142,7 @@ extension Node {
     func retransmit(_ record: RequestRecord) {
         guard let quorum = record.quorum, record.conclusion == nil else { return }
         if quorum.sender == nodeId { effects.append(.broadcast(quorum)) }
-        if record.own?.revealed == true, let reveal = record.reveals[nodeId] { effects.append(.broadcast(reveal)) }
+        if record.own?.revealed == true, let reveal = record.reveal(of: nodeId) { effects.append(.broadcast(reveal)) }
         scheduleRetransmit(record)
     }
 
@@ -174,7 +177,7 @@ extension Node {
             conclude(record, .failed(.notEnoughCommits(have: record.commits.count, need: record.frame.quorum)), certificate: nil)
             return
         }
-        let missing = record.memberOrder.filter { record.reveals[$0] == nil }
+        let missing = record.memberOrder.filter { record.reveal(of: $0) == nil }
         if !missing.isEmpty {
             conclude(record, .failed(.missingReveals(missing)), certificate: nil)
         } else {
@@ -197,7 +200,7 @@ extension Node {
         if QuorumRules.isAdmissible(result.quorum, for: record.request) {
             adopt(result.quorum, record)
         }
-        for reveal in result.reveals where record.members[reveal.sender] != nil && record.reveals[reveal.sender] == nil {
+        for reveal in result.reveals where record.members[reveal.sender] != nil {
             try receiveReveal(reveal, record)
         }
     }

@@ -18,7 +18,10 @@ final class RequestRecord {
     /// Quorum packets this node forwarded.
     var relayed: Set<Hash256> = []
 
-    var reveals: [NodeID: Envelope] = [:]
+    /// Reveals by the commitment they re-derive. Keyed this way, a member that signs several
+    /// reveals cannot make two nodes judge it differently: only the one matching its commitment
+    /// counts, whatever order they arrive in.
+    var reveals: [Hash256: Envelope] = [:]
     var verdicts: [NodeID: RevealVerdict] = [:]
     var verificationsStarted: Set<NodeID> = []
 
@@ -40,6 +43,11 @@ final class RequestRecord {
     }
 
     var id: Hash256 { request.id }
+
+    /// A member's reveal, if it has arrived.
+    func reveal(of member: NodeID) -> Envelope? {
+        members[member].flatMap { reveals[$0.commitment] }
+    }
 
     /// Once concluded, only the conclusion, the quorum and its members are needed (to answer
     /// retransmissions and recognize late packets); the rest is freed, since a busy node holds

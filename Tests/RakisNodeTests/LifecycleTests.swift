@@ -53,7 +53,7 @@ import RakisCore
         #expect(cluster.failure(id, at: 2) == .missingReveals([silent]))
     }
 
-    @Test func aRevealThatDoesNotMatchItsCommitIsExcluded() {
+    @Test func aRevealThatDoesNotMatchItsCommitIsRejected() {
         let cluster = TestCluster(serving: 4)
         let liar = cluster.nodes[3].identity
         // Node 3 swaps its output after committing, and re-signs the reveal.
@@ -66,10 +66,37 @@ import RakisCore
         let id = cluster.submit(cluster.spec(quorum: 4, secPercentage: 0.75), at: 0)
         cluster.run(until: cluster.now + 20_000)
         for node in 0..<3 {
-            let chosen = cluster.chosen(id, at: node)
-            #expect(chosen?.output == "Four.")
-            #expect(chosen?.members.count == 3, "the liar is not a member of the cluster")
+            #expect(cluster.rejections(at: node).contains { "\($0)".contains("does not re-derive its commitment") })
+            #expect(cluster.chosen(id, at: node)?.output != "Five.")
         }
+        // Honest nodes that conclude agree (here they learn the liar's true reveal from its
+        // certificate, or fail for want of it; never do they count the swapped one).
+        let finals = Set((0..<3).compactMap { cluster.chosen(id, at: $0)?.commitment })
+        #expect(finals.count <= 1)
+    }
+
+    @Test func anEquivocatingMemberCannotSplitHonestNodes() {
+        let cluster = TestCluster(serving: 4)
+        let liar = cluster.nodes[3].identity
+        var equivocated = false
+        // Node 1 never hears node 3's true reveal directly; node 3 sends it a mismatching one first.
+        cluster.link = { from, to, envelope in !(from == 3 && to == 1 && envelope.reveal != nil) }
+        cluster.rewrite = { [unowned cluster] from, envelope in
+            guard from == 3, let reveal = envelope.reveal, !equivocated else { return envelope }
+            equivocated = true
+            let other = Reveal(requestId: reveal.requestId, inferenceId: reveal.inferenceId, model: reveal.model,
+                               output: "Five.", salt: reveal.salt, embedding: reveal.embedding)
+            cluster.deliver(Envelope(signing: Packet(.reveal(other), createdAt: envelope.packet.createdAt),
+                                     network: TestCluster.network, identity: liar), to: 1)
+            return envelope
+        }
+        let id = cluster.submit(cluster.spec(quorum: 4, secPercentage: 0.75), at: 0)
+        cluster.run(until: cluster.now + 20_000)
+        #expect(equivocated)
+        let finals = (0..<3).compactMap { cluster.chosen(id, at: $0) }
+        #expect(finals.count == 3, "node 1 got the true reveal from the fixer's certificate")
+        #expect(Set(finals.map(\.commitment)).count == 1)
+        #expect(Set(finals.map(\.members)).count == 1)
     }
 
     @Test func aRevealWhoseEmbeddingLiesIsExcluded() {
