@@ -139,20 +139,10 @@ private struct PackedEmbeddings {
     func closeCounts(maxBits: Int) -> [Int] {
         let count = words.count / wordsPerPoint
         var counts = [Int](repeating: 1, count: count)
-        words.withUnsafeBufferPointer { words in
-            counts.withUnsafeMutableBufferPointer { counts in
-                for i in 0..<count {
-                    let a = words.baseAddress! + i * wordsPerPoint
-                    for j in (i + 1)..<max(count, i + 1) {
-                        let b = words.baseAddress! + j * wordsPerPoint
-                        var distance = 0
-                        for index in 0..<wordsPerPoint { distance += (a[index] ^ b[index]).nonzeroBitCount }
-                        if distance <= maxBits {
-                            counts[i] += 1
-                            counts[j] += 1
-                        }
-                    }
-                }
+        for i in 0..<count {
+            for j in (i + 1)..<max(count, i + 1) where distance(i, j) <= maxBits {
+                counts[i] += 1
+                counts[j] += 1
             }
         }
         return counts
