@@ -47,9 +47,9 @@ extension Node {
         adopt(envelope, record)
     }
 
-    /// The origin fixes the quorum as soon as it can, so a request without one at the commit
-    /// deadline waits out the fallback window, in which the origin's late quorum packet may still
-    /// arrive, before anyone else steps in.
+    /// Past the commit deadline the request needs its reveal-deadline timer. The origin fixes the
+    /// quorum as soon as it can, so a request without one waits out the fallback window, in which
+    /// the origin's late quorum packet may still arrive, before anyone else steps in.
     func commitDeadlinePassed(_ record: RequestRecord) {
         setTimer(.revealDeadline, record.id, at: record.frame.revealDeadline)
         if record.quorum == nil {
@@ -58,8 +58,10 @@ extension Node {
     }
 
     /// Still no quorum: a node that committed (or the origin) fixes one from the commits it holds.
+    /// A node that does not track commits cannot judge their number: it waits for a quorum packet
+    /// until the reveal deadline.
     func fallbackWindowOpened(_ record: RequestRecord) {
-        guard record.quorum == nil else { return }
+        guard record.quorum == nil, needsCommits(record) else { return }
         if record.commits.count < record.frame.quorum {
             conclude(record, .failed(.notEnoughCommits(have: record.commits.count, need: record.frame.quorum)), certificate: nil)
         } else if record.own != nil || isOrigin(of: record) {

@@ -28,7 +28,7 @@ extension Node {
         guard known.contains(commitment) else {
             if known.allSatisfy({ $0 == nil }) {
                 // The reveal outran its commit or quorum: it waits.
-                holdOrphan(envelope, requestId: record.id, via: "orphan")
+                orphans.hold(envelope, for: record.id, via: "orphan")
                 return
             }
             throw .inconsistent("reveal from \(envelope.sender.short) does not re-derive its commitment")
@@ -125,7 +125,8 @@ extension Node {
         }
         let reveals = record.memberOrder.compactMap { record.reveal(of: $0) }
         let certificate = ResultCertificate(quorum: quorum, reveals: reveals, outcome: claimed)
-        // Members and the quorum's fixer publish the certificate; everyone else keeps it.
+        // The quorum's fixer publishes the certificate; members publish theirs when a
+        // retransmission shows someone is still waiting (`answerRetransmission`).
         if quorum.sender == nodeId {
             _ = broadcast(.result(certificate))
         }
@@ -157,16 +158,20 @@ extension Node {
         default: return
         }
         guard let record = records[requestId], let certificate = record.conclusion?.certificate, !record.answeredRetransmission,
-              record.members[nodeId] != nil || record.quorum?.sender == nodeId
+              isMemberOrFixer(record)
         else { return }
         record.answeredRetransmission = true
         _ = broadcast(.result(certificate))
     }
 
+    /// The nodes that take part in loss recovery for a request: its quorum members and fixer.
+    func isMemberOrFixer(_ record: RequestRecord) -> Bool {
+        record.members[nodeId] != nil || record.quorum?.sender == nodeId
+    }
+
     func scheduleRetransmit(_ record: RequestRecord) {
         let interval = QuorumRules.fallbackWindow(record.frame)
-        guard record.retransmissions < 3, now + interval < record.frame.revealDeadline,
-              record.members[nodeId] != nil || record.quorum?.sender == nodeId
+        guard record.retransmissions < 3, now + interval < record.frame.revealDeadline, isMemberOrFixer(record)
         else { return }
         record.retransmissions += 1
         setTimer(.retransmit, record.id, at: now + interval)
@@ -174,7 +179,7 @@ extension Node {
 
     func revealDeadlinePassed(_ record: RequestRecord) {
         guard record.quorum != nil else {
-            conclude(record, .failed(.notEnoughCommits(have: record.commits.count, need: record.frame.quorum)), certificate: nil)
+            conclude(record, .failed(.noQuorum), certificate: nil)
             return
         }
         let missing = record.memberOrder.filter { record.reveal(of: $0) == nil }

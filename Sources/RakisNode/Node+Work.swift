@@ -17,7 +17,7 @@ extension Node {
         else { return false }
         let servingNodes = max(1, peers.servingCount(model: model, now: now, freshness: 3 * config.peerStatusInterval))
         let share = redundancy * Double(record.frame.quorum) / Double(servingNodes)
-        return WorkDraw.score(requestId: record.id, nodeId: nodeId) < share
+        return record.workScore < share
     }
 
     /// Queues the request if this node is drawn to work on it; returns whether it did.

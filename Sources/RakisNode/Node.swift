@@ -178,7 +178,7 @@ public final class Node {
     func record(for requestId: Hash256, _ envelope: Envelope, via: TransportName) throws(PacketRejection) -> RequestRecord? {
         if let record = records[requestId] { return record }
         if forgotten.contains(requestId) { throw .late("request \(requestId.hex.prefix(8)) is already concluded") }
-        holdOrphan(envelope, requestId: requestId, via: via)
+        orphans.hold(envelope, for: requestId, via: via)
         return nil
     }
 
@@ -188,7 +188,7 @@ public final class Node {
         let request = envelope.request!
         if let record = records[request.id] { return record }
         guard now <= request.frame.revealDeadline, !forgotten.contains(request.id) else { return nil }
-        let record = RequestRecord(envelope: envelope)
+        let record = RequestRecord(envelope: envelope, workScore: WorkDraw.score(requestId: request.id, nodeId: nodeId))
         records[request.id] = record
         effects.append(.persist(.packet(envelope)))
         effects.append(.persist(.requestState(requestId: record.id, phase: .seen)))
@@ -217,10 +217,6 @@ public final class Node {
                 effects.append(.notify(.packetRejected(error, sender: orphan.envelope.sender, via: orphan.via)))
             }
         }
-    }
-
-    func holdOrphan(_ envelope: Envelope, requestId: Hash256, via: TransportName) {
-        orphans.hold(envelope, for: requestId, via: via)
     }
 
     // MARK: - Timers

@@ -25,6 +25,8 @@ final class RequestRecord {
     var verdicts: [NodeID: RevealVerdict] = [:]
     var verificationsStarted: Set<NodeID> = []
 
+    /// This node's work draw for the request (`WorkDraw`), computed once.
+    let workScore: Double
     var work: WorkState = .none
     /// Drawn for backup work should the request lack commits a third of the way to its deadline.
     var mayBackUp = false
@@ -37,8 +39,9 @@ final class RequestRecord {
     var retransmissions = 0
     var answeredRetransmission = false
 
-    init(envelope: Envelope) {
+    init(envelope: Envelope, workScore: Double) {
         self.envelope = envelope
+        self.workScore = workScore
         request = envelope.request!
     }
 
