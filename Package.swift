@@ -20,11 +20,13 @@ let package = Package(
         .library(name: "RakisCore", targets: ["RakisCore"]),
         .library(name: "RakisNode", targets: ["RakisNode"]),
         .library(name: "RakisSimulator", targets: ["RakisSimulator"]),
+        .library(name: "RakisEngine", targets: ["RakisEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -37,16 +39,36 @@ let package = Package(
         ),
         .target(name: "RakisNode", dependencies: ["RakisCore"], swiftSettings: hotLoopSettings),
         .target(name: "RakisSimulator", dependencies: ["RakisCore", "RakisNode"], swiftSettings: hotLoopSettings),
+        // The engine's SIMD kernels: C with per-function target attributes and a runtime CPU
+        // check, so one binary runs everywhere and uses AVX2 where the CPU has it.
+        .target(name: "CRakisKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
+        .target(
+            name: "RakisEngine",
+            dependencies: [
+                "CRakisKernels",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: hotLoopSettings
+        ),
         .executableTarget(
             name: "rakis",
             dependencies: [
-                "RakisCore", "RakisNode", "RakisSimulator",
+                "RakisCore", "RakisNode", "RakisSimulator", "RakisEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore"]),
         .testTarget(name: "RakisNodeTests", dependencies: ["RakisCore", "RakisNode"]),
+        .testTarget(
+            name: "RakisEngineTests",
+            dependencies: [
+                "RakisEngine",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         .testTarget(name: "RakisSimulatorTests", dependencies: ["RakisCore", "RakisNode", "RakisSimulator"]),
     ]
 )

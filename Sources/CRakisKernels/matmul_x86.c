@@ -1,0 +1,140 @@
+// AVX2 versions of the quantized matrix products. See RakisKernels.h for the contract and
+// Sources/RakisEngine/Kernels for the reference arithmetic and the packed layouts.
+#include "RakisKernels.h"
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+#define INLINE_AVX2 static inline __attribute__((always_inline, target("avx2,fma,f16c")))
+
+int rakis_kernels_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+}
+
+INLINE_AVX2 __m256i broadcast4(const int8_t *bytes) {
+    int32_t word;
+    memcpy(&word, bytes, 4);
+    return _mm256_set1_epi32(word);
+}
+
+enum { Q4_1_GROUP_BLOCK = 160, Q8_0_GROUP_BLOCK = 272, TILE = 4 };
+
+// One group of 8 rows times `tile` tokens (tile is a constant at every call, so the arrays
+// below live in registers).
+INLINE_AVX2 void q4_1_group(const uint8_t *group, size_t blocks, const int8_t *act_q, const float *act_d,
+                            const float *act_s, int tile, float *out, size_t out_stride) {
+    const __m256i low_nibbles = _mm256_set1_epi8(0x0F);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[TILE];
+    for (int t = 0; t < tile; t++) acc[t] = _mm256_setzero_ps();
+
+    for (size_t b = 0; b < blocks; b++) {
+        const uint8_t *block = group + b * Q4_1_GROUP_BLOCK;
+        __m256i sums16[TILE];
+        for (int t = 0; t < tile; t++) sums16[t] = _mm256_setzero_si256();
+        for (int k = 0; k < 4; k++) {
+            const __m256i packed = _mm256_loadu_si256((const __m256i *)(block + 32 + 32 * k));
+            const __m256i low = _mm256_and_si256(packed, low_nibbles);
+            const __m256i high = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low_nibbles);
+            for (int t = 0; t < tile; t++) {
+                const int8_t *a = act_q + ((size_t)t * blocks + b) * 32 + 8 * k;
+                // 16-bit sums cannot overflow: 8 steps of at most 2*15*128 = 3840.
+                sums16[t] = _mm256_add_epi16(sums16[t], _mm256_maddubs_epi16(low, broadcast4(a)));
+                sums16[t] = _mm256_add_epi16(sums16[t], _mm256_maddubs_epi16(high, broadcast4(a + 4)));
+            }
+        }
+        const __m256 scale_w = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)block));
+        const __m256 min_w = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(block + 16)));
+        for (int t = 0; t < tile; t++) {
+            const __m256 sum = _mm256_cvtepi32_ps(_mm256_madd_epi16(sums16[t], ones));
+            const __m256 scale = _mm256_mul_ps(scale_w, _mm256_set1_ps(act_d[(size_t)t * blocks + b]));
+            acc[t] = _mm256_fmadd_ps(scale, sum, acc[t]);
+            acc[t] = _mm256_fmadd_ps(min_w, _mm256_set1_ps(act_s[(size_t)t * blocks + b]), acc[t]);
+        }
+    }
+    for (int t = 0; t < tile; t++) _mm256_storeu_ps(out + (size_t)t * out_stride, acc[t]);
+}
+
+AVX2 void rakis_q4_1_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
+                            const int8_t *act_q, const float *act_d, const float *act_s, size_t tokens,
+                            float *out, size_t out_stride) {
+    for (size_t g = group_begin; g < group_end; g++) {
+        const uint8_t *group = packed + g * blocks * Q4_1_GROUP_BLOCK;
+        size_t t = 0;
+        for (; t + TILE <= tokens; t += TILE)
+            q4_1_group(group, blocks, act_q + t * blocks * 32, act_d + t * blocks, act_s + t * blocks, TILE,
+                       out + t * out_stride + g * 8, out_stride);
+        const float *d = act_d + t * blocks, *s = act_s + t * blocks;
+        const int8_t *q = act_q + t * blocks * 32;
+        float *o = out + t * out_stride + g * 8;
+        switch (tokens - t) {
+        case 3: q4_1_group(group, blocks, q, d, s, 3, o, out_stride); break;
+        case 2: q4_1_group(group, blocks, q, d, s, 2, o, out_stride); break;
+        case 1: q4_1_group(group, blocks, q, d, s, 1, o, out_stride); break;
+        default: break;
+        }
+    }
+}
+
+INLINE_AVX2 void q8_0_group(const uint8_t *group, size_t blocks, const int8_t *act_q, const float *act_d,
+                            int tile, float *out, size_t out_stride) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[TILE];
+    for (int t = 0; t < tile; t++) acc[t] = _mm256_setzero_ps();
+
+    for (size_t b = 0; b < blocks; b++) {
+        const uint8_t *block = group + b * Q8_0_GROUP_BLOCK;
+        __m256i sums[TILE];
+        for (int t = 0; t < tile; t++) sums[t] = _mm256_setzero_si256();
+        for (int k = 0; k < 8; k++) {
+            const __m256i weights = _mm256_loadu_si256((const __m256i *)(block + 16 + 32 * k));
+            const __m256i magnitude = _mm256_abs_epi8(weights);
+            for (int t = 0; t < tile; t++) {
+                const int8_t *a = act_q + ((size_t)t * blocks + b) * 32 + 4 * k;
+                // |w| * (a with w's sign) = w * a, in the unsigned-times-signed form maddubs takes.
+                const __m256i signed_a = _mm256_sign_epi8(broadcast4(a), weights);
+                sums[t] = _mm256_add_epi32(sums[t], _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, signed_a), ones));
+            }
+        }
+        const __m256 scale_w = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)block));
+        for (int t = 0; t < tile; t++) {
+            const __m256 scale = _mm256_mul_ps(scale_w, _mm256_set1_ps(act_d[(size_t)t * blocks + b]));
+            acc[t] = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(sums[t]), acc[t]);
+        }
+    }
+    for (int t = 0; t < tile; t++) _mm256_storeu_ps(out + (size_t)t * out_stride, acc[t]);
+}
+
+AVX2 void rakis_q8_0_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
+                            const int8_t *act_q, const float *act_d, size_t tokens,
+                            float *out, size_t out_stride) {
+    for (size_t g = group_begin; g < group_end; g++) {
+        const uint8_t *group = packed + g * blocks * Q8_0_GROUP_BLOCK;
+        size_t t = 0;
+        for (; t + TILE <= tokens; t += TILE)
+            q8_0_group(group, blocks, act_q + t * blocks * 32, act_d + t * blocks, TILE, out + t * out_stride + g * 8, out_stride);
+        const float *d = act_d + t * blocks;
+        const int8_t *q = act_q + t * blocks * 32;
+        float *o = out + t * out_stride + g * 8;
+        switch (tokens - t) {
+        case 3: q8_0_group(group, blocks, q, d, 3, o, out_stride); break;
+        case 2: q8_0_group(group, blocks, q, d, 2, o, out_stride); break;
+        case 1: q8_0_group(group, blocks, q, d, 1, o, out_stride); break;
+        default: break;
+        }
+    }
+}
+
+#else
+
+int rakis_kernels_available(void) { return 0; }
+void rakis_q4_1_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
+                       const int8_t *act_q, const float *act_d, const float *act_s, size_t tokens,
+                       float *out, size_t out_stride) {}
+void rakis_q8_0_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
+                       const int8_t *act_q, const float *act_d, size_t tokens, float *out, size_t out_stride) {}
+
+#endif

@@ -1,0 +1,40 @@
+/// A loaded Llama-architecture model: hyperparameters, packed weights, tokenizer and chat template.
+public final class LanguageModel: Sendable {
+    public let path: String
+    public let name: String
+    public let config: LlamaConfig
+    public let weights: LlamaWeights
+    public let tokenizer: ByteLevelBPETokenizer
+    public let chatTemplate: ChatTemplate?
+    public let fileSize: Int
+
+    /// Loads a GGUF file. `progress` gets (done, total) steps while the weights are packed.
+    public init(path: String, progress: (Int, Int) -> Void = { _, _ in }) throws {
+        let gguf = try GGUFFile(path: path)
+        self.path = path
+        fileSize = gguf.file.bytes.count
+        name = (try? gguf.string("general.name")) ?? path
+        config = try LlamaConfig(gguf: gguf)
+        tokenizer = try ByteLevelBPETokenizer(gguf: gguf)
+        chatTemplate = try? ChatTemplate(gguf.string("tokenizer.chat_template"))
+        weights = try LlamaWeights(gguf: gguf, config: config, progress: progress)
+    }
+}
+
+extension ByteLevelBPETokenizer {
+    /// The tokenizer a GGUF file describes in its `tokenizer.ggml.*` metadata.
+    public init(gguf: GGUFFile) throws {
+        let model = try gguf.string("tokenizer.ggml.model")
+        guard model == "gpt2" else {
+            throw GGUFError.wrongKeyType(path: gguf.path, key: "tokenizer.ggml.model", expected: "'gpt2' (byte-level BPE)", actual: "'\(model)'")
+        }
+        try self.init(
+            tokens: gguf.strings("tokenizer.ggml.tokens"),
+            tokenTypes: gguf.integers("tokenizer.ggml.token_type").map { Int32(truncatingIfNeeded: $0) },
+            merges: gguf.strings("tokenizer.ggml.merges"),
+            bosTokenID: (try? gguf.integer("tokenizer.ggml.bos_token_id")).map { Int32($0) },
+            eosTokenID: (try? gguf.integer("tokenizer.ggml.eos_token_id")).map { Int32($0) },
+            addBOS: gguf.metadata["tokenizer.ggml.add_bos_token"]?.bool ?? false,
+            preTokenizer: (try? gguf.string("tokenizer.ggml.pre")) ?? "default")
+    }
+}

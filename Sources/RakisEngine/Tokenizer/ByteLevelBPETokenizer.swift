@@ -1,0 +1,200 @@
+/// The tokenizer of GPT-2-style models (GGUF `tokenizer.ggml.model` "gpt2"), such as SmolLM2:
+/// text becomes UTF-8 bytes, bytes become tokens, and ranked merge rules join tokens into
+/// longer ones. It follows llama.cpp step by step, and gives the same token ids.
+///
+/// Encoding, in order:
+/// 1. special tokens written in the text (`<|im_start|>`) are found and kept whole;
+/// 2. the plain text between them is cut into pieces by the model's pre-tokenizer;
+/// 3. each piece starts as one token per byte and is merged by rank.
+///
+/// Decoding turns each token back into its bytes. Control tokens decode to nothing, as
+/// llama.cpp renders them when not asked for special tokens: a chat reply never shows
+/// `<|im_end|>`. Ids outside the vocabulary also decode to nothing.
+public struct ByteLevelBPETokenizer: Sendable {
+    /// The number of tokens in the vocabulary; valid ids are `0..<vocabularySize`.
+    public let vocabularySize: Int
+    /// The beginning-of-sequence token, if the model has one.
+    public let bosTokenID: Int32?
+    /// The end-of-sequence token, if the model has one.
+    public let eosTokenID: Int32?
+    /// Whether `encode` puts the BOS token first (`tokenizer.ggml.add_bos_token`).
+    public let addBOS: Bool
+
+    private let idsByText: [String: Int32]
+    /// The token for each byte's single-character text; `noToken` for bytes the vocabulary
+    /// lacks (such as 0xFF, which never occurs in UTF-8).
+    private let byteTokens: [Int32]
+    private let merges: BytePairMerges
+    private let preTokenizer: PreTokenizer
+    private let specialTokens: SpecialTokenSplitter
+    /// Every token's decoded bytes, end to end; token `id` owns
+    /// `decodedBytes[decodedStarts[id]..<decodedStarts[id + 1]]`.
+    private let decodedBytes: [UInt8]
+    private let decodedStarts: [Int]
+    private let endOfGeneration: Set<Int32>
+
+    private static let noToken: Int32 = -1
+
+    /// Special tokens that end a turn or a document in common model families; generation stops
+    /// at any of them, not only at the model's EOS token.
+    private static let endOfGenerationTexts: Set<String> = [
+        "<|im_end|>", "<|endoftext|>", "<|end_of_text|>", "<|eot_id|>", "<|eom_id|>", "<end_of_turn>", "<|end|>",
+    ]
+
+    /// Builds the tokenizer from a GGUF file's tokenizer metadata.
+    ///
+    /// - Parameters:
+    ///   - tokens: `tokenizer.ggml.tokens`, indexed by token id.
+    ///   - tokenTypes: `tokenizer.ggml.token_type`, one per token: 1 normal, 2 unknown,
+    ///     3 control, 4 user-defined, 5 unused, 6 byte.
+    ///   - merges: `tokenizer.ggml.merges`, "left right" rules, best first.
+    ///   - bosTokenID: `tokenizer.ggml.bos_token_id`.
+    ///   - eosTokenID: `tokenizer.ggml.eos_token_id`.
+    ///   - addBOS: `tokenizer.ggml.add_bos_token`.
+    ///   - preTokenizer: `tokenizer.ggml.pre`; only "smollm" is supported so far.
+    /// - Throws: `TokenizerError` if the pre-tokenizer is unsupported or the metadata does not
+    ///   hold together (counts that differ, ids out of range, merges outside the vocabulary).
+    public init(
+        tokens: [String], tokenTypes: [Int32], merges: [String],
+        bosTokenID: Int32?, eosTokenID: Int32?, addBOS: Bool, preTokenizer: String
+    ) throws(TokenizerError) {
+        self.preTokenizer = try PreTokenizer(named: preTokenizer)
+        guard tokens.count == tokenTypes.count else {
+            throw .tokenTypeCountMismatch(tokens: tokens.count, tokenTypes: tokenTypes.count)
+        }
+        for (name, id) in [("BOS", bosTokenID), ("EOS", eosTokenID)] {
+            if let id, !tokens.indices.contains(Int(id)) {
+                throw .specialTokenOutOfRange(name: name, id: id, vocabularySize: tokens.count)
+            }
+        }
+        guard !addBOS || bosTokenID != nil else { throw .missingBOSToken }
+
+        var kinds: [TokenKind] = []
+        kinds.reserveCapacity(tokens.count)
+        for (id, type) in tokenTypes.enumerated() {
+            guard let kind = TokenKind(rawValue: type) else { throw .unknownTokenType(token: id, type: type) }
+            kinds.append(kind)
+        }
+
+        // A text listed twice maps to its last id, as in llama.cpp.
+        let idsByText = Dictionary(zip(tokens, tokens.indices.map { Int32($0) }), uniquingKeysWith: { _, last in last })
+
+        let byteTable = try Self.byteTable(of: tokens, kinds: kinds)
+        self.decodedBytes = byteTable.bytes
+        self.decodedStarts = byteTable.starts
+        self.idsByText = idsByText
+        self.byteTokens = ByteToUnicode.characters.map { idsByText[String($0)] ?? Self.noToken }
+        self.merges = try BytePairMerges(merges, vocabulary: idsByText)
+        self.specialTokens = SpecialTokenSplitter(tokens: tokens, kinds: kinds)
+        var endOfGeneration = Set([eosTokenID].compactMap { $0 })
+        for (id, text) in tokens.enumerated()
+        where [.control, .userDefined].contains(kinds[id]) && Self.endOfGenerationTexts.contains(text) {
+            endOfGeneration.insert(Int32(id))
+        }
+        self.endOfGeneration = endOfGeneration
+        self.vocabularySize = tokens.count
+        self.bosTokenID = bosTokenID
+        self.eosTokenID = eosTokenID
+        self.addBOS = addBOS
+    }
+
+    /// The token ids of `text`, starting with BOS if the model adds one.
+    ///
+    /// - Parameter parseSpecialTokens: whether control tokens written in the text, such as
+    ///   `<|im_start|>`, become their ids. Pass false for untrusted text, so that a user cannot
+    ///   forge chat markup; the markup is then spelled with ordinary tokens. User-defined tokens
+    ///   are always recognized, as they stand for ordinary text.
+    public func encode(_ text: String, parseSpecialTokens: Bool = true) -> [Int32] {
+        var ids: [Int32] = []
+        if addBOS, let bosTokenID { ids.append(bosTokenID) }
+        let utf8 = Array(text.utf8)
+        var workspace = BytePairMerges.Workspace()
+        for fragment in specialTokens.split(utf8, includingControl: parseSpecialTokens) {
+            switch fragment {
+            case let .special(id): ids.append(id)
+            case let .text(range): appendPlainText(utf8[range], to: &ids, workspace: &workspace)
+            }
+        }
+        return ids
+    }
+
+    /// The bytes token `token` stands for: empty for control tokens and unknown ids. A token
+    /// may hold part of a UTF-8 character, so a streaming caller should join bytes before
+    /// decoding them.
+    public func bytes(of token: Int32) -> [UInt8] {
+        guard let range = decodedRange(of: token) else { return [] }
+        return Array(decodedBytes[range])
+    }
+
+    /// The text of `tokens`: their bytes joined and read as UTF-8, with U+FFFD for any invalid
+    /// sequence. Control tokens and unknown ids contribute nothing.
+    public func decode(_ tokens: [Int32]) -> String {
+        var bytes: [UInt8] = []
+        for token in tokens {
+            if let range = decodedRange(of: token) { bytes.append(contentsOf: decodedBytes[range]) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The id of the token whose vocabulary text is `tokenText`, such as "<|im_end|>".
+    public func id(of tokenText: String) -> Int32? {
+        idsByText[tokenText]
+    }
+
+    /// Whether generation should stop at `id`: the EOS token, or a control token that ends a
+    /// turn or a document ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", …).
+    public func isEndOfGeneration(_ id: Int32) -> Bool {
+        endOfGeneration.contains(id)
+    }
+
+    private func appendPlainText(
+        _ utf8: ArraySlice<UInt8>, to ids: inout [Int32], workspace: inout BytePairMerges.Workspace
+    ) {
+        let scalars = Array(String(decoding: utf8, as: UTF8.self).unicodeScalars)
+        // Where each scalar starts in `utf8`, plus the end, to turn scalar ranges into bytes.
+        var starts: [Int] = []
+        starts.reserveCapacity(scalars.count + 1)
+        var offset = utf8.startIndex
+        for scalar in scalars {
+            starts.append(offset)
+            offset += UTF8.width(scalar)
+        }
+        starts.append(offset)
+
+        for piece in preTokenizer.split(scalars) {
+            let pieceBytes = utf8[starts[piece.lowerBound]..<starts[piece.upperBound]]
+            let initialTokens = pieceBytes.lazy.map { byteTokens[Int($0)] }
+            merges.merge(initialTokens, noToken: Self.noToken, appendingTo: &ids, workspace: &workspace)
+        }
+    }
+
+    private func decodedRange(of token: Int32) -> Range<Int>? {
+        guard token >= 0, Int(token) < vocabularySize else { return nil }
+        return decodedStarts[Int(token)]..<decodedStarts[Int(token) + 1]
+    }
+
+    /// Normal tokens are written in the byte-level alphabet and decode to the bytes it stands
+    /// for; user-defined tokens are plain text; the other kinds decode to nothing.
+    private static func byteTable(
+        of tokens: [String], kinds: [TokenKind]
+    ) throws(TokenizerError) -> (bytes: [UInt8], starts: [Int]) {
+        var bytes: [UInt8] = []
+        var starts: [Int] = [0]
+        starts.reserveCapacity(tokens.count + 1)
+        for (id, text) in tokens.enumerated() {
+            switch kinds[id] {
+            case .normal:
+                for character in text.unicodeScalars {
+                    guard let byte = ByteToUnicode.byte(for: character) else { throw .unmappableToken(token: id, text: text) }
+                    bytes.append(byte)
+                }
+            case .userDefined:
+                bytes.append(contentsOf: text.utf8)
+            case .control, .unknown, .unused, .byte:
+                break
+            }
+            starts.append(bytes.count)
+        }
+        return (bytes, starts)
+    }
+}

@@ -1,0 +1,109 @@
+/// Renders a conversation as the prompt text a chat model was trained on, following the template
+/// in the model's metadata (`tokenizer.chat_template`).
+///
+/// Chat templates are Jinja programs. Rather than run Jinja, this recognizes the template's
+/// format and renders that format directly. Supported so far: ChatML, used by SmolLM2 and Qwen,
+/// where each message is `<|im_start|>{role}\n{content}<|im_end|>\n`.
+///
+/// Some templates write a fixed system turn when the conversation does not open with one
+/// (SmolLM2: "You are a helpful AI assistant named SmolLM…"). Its text is read from the
+/// template: the first string literal in the template's tags that is a complete system turn.
+public struct ChatTemplate: Sendable {
+    /// The system prompt the template supplies when the first message is not from "system".
+    public let defaultSystemPrompt: String?
+
+    private static let turnStart = "<|im_start|>"
+    private static let turnEnd = "<|im_end|>"
+
+    /// Recognizes `template`, the Jinja source from `tokenizer.chat_template`.
+    /// - Throws: `TokenizerError.unsupportedChatTemplate` if the format is not one this type renders.
+    public init(_ template: String) throws(TokenizerError) {
+        guard template.contains(Self.turnStart) else {
+            throw .unsupportedChatTemplate(excerpt: String(template.prefix(80)))
+        }
+        defaultSystemPrompt = Self.stringLiterals(in: template).lazy.compactMap(Self.systemPrompt(inTurn:)).first
+    }
+
+    /// The prompt for `messages`; with `addGenerationPrompt`, it ends by opening the assistant's
+    /// turn, so that the model writes the reply.
+    public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) -> String {
+        var conversation = messages
+        if let defaultSystemPrompt, let first = messages.first, first.role != "system" {
+            conversation.insert(ChatMessage(role: "system", content: defaultSystemPrompt), at: 0)
+        }
+        var prompt = ""
+        for message in conversation {
+            prompt += Self.turnStart + message.role + "\n" + message.content + Self.turnEnd + "\n"
+        }
+        if addGenerationPrompt { prompt += Self.turnStart + "assistant\n" }
+        return prompt
+    }
+
+    /// The content of `literal` if it is a whole system turn, `<|im_start|>system\n…<|im_end|>\n`.
+    private static func systemPrompt(inTurn literal: String) -> String? {
+        let scalars = Array(literal.unicodeScalars)
+        let opening = Array((turnStart + "system\n").unicodeScalars)
+        let closing = Array((turnEnd + "\n").unicodeScalars)
+        guard scalars.count > opening.count + closing.count, scalars.starts(with: opening),
+              scalars.reversed().starts(with: closing.reversed()) else { return nil }
+        return String(String.UnicodeScalarView(scalars[opening.count..<scalars.count - closing.count]))
+    }
+
+    /// The string literals inside the template's `{{ … }}` and `{% … %}` tags, with Jinja's
+    /// escapes resolved. Text outside tags is output as is, so quotes there open no literal.
+    private static func stringLiterals(in template: String) -> [String] {
+        let scalars = Array(template.unicodeScalars)
+        var literals: [String] = []
+        var tagEnd: Unicode.Scalar?  // "}" or "%", the first scalar of the closing "}}" or "%}"
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            let next = index + 1 < scalars.count ? scalars[index + 1] : nil
+            if let closing = tagEnd {
+                if scalar == closing, next == "}" {
+                    tagEnd = nil
+                    index += 2
+                } else if scalar == "'" || scalar == "\"" {
+                    guard let (literal, end) = readLiteral(scalars, openingAt: index) else { break }
+                    literals.append(literal)
+                    index = end
+                } else {
+                    index += 1
+                }
+            } else if scalar == "{", let next, next == "{" || next == "%" {
+                tagEnd = next == "{" ? "}" : "%"
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        return literals
+    }
+
+    /// The literal whose quote is at `start`, and the index just past its closing quote; nil if
+    /// it never closes.
+    private static func readLiteral(_ scalars: [Unicode.Scalar], openingAt start: Int) -> (String, end: Int)? {
+        let quote = scalars[start]
+        var text = String.UnicodeScalarView()
+        var index = start + 1
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if scalar == quote { return (String(text), index + 1) }
+            if scalar == "\\", index + 1 < scalars.count {
+                let escaped = scalars[index + 1]
+                switch escaped {
+                case "n": text.append("\n")
+                case "t": text.append("\t")
+                case "r": text.append("\r")
+                case "\\", "'", "\"": text.append(escaped)
+                default: text.append(contentsOf: [scalar, escaped])  // unknown escapes stay as written, as in Python
+                }
+                index += 2
+            } else {
+                text.append(scalar)
+                index += 1
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,123 @@
+import Testing
+@testable import RakisEngine
+
+/// Every SIMD kernel against its scalar reference, bit for bit, on random weights and
+/// activations, for batch sizes that exercise the full 4-token tiles and every remainder.
+@Suite struct KernelTests {
+    /// Deterministic pseudo-random source for test data.
+    struct TestRandom {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func float(_ range: ClosedRange<Float>) -> Float {
+            range.lowerBound + Float(next() >> 40) / Float(1 << 24) * (range.upperBound - range.lowerBound)
+        }
+        mutating func half(_ range: ClosedRange<Float>) -> [UInt8] {
+            withUnsafeBytes(of: Float16(float(range)).bitPattern.littleEndian) { Array($0) }
+        }
+    }
+
+    static func randomQ4_1(rows: Int, columns: Int, random: inout TestRandom) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for _ in 0..<rows * columns / 32 {
+            bytes += random.half(0.001...0.05) + random.half(-0.4...0.1)
+            bytes += (0..<16).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        }
+        return bytes
+    }
+
+    static func randomQ8_0(rows: Int, columns: Int, random: inout TestRandom) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for _ in 0..<rows * columns / 32 {
+            bytes += random.half(0.0001...0.02)
+            bytes += (0..<32).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        }
+        return bytes
+    }
+
+    static func activations(columns: Int, tokens: Int, random: inout TestRandom) -> QuantizedActivations {
+        let values = (0..<columns * tokens).map { _ in random.float(-3...3) }
+        let activations = QuantizedActivations(columns: columns, capacity: tokens)
+        values.withUnsafeBufferPointer { activations.quantize($0.baseAddress!, count: tokens, stride: columns) }
+        return activations
+    }
+
+    static func products(_ matrix: any PackedMatrix, _ activations: QuantizedActivations) -> (fast: [Float], reference: [Float]) {
+        var fast = [Float](repeating: .nan, count: activations.tokens * matrix.rows)
+        var reference = fast
+        fast.withUnsafeMutableBufferPointer {
+            matrix.multiply(activations, groups: 0..<matrix.groupCount, into: $0.baseAddress!, outStride: matrix.rows)
+        }
+        reference.withUnsafeMutableBufferPointer {
+            matrix.referenceMultiply(activations, groups: 0..<matrix.groupCount, into: $0.baseAddress!, outStride: matrix.rows)
+        }
+        return (fast, reference)
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 7, 9])
+    func q4_1KernelMatchesReference(tokens: Int) {
+        var random = TestRandom(state: UInt64(tokens))
+        let (rows, columns) = (24, 96)
+        let gguf = Self.randomQ4_1(rows: rows, columns: columns, random: &random)
+        let matrix = gguf.withUnsafeBytes { Q4_1Matrix(rows: rows, columns: columns, gguf: $0) }
+        let (fast, reference) = Self.products(matrix, Self.activations(columns: columns, tokens: tokens, random: &random))
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+        #expect(!fast.contains { $0.isNaN })
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 7, 9])
+    func q8_0KernelMatchesReference(tokens: Int) {
+        var random = TestRandom(state: 100 + UInt64(tokens))
+        let (rows, columns) = (24, 96)
+        let gguf = Self.randomQ8_0(rows: rows, columns: columns, random: &random)
+        let matrix = gguf.withUnsafeBytes { Q8_0Matrix(rows: rows, columns: columns, gguf: $0) }
+        let (fast, reference) = Self.products(matrix, Self.activations(columns: columns, tokens: tokens, random: &random))
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+        #expect(!fast.contains { $0.isNaN })
+    }
+
+    @Test func kernelsRunOnThisMachine() {
+        // CI machines have AVX2; if this fails the engine silently runs the slow reference path.
+        #expect(simdKernelsAvailable)
+    }
+
+    /// The packed layouts keep every weight: dequantizing a packed row gives the GGUF values.
+    @Test func packingPreservesWeights() {
+        var random = TestRandom(state: 7)
+        let (rows, columns) = (16, 64)
+        let q4 = Self.randomQ4_1(rows: rows, columns: columns, random: &random)
+        let matrix = q4.withUnsafeBytes { Q4_1Matrix(rows: rows, columns: columns, gguf: $0) }
+        for row in [0, 5, 9, 15] {
+            var unpacked = [Float](repeating: 0, count: columns)
+            unpacked.withUnsafeMutableBufferPointer { matrix.dequantizeRow(row, into: $0.baseAddress!) }
+            for block in 0..<columns / 32 {
+                let base = (row * columns / 32 + block) * 20
+                let scale = Float(Float16(bitPattern: UInt16(q4[base]) | UInt16(q4[base + 1]) << 8))
+                let minimum = Float(Float16(bitPattern: UInt16(q4[base + 2]) | UInt16(q4[base + 3]) << 8))
+                for i in 0..<32 {
+                    let byte = q4[base + 4 + i % 16]
+                    let q = i < 16 ? byte & 0x0F : byte >> 4
+                    #expect(unpacked[block * 32 + i] == scale * Float(q) + minimum)
+                }
+            }
+        }
+    }
+
+    @Test func activationQuantizationRoundsToNearestEvenWithinRange() {
+        var values = [Float](repeating: 0, count: 32)
+        values[0] = 127
+        values[1] = -63.5  // exactly halfway: ties to even, -64
+        values[2] = 0.5  // ties to even, 0
+        values[3] = 1.5  // ties to even, 2
+        let activations = QuantizedActivations(columns: 32, capacity: 1)
+        values.withUnsafeBufferPointer { activations.quantize($0.baseAddress!, count: 1, stride: 32) }
+        #expect(Array(UnsafeBufferPointer(start: activations.values, count: 4)) == [127, -64, 0, 2])
+        #expect(activations.scales[0] == 1)
+        #expect(activations.scaledSums[0] == 127 - 64 + 0 + 2)
+    }
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""llama.cpp's prefill and decode speed on one GGUF model, through llama-cpp-python.
+
+The llama.cpp side of benchmarks/llm.sh, usable alone:
+
+    benchmarks/.venv/bin/python benchmarks/llama_cpp_bench.py --model M.gguf \
+        [--threads 1,2] [--prompt-tokens 128] [--decode-tokens 64] [--repetitions 5]
+
+For each thread count it loads the model (n_ctx 512, n_batch 512, n_threads and n_threads_batch
+both set to the count, flash attention as llama-cpp-python leaves it unless --flash-attn says
+otherwise) and then, once as a warm-up and --repetitions times measured:
+  - clears the context's memory (an empty KV cache, as on a fresh context);
+  - prefill: evaluates the prompt in one llama_decode call (one batch, logits for the last token
+    only) and times it: like llama-bench's pp128;
+  - decode: evaluates --decode-tokens tokens one at a time after the prompt, each a llama_decode
+    of one token followed by reading its logits, and times them all: like llama-bench's tg64,
+    except that the prompt is in the KV cache (llama-bench starts from an empty one; pass
+    --decode-from-empty to do the same).
+It reports the median tokens per second over the measured repetitions, and the process's peak
+resident memory (VmHWM) after each thread count. That is the memory of this Python process: the
+interpreter and llama-cpp-python are included (pythonResidentBytes gives their share before the
+model is loaded), and so are the model's memory-mapped pages once read.
+
+Token ids are fixed so every engine does the same work: token i (i = 0, 1, ...) is
+(17 + 31 * i) mod n_vocab; the prompt is tokens 0 ..< P and the decode inputs are tokens
+P ..< P + D, fed in as given (no sampling).
+
+Prints one JSON object on stdout:
+{"model", "promptTokens", "decodeTokens", "results": [{"threads", "prefillTokensPerSecond",
+ "decodeTokensPerSecond", "peakResidentBytes", ...}], "engine", "version", "repetitions", ...}
+Exits non-zero on any failure.
+"""
+
+import argparse
+import ctypes
+import gc
+import json
+import os
+import statistics
+import sys
+import time
+
+import llama_cpp
+
+
+def token_ids(count, n_vocab):
+    return [(17 + 31 * i) % n_vocab for i in range(count)]
+
+
+def peak_resident_bytes():
+    """VmHWM of this process: the largest resident set it has had."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+class Context:
+    """A loaded model and context, driven through llama.cpp's C API."""
+
+    def __init__(self, model, threads, n_ctx, flash_attn):
+        options = dict(model_path=model, n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx,
+                       n_threads=threads, n_threads_batch=threads, verbose=False)
+        if flash_attn is not None:
+            options["flash_attn"] = flash_attn
+        self.llama = llama_cpp.Llama(**options)
+        self.ctx = self.llama.ctx
+        self.n_vocab = self.llama.n_vocab()
+        self.flash_attn_type = self.llama.context_params.flash_attn_type
+
+    def clear(self):
+        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self.ctx), True)
+
+    def decode(self, tokens):
+        array = (llama_cpp.llama_token * len(tokens))(*tokens)
+        status = llama_cpp.llama_decode(self.ctx, llama_cpp.llama_batch_get_one(array, len(tokens)))
+        if status != 0:
+            raise RuntimeError(f"llama_decode returned {status}")
+        # Reading the logits waits for the computation, as a caller that samples must.
+        if not llama_cpp.llama_get_logits_ith(self.ctx, -1):
+            raise RuntimeError("no logits")
+
+    def close(self):
+        self.llama.close()
+
+
+def run_once(context, prompt, decode_inputs, decode_from_empty):
+    """Returns (prefill seconds, decode seconds) for one repetition."""
+    context.clear()
+    start = time.perf_counter()
+    context.decode(prompt)
+    prefill = time.perf_counter() - start
+    if decode_from_empty:
+        context.clear()
+    start = time.perf_counter()
+    for token in decode_inputs:
+        context.decode([token])
+    decode = time.perf_counter() - start
+    return prefill, decode
+
+
+def measure(args, threads):
+    context = Context(args.model, threads, args.ctx, args.flash_attn)
+    try:
+        ids = token_ids(args.prompt_tokens + args.decode_tokens, context.n_vocab)
+        prompt, decode_inputs = ids[:args.prompt_tokens], ids[args.prompt_tokens:]
+        run_once(context, prompt, decode_inputs, args.decode_from_empty)  # warm-up
+        prefill_rates, decode_rates = [], []
+        for _ in range(args.repetitions):
+            prefill, decode = run_once(context, prompt, decode_inputs, args.decode_from_empty)
+            prefill_rates.append(len(prompt) / prefill)
+            decode_rates.append(len(decode_inputs) / decode)
+        flash_attn_type = context.flash_attn_type
+    finally:
+        context.close()
+        gc.collect()
+    return {
+        "threads": threads,
+        "prefillTokensPerSecond": round(statistics.median(prefill_rates), 2),
+        "decodeTokensPerSecond": round(statistics.median(decode_rates), 2),
+        "peakResidentBytes": peak_resident_bytes(),
+        "prefillRuns": [round(r, 2) for r in prefill_rates],
+        "decodeRuns": [round(r, 2) for r in decode_rates],
+        "flashAttnType": flash_attn_type,
+    }
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", required=True, help="GGUF model file")
+    parser.add_argument("--threads", default="1,2", help="comma-separated counts (default 1,2)")
+    parser.add_argument("--prompt-tokens", type=int, default=128)
+    parser.add_argument("--decode-tokens", type=int, default=64)
+    parser.add_argument("--repetitions", type=int, default=5,
+                        help="measured runs per thread count, after one warm-up (default 5)")
+    parser.add_argument("--ctx", type=int, default=512, help="context size and batch size")
+    parser.add_argument("--decode-from-empty", action="store_true",
+                        help="decode from an empty KV cache, as llama-bench's tg does")
+    parser.add_argument("--flash-attn", choices=("on", "off"),
+                        help="force flash attention (default: llama-cpp-python's, off; "
+                             "llama-bench's default, auto, means on for the CPU backend)")
+    args = parser.parse_args()
+    args.threads = [int(t) for t in args.threads.split(",") if t]
+    args.flash_attn = None if args.flash_attn is None else args.flash_attn == "on"
+    if not os.path.isfile(args.model):
+        parser.error(f"no such model file: {args.model}")
+    if args.prompt_tokens < 1 or args.decode_tokens < 1 or args.repetitions < 1 or not args.threads:
+        parser.error("token counts, repetitions and threads must be positive")
+    if args.prompt_tokens + args.decode_tokens > args.ctx:
+        parser.error("prompt and decode tokens must fit in --ctx")
+    return args
+
+
+def main():
+    args = parse_args()
+    python_resident = peak_resident_bytes()
+    load_before = os.getloadavg()
+    results = [measure(args, threads) for threads in args.threads]
+    load_after = os.getloadavg()
+    print(json.dumps({
+        "model": args.model,
+        "promptTokens": args.prompt_tokens,
+        "decodeTokens": args.decode_tokens,
+        "results": results,
+        "engine": "llama.cpp",
+        "version": llama_cpp.__version__,
+        "repetitions": args.repetitions,
+        "decodeAfterPrompt": not args.decode_from_empty,
+        "pythonResidentBytes": python_resident,
+        # Other processes' load skews the figures, the two-thread ones most: check these.
+        "loadAverageBefore": [round(x, 2) for x in load_before],
+        "loadAverageAfter": [round(x, 2) for x in load_after],
+        "systemInfo": llama_cpp.llama_print_system_info().decode(errors="replace").strip(),
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# LLM engine benchmark: Rakis against llama.cpp, measured in the same run.
+#
+# What it measures, for each thread count (1 and 2), on one GGUF model:
+#   - prefill: tokens per second to evaluate a 128-token prompt in one batch on a fresh context
+#     (like llama-bench's pp128);
+#   - decode: tokens per second for 64 single-token evaluations that follow that prompt
+#     (like llama-bench's tg64, but with the 128 prompt tokens already in the context);
+#   - peak resident memory of the process that ran it.
+# Both sides use the same fixed prompt token ids, report the median of several repetitions after
+# one warm-up, and print one JSON object; this script joins the two into a table of ratios.
+#
+# Usage:
+#   benchmarks/llm.sh [MODEL.gguf]      # default model: `rakis models path smollm2-135m-instruct`
+#   benchmarks/llm.sh --setup           # only create the venv and install llama-cpp-python
+#
+# Environment:
+#   RAKIS         the rakis binary (default .build/release/rakis; build it with
+#                 `swift build -c release` first)
+#   THREADS       llama.cpp's thread counts, comma-separated (default 1,2); rakis measures its own
+#                 set, and the table shows the counts both sides measured
+#   REPETITIONS   llama.cpp's measured repetitions per thread count (default 5)
+#   CMAKE_ARGS    passed to llama.cpp's CMake build (default -DGGML_NATIVE=ON)
+#
+# The first run creates benchmarks/.venv and compiles llama.cpp from source through
+# llama-cpp-python (several minutes on 2 cores); later runs reuse it. Exits non-zero if either
+# engine fails.
+set -euo pipefail
+
+LLAMA_CPP_PYTHON_VERSION=0.3.36
+PROMPT_TOKENS=128
+DECODE_TOKENS=64
+THREADS=${THREADS:-1,2}
+REPETITIONS=${REPETITIONS:-5}
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+venv="$here/.venv"
+py="$venv/bin/python"
+
+log() { printf '%s\n' "$*" >&2; }
+
+# Percent of CPU time other processes use, sampled over one second from /proc/stat.
+busy_percent() {
+    local a b
+    read -r -a a < <(head -1 /proc/stat)
+    sleep 1
+    read -r -a b < <(head -1 /proc/stat)
+    local total=0 i
+    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+    local idle=$((b[4] - a[4] + b[5] - a[5]))
+    echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
+
+# Creates the venv and installs the pinned llama-cpp-python, unless it is already there.
+setup_llama_cpp() {
+    if [[ ! -x "$py" ]]; then
+        log "llm.sh: creating $venv"
+        python3 -m venv "$venv"
+        "$py" -m pip install --quiet --upgrade pip
+    fi
+    local installed
+    installed=$("$py" -c 'import llama_cpp; print(llama_cpp.__version__)' 2>/dev/null || true)
+    if [[ "$installed" == "$LLAMA_CPP_PYTHON_VERSION" ]]; then
+        return 0
+    fi
+    # llama-cpp-python builds llama.cpp with CMake; take CMake and Ninja from PyPI when the
+    # machine has none (the venv's bin is put first on PATH for the build).
+    export PATH="$venv/bin:$PATH"
+    if ! command -v cmake >/dev/null; then
+        "$py" -m pip install --quiet cmake ninja
+    fi
+    log "llm.sh: building llama-cpp-python $LLAMA_CPP_PYTHON_VERSION (compiles llama.cpp; several minutes)"
+    local start=$SECONDS
+    # --no-cache-dir: always compile for this CPU rather than reuse a wheel built elsewhere.
+    CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=ON}" \
+    CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
+        "$py" -m pip install --no-cache-dir "llama-cpp-python==$LLAMA_CPP_PYTHON_VERSION"
+    log "llm.sh: llama-cpp-python installed in $((SECONDS - start)) s"
+}
+
+if [[ "${1:-}" == "--setup" ]]; then
+    setup_llama_cpp
+    exit 0
+fi
+
+cd "$root"
+rakis=${RAKIS:-.build/release/rakis}
+if [[ ! -x "$rakis" ]] && ! command -v "$rakis" >/dev/null; then
+    log "llm.sh: no rakis binary at $rakis (run 'swift build -c release' or set RAKIS)"
+    exit 2
+fi
+model=${1:-$("$rakis" models path smollm2-135m-instruct)}
+if [[ ! -f "$model" ]]; then
+    log "llm.sh: model not found: $model"
+    exit 2
+fi
+
+setup_llama_cpp
+
+busy=$(busy_percent)
+if ((busy > 10)); then
+    log "llm.sh: warning: the CPUs are ${busy}% busy before the benchmark; figures will be low and noisy"
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+log "llm.sh: rakis bench llm --model $model"
+if ! "$rakis" bench llm --model "$model" --json >"$work/rakis.json"; then
+    log "llm.sh: rakis bench llm failed"
+    exit 1
+fi
+
+log "llm.sh: llama.cpp, threads $THREADS, $REPETITIONS repetitions"
+if ! "$py" "$here/llama_cpp_bench.py" --model "$model" --threads "$THREADS" \
+        --prompt-tokens "$PROMPT_TOKENS" --decode-tokens "$DECODE_TOKENS" \
+        --repetitions "$REPETITIONS" >"$work/llama.json"; then
+    log "llm.sh: llama_cpp_bench.py failed"
+    exit 1
+fi
+
+"$py" "$here/llm_report.py" "$work/rakis.json" "$work/llama.json"
