@@ -24,7 +24,11 @@ public final class TextGenerator: @unchecked Sendable {
             guard let template = model.chatTemplate else {
                 throw EngineError.invalidParameter(name: "chat", value: "messages", expected: "a model with a recognized chat template")
             }
-            return model.tokenizer.encode(template.render(messages, addGenerationPrompt: true))
+            // Message text is tokenized without special tokens, so a user cannot forge turns by
+            // writing "<|im_end|>" into a message.
+            return template.segments(messages).enumerated().flatMap { index, segment in
+                model.tokenizer.encode(segment.text, parseSpecialTokens: segment.isMarkup, startOfPrompt: index == 0)
+            }
         }
     }
 

@@ -100,13 +100,15 @@ public struct ByteLevelBPETokenizer: Sendable {
 
     /// The token ids of `text`, starting with BOS if the model adds one.
     ///
-    /// - Parameter parseSpecialTokens: whether control tokens written in the text, such as
-    ///   `<|im_start|>`, become their ids. Pass false for untrusted text, so that a user cannot
-    ///   forge chat markup; the markup is then spelled with ordinary tokens. User-defined tokens
-    ///   are always recognized, as they stand for ordinary text.
-    public func encode(_ text: String, parseSpecialTokens: Bool = true) -> [Int32] {
+    /// - Parameters:
+    ///   - parseSpecialTokens: whether control tokens written in the text, such as
+    ///     `<|im_start|>`, become their ids. Pass false for untrusted text, so that a user cannot
+    ///     forge chat markup; the markup is then spelled with ordinary tokens. User-defined tokens
+    ///     are always recognized, as they stand for ordinary text.
+    ///   - startOfPrompt: false for a piece that continues a prompt, which gets no BOS.
+    public func encode(_ text: String, parseSpecialTokens: Bool = true, startOfPrompt: Bool = true) -> [Int32] {
         var ids: [Int32] = []
-        if addBOS, let bosTokenID { ids.append(bosTokenID) }
+        if addBOS, startOfPrompt, let bosTokenID { ids.append(bosTokenID) }
         let utf8 = Array(text.utf8)
         var workspace = BytePairMerges.Workspace()
         for fragment in specialTokens.split(utf8, includingControl: parseSpecialTokens) {

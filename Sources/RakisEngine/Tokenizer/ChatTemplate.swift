@@ -24,22 +24,37 @@ public struct ChatTemplate: Sendable {
         defaultSystemPrompt = Self.stringLiterals(in: template).lazy.compactMap(Self.systemPrompt(inTurn:)).first
     }
 
-    /// The prompt for `messages`; with `addGenerationPrompt`, it ends by opening the assistant's
-    /// turn, so that the model writes the reply.
-    public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) -> String {
+    /// One piece of a rendered conversation: template markup, or a message's own text.
+    public struct Segment: Sendable, Equatable {
+        public let text: String
+        /// True for the template's markup, whose special tokens are meant; false for message
+        /// content, where text that looks like a special token must stay plain text.
+        public let isMarkup: Bool
+    }
+
+    /// The conversation as ChatML: the default system message first when the conversation
+    /// does not start with one, then `<|im_start|>role\ncontent<|im_end|>\n` per message, then
+    /// the opening of the assistant's turn if `addGenerationPrompt`.
+    public func segments(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) -> [Segment] {
         var conversation = messages
         if let defaultSystemPrompt, let first = messages.first, first.role != "system" {
             conversation.insert(ChatMessage(role: "system", content: defaultSystemPrompt), at: 0)
         }
-        var prompt = ""
+        var segments: [Segment] = []
         for message in conversation {
-            prompt += Self.turnStart + message.role + "\n" + message.content + Self.turnEnd + "\n"
+            segments.append(Segment(text: Self.turnStart + message.role + "\n", isMarkup: true))
+            segments.append(Segment(text: message.content, isMarkup: false))
+            segments.append(Segment(text: Self.turnEnd + "\n", isMarkup: true))
         }
-        if addGenerationPrompt { prompt += Self.turnStart + "assistant\n" }
-        return prompt
+        if addGenerationPrompt { segments.append(Segment(text: Self.turnStart + "assistant\n", isMarkup: true)) }
+        return segments
     }
 
-    /// The content of `literal` if it is a whole system turn, `<|im_start|>system\n…<|im_end|>\n`.
+    /// The conversation rendered as one string (see `segments`).
+    public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) -> String {
+        segments(messages, addGenerationPrompt: addGenerationPrompt).map(\.text).joined()
+    }
+
     private static func systemPrompt(inTurn literal: String) -> String? {
         let scalars = Array(literal.unicodeScalars)
         let opening = Array((turnStart + "system\n").unicodeScalars)
