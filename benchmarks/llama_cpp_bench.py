@@ -6,9 +6,10 @@ The llama.cpp side of benchmarks/llm.sh, usable alone:
     benchmarks/.venv/bin/python benchmarks/llama_cpp_bench.py --model M.gguf \
         [--threads 1,2] [--prompt-tokens 128] [--decode-tokens 64] [--repetitions 5]
 
-For each thread count it loads the model (n_ctx 512, n_batch 512, n_threads and n_threads_batch
-both set to the count, flash attention as llama-cpp-python leaves it unless --flash-attn says
-otherwise) and then, once as a warm-up and --repetitions times measured:
+For each thread count it loads the model through llama.cpp's C API, as llama-bench does (memory
+mapped; a context with n_ctx = n_batch = n_ubatch = 512, n_threads = n_threads_batch = the count,
+flash attention at llama.cpp's default, auto, which the CPU backend turns on; llama.cpp's log
+silenced but for errors) and then, once as a warm-up and --repetitions times measured:
   - clears the context's memory (an empty KV cache, as on a fresh context);
   - prefill: evaluates the prompt in one llama_decode call (one batch, logits for the last token
     only) and times it: like llama-bench's pp128;
@@ -32,9 +33,8 @@ Exits non-zero on any failure.
 """
 
 import argparse
-import ctypes
-import gc
 import json
+import logging
 import os
 import statistics
 import sys
@@ -56,18 +56,32 @@ def peak_resident_bytes():
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
+FLASH_ATTN = {
+    "auto": llama_cpp.LLAMA_FLASH_ATTN_TYPE_AUTO,
+    "on": llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED,
+    "off": llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED,
+}
+
+
 class Context:
-    """A loaded model and context, driven through llama.cpp's C API."""
+    """A loaded model and one context, driven through llama.cpp's C API (as llama-bench does)."""
 
     def __init__(self, model, threads, n_ctx, flash_attn):
-        options = dict(model_path=model, n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx,
-                       n_threads=threads, n_threads_batch=threads, verbose=False)
-        if flash_attn is not None:
-            options["flash_attn"] = flash_attn
-        self.llama = llama_cpp.Llama(**options)
-        self.ctx = self.llama.ctx
-        self.n_vocab = self.llama.n_vocab()
-        self.flash_attn_type = self.llama.context_params.flash_attn_type
+        self.model = self.ctx = None
+        model_params = llama_cpp.llama_model_default_params()  # memory-mapped, CPU only
+        self.model = llama_cpp.llama_model_load_from_file(model.encode(), model_params)
+        if not self.model:
+            raise RuntimeError(f"cannot load {model}")
+        params = llama_cpp.llama_context_default_params()
+        params.n_ctx = params.n_batch = params.n_ubatch = n_ctx
+        params.n_threads = params.n_threads_batch = threads
+        params.flash_attn_type = FLASH_ATTN[flash_attn]
+        self.ctx = llama_cpp.llama_init_from_model(self.model, params)
+        if not self.ctx:
+            self.close()
+            raise RuntimeError("cannot create a context")
+        vocab = llama_cpp.llama_model_get_vocab(self.model)
+        self.n_vocab = llama_cpp.llama_vocab_n_tokens(vocab)
 
     def clear(self):
         llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self.ctx), True)
@@ -82,7 +96,12 @@ class Context:
             raise RuntimeError("no logits")
 
     def close(self):
-        self.llama.close()
+        if self.ctx:
+            llama_cpp.llama_free(self.ctx)
+            self.ctx = None
+        if self.model:
+            llama_cpp.llama_model_free(self.model)
+            self.model = None
 
 
 def run_once(context, prompt, decode_inputs, decode_from_empty):
@@ -111,10 +130,8 @@ def measure(args, threads):
             prefill, decode = run_once(context, prompt, decode_inputs, args.decode_from_empty)
             prefill_rates.append(len(prompt) / prefill)
             decode_rates.append(len(decode_inputs) / decode)
-        flash_attn_type = context.flash_attn_type
     finally:
         context.close()
-        gc.collect()
     return {
         "threads": threads,
         "prefillTokensPerSecond": round(statistics.median(prefill_rates), 2),
@@ -122,7 +139,6 @@ def measure(args, threads):
         "peakResidentBytes": peak_resident_bytes(),
         "prefillRuns": [round(r, 2) for r in prefill_rates],
         "decodeRuns": [round(r, 2) for r in decode_rates],
-        "flashAttnType": flash_attn_type,
     }
 
 
@@ -137,12 +153,11 @@ def parse_args():
     parser.add_argument("--ctx", type=int, default=512, help="context size and batch size")
     parser.add_argument("--decode-from-empty", action="store_true",
                         help="decode from an empty KV cache, as llama-bench's tg does")
-    parser.add_argument("--flash-attn", choices=("on", "off"),
-                        help="force flash attention (default: llama-cpp-python's, off; "
-                             "llama-bench's default, auto, means on for the CPU backend)")
+    parser.add_argument("--flash-attn", choices=sorted(FLASH_ATTN), default="auto",
+                        help="flash attention (default: llama.cpp's, auto, which the CPU "
+                             "backend turns on)")
     args = parser.parse_args()
     args.threads = [int(t) for t in args.threads.split(",") if t]
-    args.flash_attn = None if args.flash_attn is None else args.flash_attn == "on"
     if not os.path.isfile(args.model):
         parser.error(f"no such model file: {args.model}")
     if args.prompt_tokens < 1 or args.decode_tokens < 1 or args.repetitions < 1 or not args.threads:
@@ -154,9 +169,14 @@ def parse_args():
 
 def main():
     args = parse_args()
+    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)  # llama.cpp's log: errors only
+    llama_cpp.llama_backend_init()
     python_resident = peak_resident_bytes()
     load_before = os.getloadavg()
-    results = [measure(args, threads) for threads in args.threads]
+    try:
+        results = [measure(args, threads) for threads in args.threads]
+    except RuntimeError as error:
+        sys.exit(f"llama_cpp_bench: {error}")
     load_after = os.getloadavg()
     print(json.dumps({
         "model": args.model,
@@ -167,6 +187,7 @@ def main():
         "version": llama_cpp.__version__,
         "repetitions": args.repetitions,
         "decodeAfterPrompt": not args.decode_from_empty,
+        "flashAttention": args.flash_attn,
         "pythonResidentBytes": python_resident,
         # Other processes' load skews the figures, the two-thread ones most: check these.
         "loadAverageBefore": [round(x, 2) for x in load_before],

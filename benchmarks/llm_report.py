@@ -54,6 +54,7 @@ def main():
 
     print(f"model: {model} ({model_bytes / MB:.1f} MB)")
     print(f"llama.cpp: llama-cpp-python {theirs.get('version', '?')}, "
+          f"flash attention {theirs.get('flashAttention', '?')}, "
           f"median of {theirs.get('repetitions', '?')} runs after a warm-up")
     after = "after the prompt" if theirs.get("decodeAfterPrompt", True) else "on an empty context"
     print(f"prefill: {ours['promptTokens']} tokens in one batch on an empty context; "

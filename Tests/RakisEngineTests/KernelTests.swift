@@ -120,4 +120,35 @@ import Testing
         #expect(activations.scales[0] == 1)
         #expect(activations.scaledSums[0] == 127 - 64 + 0 + 2)
     }
+
+    @Test func attentionKernelsMatchReference() {
+        var random = TestRandom(state: 11)
+        let (dimension, stride, count) = (64, 192, 37)
+        let query = (0..<dimension).map { _ in random.float(-2...2) }
+        let cache = (0..<stride * count).map { _ in random.float(-2...2) }
+        var fast = [Float](repeating: 0, count: count), reference = fast
+        VectorMath.attentionScores(query: query, keys: cache, stride: stride, count: count, dimension: dimension, scale: 0.125, into: &fast)
+        VectorMath.referenceAttentionScores(query: query, keys: cache, stride: stride, count: count, dimension: dimension, scale: 0.125, into: &reference)
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+
+        let weights = (0..<count).map { _ in random.float(0...0.1) }
+        var fastMix = (0..<dimension).map { _ in random.float(-1...1) }, referenceMix = fastMix
+        VectorMath.attentionMix(weights: weights, values: cache, stride: stride, count: count, dimension: dimension, into: &fastMix)
+        VectorMath.referenceAttentionMix(weights: weights, values: cache, stride: stride, count: count, dimension: dimension, into: &referenceMix)
+        #expect(fastMix.map(\.bitPattern) == referenceMix.map(\.bitPattern))
+    }
+
+    @Test func swigluKernelMatchesReference() {
+        var random = TestRandom(state: 12)
+        // Ordinary values, then the edges of exp's range, zeros, infinities and NaN; 203 values
+        // so the scalar tail runs too.
+        var gate = (0..<180).map { _ in random.float(-30...30) }
+        gate += [0, -0.0, 88.8, -88.8, 87.3, -87.3, 100, -100, .infinity, -.infinity, .nan, 1e-30, -1e-30,
+                 0.5, 2, 4, 8, 16, 32, 64, 127, -127, 3]
+        let up = gate.indices.map { _ in random.float(-2...2) }
+        var fast = gate, reference = gate
+        VectorMath.swiglu(&fast, up, count: gate.count)
+        VectorMath.referenceSwiglu(&reference, up, count: gate.count)
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+    }
 }

@@ -24,6 +24,20 @@ void rakis_q8_0_matmul(const uint8_t *packed, size_t blocks, size_t group_begin,
                        const int8_t *act_q, const float *act_d, size_t tokens,
                        float *out, size_t out_stride);
 
+/// Attention scores: out[p] = dot(query, keys + p * key_stride) * scale for p < count, each dot
+/// over `dimension` (a multiple of 8) values as 8 lane sums combined pairwise
+/// (((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7))), products and sums rounded separately (no FMA).
+void rakis_attention_scores(const float *query, const float *keys, size_t key_stride, size_t count,
+                            size_t dimension, float scale, float *out);
+
+/// Attention mix: out = sum over p < count of weights[p] * (values + p * value_stride), added
+/// position by position, each element as out + (weight * value) (no FMA).
+void rakis_attention_mix(const float *weights, const float *values, size_t value_stride, size_t count,
+                         size_t dimension, float *out);
+
+/// x[i] = silu(x[i]) * y[i] with the engine's own exp (EngineMath.exp and silu, lane by lane).
+void rakis_swiglu(float *x, const float *y, size_t count);
+
 /// A hint to the CPU that the caller is spinning on a flag (the x86 PAUSE instruction).
 static inline void rakis_cpu_relax(void) {
 #if defined(__x86_64__)

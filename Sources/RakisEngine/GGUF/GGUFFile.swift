@@ -140,26 +140,25 @@ public final class GGUFFile: Sendable {
     }
 
     public func strings(_ key: String) throws(GGUFError) -> [String] {
-        let value = try value(key)
-        guard let items = value.array else { throw .wrongKeyType(path: path, key: key, expected: "an array of strings", actual: value.typeName) }
-        var strings: [String] = []
-        strings.reserveCapacity(items.count)
-        for item in items {
-            guard let string = item.string else { throw .wrongKeyType(path: path, key: key, expected: "an array of strings", actual: "array of \(item.typeName)") }
-            strings.append(string)
-        }
-        return strings
+        try array(key, of: "strings", \.string)
     }
 
     public func integers(_ key: String) throws(GGUFError) -> [Int] {
+        try array(key, of: "integers", \.integer)
+    }
+
+    /// An array value whose every item converts with `item` (which returns nil on a wrong type).
+    private func array<Item>(_ key: String, of kind: String, _ item: (GGUFValue) -> Item?) throws(GGUFError) -> [Item] {
         let value = try value(key)
-        guard let items = value.array else { throw .wrongKeyType(path: path, key: key, expected: "an array of integers", actual: value.typeName) }
-        var integers: [Int] = []
-        integers.reserveCapacity(items.count)
-        for item in items {
-            guard let integer = item.integer else { throw .wrongKeyType(path: path, key: key, expected: "an array of integers", actual: "array of \(item.typeName)") }
-            integers.append(integer)
+        guard let items = value.array else { throw .wrongKeyType(path: path, key: key, expected: "an array of \(kind)", actual: value.typeName) }
+        var converted: [Item] = []
+        converted.reserveCapacity(items.count)
+        for element in items {
+            guard let result = item(element) else {
+                throw .wrongKeyType(path: path, key: key, expected: "an array of \(kind)", actual: "array of \(element.typeName)")
+            }
+            converted.append(result)
         }
-        return integers
+        return converted
     }
 }

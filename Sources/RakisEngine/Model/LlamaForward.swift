@@ -176,11 +176,10 @@ public final class LlamaForward: @unchecked Sendable {
             let groups = self.pool.share(of: layer.gate.groupCount, part: part)
             layer.gate.multiply(self.widthActivations, groups: groups, into: self.gate, outStride: hidden)
             layer.up.multiply(self.widthActivations, groups: groups, into: self.up, outStride: hidden)
+            let rows = groups.lowerBound * 8..<groups.upperBound * 8
             for token in 0..<count {
-                let gate = self.gate + token * hidden, up = self.up + token * hidden
-                for row in groups.lowerBound * 8..<groups.upperBound * 8 {
-                    gate[row] = EngineMath.silu(gate[row]) * up[row]
-                }
+                let offset = token * hidden + rows.lowerBound
+                VectorMath.swiglu(self.gate + offset, self.up + offset, count: rows.count)
             }
         }
     }
@@ -198,24 +197,23 @@ public final class LlamaForward: @unchecked Sendable {
         let scores = probabilities + part * config.contextLength
         let length = entry.position + 1
 
+        let keys = entry.cache.key(layer: layer, position: 0) + kvHead * dimension
+        let values = entry.cache.value(layer: layer, position: 0) + kvHead * dimension
+        let stride = config.keyValueDimension
+        VectorMath.attentionScores(query: query, keys: keys, stride: stride, count: length, dimension: dimension,
+                                   scale: attentionScale, into: scores)
         var maximum = -Float.infinity
-        for position in 0..<length {
-            let key = entry.cache.key(layer: layer, position: position) + kvHead * dimension
-            scores[position] = VectorMath.dot(query, key, count: dimension) * attentionScale
-            maximum = max(maximum, scores[position])
-        }
+        for position in 0..<length { maximum = max(maximum, scores[position]) }
         var sum: Double = 0
         for position in 0..<length {
             scores[position] = EngineMath.exp(scores[position] - maximum)
             sum += Double(scores[position])
         }
         let normalizer = Float(1 / sum)
+        for position in 0..<length { scores[position] *= normalizer }
         let out = attended + index * config.embeddingLength + head * dimension
         out.update(repeating: 0, count: dimension)
-        for position in 0..<length {
-            let value = entry.cache.value(layer: layer, position: position) + kvHead * dimension
-            VectorMath.addScaled(value, scale: scores[position] * normalizer, into: out, count: dimension)
-        }
+        VectorMath.attentionMix(weights: scores, values: values, stride: stride, count: length, dimension: dimension, into: out)
     }
 
     private func outputLogits(_ entries: [BatchEntry]) -> [[Float]] {

@@ -1,7 +1,53 @@
+import CRakisKernels
+
 /// The small vector operations of the forward pass, each with one fixed order of floating-point
 /// operations (no fused multiply-adds, no reassociation), so they give the same bits on every
-/// machine, thread count and batch.
+/// machine, thread count and batch. The attention loops and the SwiGLU gate have AVX2 versions
+/// (CRakisKernels) that do the same operations lane by lane; the `reference` functions here
+/// define them.
 enum VectorMath {
+    /// out[p] = dot(query, keys + p * stride) * scale for p < count.
+    static func attentionScores(query: UnsafePointer<Float>, keys: UnsafePointer<Float>, stride: Int, count: Int,
+                                dimension: Int, scale: Float, into out: UnsafeMutablePointer<Float>) {
+        guard simdKernelsAvailable else {
+            return referenceAttentionScores(query: query, keys: keys, stride: stride, count: count, dimension: dimension, scale: scale, into: out)
+        }
+        rakis_attention_scores(query, keys, stride, count, dimension, scale, out)
+    }
+
+    static func referenceAttentionScores(query: UnsafePointer<Float>, keys: UnsafePointer<Float>, stride: Int, count: Int,
+                                         dimension: Int, scale: Float, into out: UnsafeMutablePointer<Float>) {
+        for position in 0..<count {
+            out[position] = dot(query, keys + position * stride, count: dimension) * scale
+        }
+    }
+
+    /// out += sum over p < count of weights[p] * (values + p * stride), position by position.
+    static func attentionMix(weights: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int, count: Int,
+                             dimension: Int, into out: UnsafeMutablePointer<Float>) {
+        guard simdKernelsAvailable else {
+            return referenceAttentionMix(weights: weights, values: values, stride: stride, count: count, dimension: dimension, into: out)
+        }
+        rakis_attention_mix(weights, values, stride, count, dimension, out)
+    }
+
+    static func referenceAttentionMix(weights: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int, count: Int,
+                                      dimension: Int, into out: UnsafeMutablePointer<Float>) {
+        for position in 0..<count {
+            addScaled(values + position * stride, scale: weights[position], into: out, count: dimension)
+        }
+    }
+
+    /// x = silu(x) * y, elementwise.
+    static func swiglu(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+        guard simdKernelsAvailable else { return referenceSwiglu(x, y, count: count) }
+        rakis_swiglu(x, y, count)
+    }
+
+    static func referenceSwiglu(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] = EngineMath.silu(x[i]) * y[i] }
+    }
+
     /// out = x / rms(x) * weight, the sum of squares accumulated in double precision in order.
     static func rmsNorm(_ x: UnsafePointer<Float>, weight: [Float], epsilon: Float, into out: UnsafeMutablePointer<Float>) {
         let count = weight.count

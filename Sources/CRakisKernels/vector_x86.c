@@ -1,0 +1,77 @@
+// AVX2 versions of the attention loops and the SwiGLU gate. Each lane does exactly the scalar
+// operations of the Swift reference (VectorMath, EngineMath), so results are bit-identical.
+#include "RakisKernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+#define INLINE_AVX2 static inline __attribute__((always_inline, target("avx2,fma,f16c")))
+
+INLINE_AVX2 float combine_lanes(__m256 lanes) {
+    float l[8];
+    _mm256_storeu_ps(l, lanes);
+    return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+}
+
+AVX2 void rakis_attention_scores(const float *query, const float *keys, size_t key_stride, size_t count,
+                                 size_t dimension, float scale, float *out) {
+    for (size_t p = 0; p < count; p++) {
+        const float *key = keys + p * key_stride;
+        __m256 lanes = _mm256_setzero_ps();
+        for (size_t i = 0; i < dimension; i += 8)
+            lanes = _mm256_add_ps(lanes, _mm256_mul_ps(_mm256_loadu_ps(query + i), _mm256_loadu_ps(key + i)));
+        out[p] = combine_lanes(lanes) * scale;
+    }
+}
+
+AVX2 void rakis_attention_mix(const float *weights, const float *values, size_t value_stride, size_t count,
+                              size_t dimension, float *out) {
+    for (size_t i = 0; i < dimension; i += 8) {
+        __m256 acc = _mm256_loadu_ps(out + i);
+        for (size_t p = 0; p < count; p++)
+            acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_set1_ps(weights[p]), _mm256_loadu_ps(values + p * value_stride + i)));
+        _mm256_storeu_ps(out + i, acc);
+    }
+}
+
+// EngineMath.exp(Float), lane by lane: same constants, same operation order.
+INLINE_AVX2 __m256 engine_exp(__m256 x) {
+    const __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.442695041f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256 r = _mm256_sub_ps(_mm256_sub_ps(x, _mm256_mul_ps(k, _mm256_set1_ps(0.693145752f))),
+                                   _mm256_mul_ps(k, _mm256_set1_ps(1.42860677e-06f)));
+    static const float coefficients[] = {1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f};
+    __m256 p = _mm256_set1_ps(1.0f / 5040);
+    for (int i = 0; i < 7; i++) p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(coefficients[i]));
+    const __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
+    __m256 result = _mm256_mul_ps(p, _mm256_castsi256_ps(exponent));
+    // The scalar version's special cases: overflow to infinity, underflow to zero, NaN through.
+    result = _mm256_blendv_ps(result, _mm256_set1_ps(__builtin_inff()), _mm256_cmp_ps(x, _mm256_set1_ps(88.72283f), _CMP_GT_OQ));
+    result = _mm256_blendv_ps(result, _mm256_setzero_ps(), _mm256_cmp_ps(x, _mm256_set1_ps(-87.33654f), _CMP_LT_OQ));
+    return _mm256_blendv_ps(result, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
+AVX2 void rakis_swiglu(float *x, const float *y, size_t count) {
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        const __m256 negated = _mm256_xor_ps(v, _mm256_set1_ps(-0.0f));
+        const __m256 silu = _mm256_div_ps(v, _mm256_add_ps(_mm256_set1_ps(1.0f), engine_exp(negated)));
+        _mm256_storeu_ps(x + i, _mm256_mul_ps(silu, _mm256_loadu_ps(y + i)));
+    }
+    for (; i < count; i++) {
+        __m256 v = _mm256_set1_ps(x[i]);
+        const __m256 silu = _mm256_div_ps(v, _mm256_add_ps(_mm256_set1_ps(1.0f), engine_exp(_mm256_xor_ps(v, _mm256_set1_ps(-0.0f)))));
+        x[i] = _mm256_cvtss_f32(silu) * y[i];
+    }
+}
+
+#else
+
+void rakis_attention_scores(const float *query, const float *keys, size_t key_stride, size_t count,
+                            size_t dimension, float scale, float *out) {}
+void rakis_attention_mix(const float *weights, const float *values, size_t value_stride, size_t count,
+                         size_t dimension, float *out) {}
+void rakis_swiglu(float *x, const float *y, size_t count) {}
+
+#endif
