@@ -60,6 +60,9 @@ def main():
     print(f"prefill: {ours['promptTokens']} tokens in one batch on an empty context; "
           f"decode: {ours['decodeTokens']} single tokens {after} (llama.cpp side); "
           f"tokens per second; ratio = rakis / llama.cpp (above 1: rakis is faster)")
+    if "pythonResidentBytes" in theirs:
+        print(f"RSS llama.cpp+python is the Python process's peak; Python and llama-cpp-python "
+              f"alone took {theirs['pythonResidentBytes'] / MB:.1f} MB before the model was loaded")
     if "loadAverageBefore" in theirs:
         print(f"load average (1, 5, 15 min) around the llama.cpp run: {theirs['loadAverageBefore']} "
               f"-> {theirs['loadAverageAfter']} (it includes the benchmarks' own runs)")

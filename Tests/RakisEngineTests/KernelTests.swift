@@ -151,4 +151,30 @@ import Testing
         VectorMath.referenceSwiglu(&reference, up, count: gate.count)
         #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
     }
+
+    @Test func activationQuantizationKernelMatchesReference() {
+        var random = TestRandom(state: 13)
+        let columns = 96, tokens = 5
+        var values = (0..<columns * tokens).map { _ in random.float(-3...3) }
+        values.replaceSubrange(32..<64, with: [Float](repeating: 0, count: 32))  // an all-zero block
+        values[70] = 1e-20
+        let fast = QuantizedActivations(columns: columns, capacity: tokens)
+        let reference = QuantizedActivations(columns: columns, capacity: tokens)
+        values.withUnsafeBufferPointer {
+            fast.quantize($0.baseAddress!, count: tokens, stride: columns)
+            reference.referenceQuantize($0.baseAddress!, count: tokens, stride: columns)
+        }
+        let blocks = columns / 32 * tokens
+        #expect(Array(UnsafeBufferPointer(start: fast.values, count: columns * tokens)) == Array(UnsafeBufferPointer(start: reference.values, count: columns * tokens)))
+        #expect(Array(UnsafeBufferPointer(start: fast.scales, count: blocks)).map(\.bitPattern) == Array(UnsafeBufferPointer(start: reference.scales, count: blocks)).map(\.bitPattern))
+        #expect(Array(UnsafeBufferPointer(start: fast.scaledSums, count: blocks)).map(\.bitPattern) == Array(UnsafeBufferPointer(start: reference.scaledSums, count: blocks)).map(\.bitPattern))
+    }
+
+    @Test func halfPrecisionRoundingMatchesSwift() {
+        var random = TestRandom(state: 14)
+        let values = (0..<203).map { _ in random.float(-70000...70000) } + [0, -0.0, 1e-8, 65504, 65520, .infinity]
+        var rounded = [Float](repeating: 0, count: values.count)
+        KVCache.storeRounded(values, into: &rounded, count: values.count)
+        #expect(rounded.map(\.bitPattern) == values.map { Float(Float16($0)).bitPattern })
+    }
 }

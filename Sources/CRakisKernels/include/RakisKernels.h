@@ -38,6 +38,14 @@ void rakis_attention_mix(const float *weights, const float *values, size_t value
 /// x[i] = silu(x[i]) * y[i] with the engine's own exp (EngineMath.exp and silu, lane by lane).
 void rakis_swiglu(float *x, const float *y, size_t count);
 
+/// Quantizes `blocks` blocks of 32 floats to 8 bits (QuantizedActivations.quantizeBlock, lane by
+/// lane): q = clamp(round_even(x / (max|x| / 127)), -127, 127), d and s = d * sum(q) rounded
+/// through half precision.
+void rakis_quantize_q8(const float *x, size_t blocks, int8_t *q, float *d, float *s);
+
+/// dst[i] = src[i] rounded to half precision and back (round to nearest even).
+void rakis_round_to_half(const float *src, float *dst, size_t count);
+
 /// A hint to the CPU that the caller is spinning on a flag (the x86 PAUSE instruction).
 static inline void rakis_cpu_relax(void) {
 #if defined(__x86_64__)

@@ -1,3 +1,5 @@
+import CRakisKernels
+
 /// Activations quantized to 8 bits per value in blocks of 32, the form the quantized matrix
 /// kernels multiply with (ggml's Q8_1: scale `d` and `s = d * sum(q)` per block, both rounded
 /// through half precision as llama.cpp stores them).
@@ -31,6 +33,17 @@ public final class QuantizedActivations: @unchecked Sendable {
 
     /// Quantizes `count` rows of `columns` floats (row stride `stride`).
     public func quantize(_ rows: UnsafePointer<Float>, count: Int, stride: Int) {
+        precondition(count <= capacity)
+        tokens = count
+        guard simdKernelsAvailable else { return referenceQuantize(rows, count: count, stride: stride) }
+        for token in 0..<count {
+            let index = token * blocks
+            rakis_quantize_q8(rows + token * stride, blocks, values + index * 32, scales + index, scaledSums + index)
+        }
+    }
+
+    /// The scalar definition of `quantize`.
+    public func referenceQuantize(_ rows: UnsafePointer<Float>, count: Int, stride: Int) {
         precondition(count <= capacity)
         tokens = count
         for token in 0..<count {

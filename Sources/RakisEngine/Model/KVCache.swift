@@ -1,3 +1,5 @@
+import CRakisKernels
+
 /// The keys and values one sequence has computed so far, per layer and position.
 ///
 /// Sized once for the sequence's longest possible length (prompt plus generated tokens), so a
@@ -29,7 +31,11 @@ public final class KVCache: @unchecked Sendable {
     /// queries multiplied with them) in half precision, and matching that keeps greedy outputs
     /// closer to its own.
     static func storeRounded(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { target[i] = Float(Float16(source[i])) }
+        guard simdKernelsAvailable else {
+            for i in 0..<count { target[i] = Float(Float16(source[i])) }
+            return
+        }
+        rakis_round_to_half(source, target, count)
     }
 
     func key(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
