@@ -13,18 +13,18 @@ silenced but for errors) and then, once as a warm-up and --repetitions times mea
   - clears the context's memory (an empty KV cache, as on a fresh context);
   - prefill: evaluates the prompt in one llama_decode call (one batch, logits for the last token
     only) and times it: like llama-bench's pp128;
-  - decode: evaluates --decode-tokens tokens one at a time after the prompt, each a llama_decode
-    of one token followed by reading its logits, and times them all: like llama-bench's tg64,
-    except that the prompt is in the KV cache (llama-bench starts from an empty one; pass
-    --decode-from-empty to do the same).
+  - decode: evaluates --decode-tokens tokens one at a time after the prompt, each the argmax of
+    the previous logits (greedy) given to a llama_decode of one token, and times them all: like
+    llama-bench's tg64, except that the prompt is in the KV cache (llama-bench starts from an
+    empty one; pass --decode-from-empty to do the same).
 It reports the median tokens per second over the measured repetitions, and the process's peak
 resident memory (VmHWM) after each thread count. That is the memory of this Python process: the
 interpreter and llama-cpp-python are included (pythonResidentBytes gives their share before the
 model is loaded), and so are the model's memory-mapped pages once read.
 
-Token ids are fixed so every engine does the same work: token i (i = 0, 1, ...) is
-(17 + 31 * i) mod n_vocab; the prompt is tokens 0 ..< P and the decode inputs are tokens
-P ..< P + D, fed in as given (no sampling).
+The work matches `rakis bench llm`'s: prompt token i (i = 0 ..< P) is (1000 + 7919 * i) mod
+n_vocab, and decode is greedy from there. The decoded ids may differ between engines where their
+logits differ, but an id does not change the cost of a step.
 
 Prints one JSON object on stdout:
 {"model", "promptTokens", "decodeTokens", "results": [{"threads", "prefillTokensPerSecond",
@@ -41,10 +41,12 @@ import sys
 import time
 
 import llama_cpp
+import numpy
 
 
-def token_ids(count, n_vocab):
-    return [(17 + 31 * i) % n_vocab for i in range(count)]
+def prompt_ids(count, n_vocab):
+    """The fixed prompt `rakis bench llm` uses too."""
+    return [(1000 + i * 7919) % n_vocab for i in range(count)]
 
 
 def peak_resident_bytes():
@@ -87,13 +89,16 @@ class Context:
         llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self.ctx), True)
 
     def decode(self, tokens):
+        """Evaluates tokens as one batch; returns the last token's logits (a view, not a copy)."""
         array = (llama_cpp.llama_token * len(tokens))(*tokens)
         status = llama_cpp.llama_decode(self.ctx, llama_cpp.llama_batch_get_one(array, len(tokens)))
         if status != 0:
             raise RuntimeError(f"llama_decode returned {status}")
         # Reading the logits waits for the computation, as a caller that samples must.
-        if not llama_cpp.llama_get_logits_ith(self.ctx, -1):
+        logits = llama_cpp.llama_get_logits_ith(self.ctx, -1)
+        if not logits:
             raise RuntimeError("no logits")
+        return numpy.ctypeslib.as_array(logits, shape=(self.n_vocab,))
 
     def close(self):
         if self.ctx:
@@ -104,17 +109,17 @@ class Context:
             self.model = None
 
 
-def run_once(context, prompt, decode_inputs, decode_from_empty):
+def run_once(context, prompt, decode_tokens, decode_from_empty):
     """Returns (prefill seconds, decode seconds) for one repetition."""
     context.clear()
     start = time.perf_counter()
-    context.decode(prompt)
+    logits = context.decode(prompt)
     prefill = time.perf_counter() - start
     if decode_from_empty:
         context.clear()
     start = time.perf_counter()
-    for token in decode_inputs:
-        context.decode([token])
+    for _ in range(decode_tokens):
+        logits = context.decode([int(logits.argmax())])  # greedy
     decode = time.perf_counter() - start
     return prefill, decode
 
@@ -122,14 +127,13 @@ def run_once(context, prompt, decode_inputs, decode_from_empty):
 def measure(args, threads):
     context = Context(args.model, threads, args.ctx, args.flash_attn)
     try:
-        ids = token_ids(args.prompt_tokens + args.decode_tokens, context.n_vocab)
-        prompt, decode_inputs = ids[:args.prompt_tokens], ids[args.prompt_tokens:]
-        run_once(context, prompt, decode_inputs, args.decode_from_empty)  # warm-up
+        prompt = prompt_ids(args.prompt_tokens, context.n_vocab)
+        run_once(context, prompt, args.decode_tokens, args.decode_from_empty)  # warm-up
         prefill_rates, decode_rates = [], []
         for _ in range(args.repetitions):
-            prefill, decode = run_once(context, prompt, decode_inputs, args.decode_from_empty)
+            prefill, decode = run_once(context, prompt, args.decode_tokens, args.decode_from_empty)
             prefill_rates.append(len(prompt) / prefill)
-            decode_rates.append(len(decode_inputs) / decode)
+            decode_rates.append(args.decode_tokens / decode)
     finally:
         context.close()
     return {

@@ -2,13 +2,18 @@
 # LLM engine benchmark: Rakis against llama.cpp, measured in the same run.
 #
 # What it measures, for each thread count (1 and 2), on one GGUF model:
-#   - prefill: tokens per second to evaluate a 128-token prompt in one batch on a fresh context
+#   - prefill: tokens per second to evaluate a 128-token prompt in one batch on an empty context
 #     (like llama-bench's pp128);
-#   - decode: tokens per second for 64 single-token evaluations that follow that prompt
-#     (like llama-bench's tg64, but with the 128 prompt tokens already in the context);
-#   - peak resident memory of the process that ran it.
-# Both sides use the same fixed prompt token ids, report the median of several repetitions after
-# one warm-up, and print one JSON object; this script joins the two into a table of ratios.
+#   - decode: tokens per second for 64 single-token evaluations that continue after that prompt
+#     (positions 128..191; like llama-bench's tg64, except that llama-bench decodes from an
+#     empty context);
+#   - the peak resident memory of the process that ran it.
+# Both sides use the same prompt, token i = (1000 + 7919 * i) mod n_vocab, and decode greedily
+# (argmax) from it. Each side reports the median of several repetitions after one warm-up and
+# prints one JSON object (`rakis bench llm --json`, benchmarks/llama_cpp_bench.py);
+# benchmarks/llm_report.py joins them into a table of ratios.
+# llama.cpp runs through llama-cpp-python's bindings to its C API, CPU backend, flash attention
+# at llama.cpp's default (auto, which is on for the CPU backend).
 #
 # Usage:
 #   benchmarks/llm.sh [MODEL.gguf]      # default model: `rakis models path smollm2-135m-instruct`
@@ -17,13 +22,12 @@
 # Environment:
 #   RAKIS         the rakis binary (default .build/release/rakis; build it with
 #                 `swift build -c release` first)
-#   THREADS       llama.cpp's thread counts, comma-separated (default 1,2); rakis measures its own
-#                 set, and the table shows the counts both sides measured
-#   REPETITIONS   llama.cpp's measured repetitions per thread count (default 5)
+#   THREADS       thread counts, comma-separated (default 1,2)
+#   REPETITIONS   measured repetitions per thread count, after one warm-up (default 5)
 #   CMAKE_ARGS    passed to llama.cpp's CMake build (default -DGGML_NATIVE=ON)
 #
 # The first run creates benchmarks/.venv and compiles llama.cpp from source through
-# llama-cpp-python (several minutes on 2 cores); later runs reuse it. Exits non-zero if either
+# llama-cpp-python (5-15 minutes on 2 cores); later runs reuse it. Exits non-zero if either
 # engine fails.
 set -euo pipefail
 
@@ -106,8 +110,9 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-log "llm.sh: rakis bench llm --model $model"
-if ! "$rakis" bench llm --model "$model" --json >"$work/rakis.json"; then
+log "llm.sh: rakis bench llm, threads $THREADS, $REPETITIONS repetitions"
+if ! "$rakis" bench llm --model "$model" --threads "$THREADS" --prompt-tokens "$PROMPT_TOKENS" \
+        --decode-tokens "$DECODE_TOKENS" --repetitions "$REPETITIONS" --json >"$work/rakis.json"; then
     log "llm.sh: rakis bench llm failed"
     exit 1
 fi

@@ -58,7 +58,7 @@ def main():
           f"median of {theirs.get('repetitions', '?')} runs after a warm-up")
     after = "after the prompt" if theirs.get("decodeAfterPrompt", True) else "on an empty context"
     print(f"prefill: {ours['promptTokens']} tokens in one batch on an empty context; "
-          f"decode: {ours['decodeTokens']} single tokens {after} (llama.cpp side); "
+          f"decode: {ours['decodeTokens']} greedy single tokens {after}; "
           f"tokens per second; ratio = rakis / llama.cpp (above 1: rakis is faster)")
     if "pythonResidentBytes" in theirs:
         print(f"RSS llama.cpp+python is the Python process's peak; Python and llama-cpp-python "

@@ -1,37 +1,22 @@
 import Foundation
 
-/// Outputs recorded from reference implementations, kept outside the repository in
-/// `<repo>/../shared/reference` (or in `$RAKIS_REFERENCE_DIR`), for tests to compare against.
+/// Outputs recorded from reference implementations (llama.cpp), for tests to compare against.
 enum ReferenceData {
     static let smolLM2 = "smollm2-135m-instruct-q4_1.llama-cpp.json"
 
     /// llama.cpp's token ids and greedy completions for one model (SmolLM2 by default).
     static func llamaCpp(_ fileName: String = smolLM2) throws -> LlamaCppReference {
-        let file = try directory().appendingPathComponent(fileName)
+        let file = directory().appendingPathComponent(fileName)
         return try JSONDecoder().decode(LlamaCppReference.self, from: Data(contentsOf: file))
     }
 
-    /// `$RAKIS_REFERENCE_DIR`, else `shared/reference` beside the repository that holds this file.
-    static func directory() throws -> URL {
+    /// `$RAKIS_REFERENCE_DIR`, else the copies kept beside this file in `Reference/` (from the
+    /// team's shared reference folder, so a clean clone tests on its own).
+    static func directory() -> URL {
         if let path = ProcessInfo.processInfo.environment["RAKIS_REFERENCE_DIR"] {
             return URL(fileURLWithPath: path, isDirectory: true)
         }
-        let thisFile = URL(fileURLWithPath: #filePath)
-        var folder = thisFile.deletingLastPathComponent()
-        while folder.pathComponents.count > 1 {
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-                return folder.deletingLastPathComponent().appendingPathComponent("shared/reference", isDirectory: true)
-            }
-            folder = folder.deletingLastPathComponent()
-        }
-        throw ReferenceDataMissing(searchedFrom: thisFile.path)
-    }
-}
-
-struct ReferenceDataMissing: Error, CustomStringConvertible {
-    let searchedFrom: String
-    var description: String {
-        "no repository root (Package.swift) above \(searchedFrom); set RAKIS_REFERENCE_DIR to the reference folder"
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reference", isDirectory: true)
     }
 }
 
