@@ -32,6 +32,10 @@ echo "== command-line smoke test"
 
 echo "== engine command line: a generation, then bad inputs (each must fail cleanly, not crash)"
 "$rakis" generate --chat "Say hello." --max-tokens 8 --json | head -c 300; echo
+# The same seed in separate processes with 1 and 4 threads: the same tokens.
+sampled() { "$rakis" generate --prompt "Once upon a time" --max-tokens 24 --temperature 0.9 --seed 7 --threads "$1" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["tokenIds"])'; }
+[ "$(sampled 1)" = "$(sampled 4)" ] || { echo "FAIL: sampled tokens differ between processes with 1 and 4 threads" >&2; exit 1; }
+echo "ok: seed 7 gives the same 24 tokens in separate processes with 1 and 4 threads"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 expect_failure() {  # expect_failure PATTERN COMMAND...: non-zero exit below 128 (no signal) and PATTERN in stderr

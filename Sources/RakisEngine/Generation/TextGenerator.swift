@@ -41,7 +41,7 @@ public final class TextGenerator: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let clock = ContinuousClock()
-        var sequences = try requests.map { try Sequence(request: $0, promptTokens: promptTokens(for: $0.prompt), config: model.config) }
+        var sequences = try requests.map { try SequenceState(request: $0, promptTokens: promptTokens(for: $0.prompt), config: model.config) }
 
         let prefillStart = clock.now
         let prefill = sequences.flatMap { sequence in
@@ -97,7 +97,7 @@ public final class TextGenerator: @unchecked Sendable {
     }
 
     /// One request's progress.
-    private struct Sequence {
+    private struct SequenceState {
         let promptTokens: [Int32]
         let cache: KVCache
         let sampler: Sampler
