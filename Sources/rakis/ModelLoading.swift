@@ -9,7 +9,7 @@ enum ModelLoading {
         let bar = quiet ? nil : ProgressBar()
         let model = try LanguageModel(path: path) { done, total in
             bar?.update(step: "loading \((path as NSString).lastPathComponent)", completed: Int64(done), total: Int64(total)) {
-                "\($0) layers"
+                "\($0) parts"
             }
         }
         bar?.finish()

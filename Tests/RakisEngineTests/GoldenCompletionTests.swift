@@ -6,8 +6,9 @@ import RakisEngine
 /// Activations are re-quantized to 8 bits before every matrix product, so a last-bit difference
 /// in one sum can flip a rounding, and the flips compound over 30 layers: two engines agree
 /// token for token only while no near-tie falls on the greedy path. llama.cpp itself shows
-/// this: its build in llama-cpp-python 0.3.36 matches the reference (another llama.cpp build)
-/// on 14 of 20 raw and 13 of 20 chat prompts for 16 tokens, 12 and 9 with flash attention off.
+/// this: llama-cpp-python 0.3.36 (llama.cpp 0c1e570, AVX2, this machine) matches the reference
+/// (llama-server "b0c1e570" on the machine that recorded it) on 14 of 20 raw and 13 of 20 chat
+/// prompts for 16 tokens, and on 12 and 9 with flash attention off.
 /// The floors below sit just under the engine's measured figures (it is deterministic, so they
 /// move only when its arithmetic changes); a broken engine would match almost nothing.
 @Suite struct GoldenCompletionTests {
