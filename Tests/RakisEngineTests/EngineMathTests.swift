@@ -39,4 +39,16 @@ import Testing
             #expect(abs(EngineMath.silu(x) - x / (1 + Foundation.exp(-x))) <= 1e-6 * max(1, abs(x)))
         }
     }
+
+    @Test func errorFunctionAndExactGELU() {
+        for x in stride(from: -7.0, to: 7.0, by: 0.0173) {
+            #expect(abs(EngineMath.erf(x) - Foundation.erf(x)) <= 2e-16 * max(1, abs(Foundation.erf(x))) * 8, "erf(\(x))")
+        }
+        #expect(EngineMath.erf(0) == 0)
+        #expect(EngineMath.erf(-.infinity) == -1 && EngineMath.erf(.infinity) == 1)
+        for x: Float in [-10, -3, -1, -0.5, 0, 0.25, 1, 2.5, 8] {
+            let expected = Float(0.5 * Double(x) * (1 + Foundation.erf(Double(x) / 2.squareRoot())))
+            #expect(abs(EngineMath.gelu(x) - expected) <= expected.ulp, "gelu(\(x))")
+        }
+    }
 }

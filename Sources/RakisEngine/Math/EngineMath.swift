@@ -97,4 +97,30 @@ public enum EngineMath {
         default: return (-cosine, sine)
         }
     }
+
+    /// The error function. Uses erf(x) = 2/sqrt(pi) * e^(-x^2) * sum over n of
+    /// 2^n x^(2n+1) / (1 * 3 * ... * (2n+1)), whose terms are all positive (no cancellation);
+    /// beyond |x| = 6, erf is 1 to double precision.
+    public static func erf(_ x: Double) -> Double {
+        if x.isNaN { return x }
+        let magnitude = abs(x)
+        if magnitude >= 6 { return x > 0 ? 1 : -1 }
+        let square = magnitude * magnitude
+        var term = magnitude
+        var sum = magnitude
+        var n = 0
+        while term > sum * 1e-17 {
+            n += 1
+            term *= 2 * square / Double(2 * n + 1)
+            sum += term
+        }
+        let value = 1.1283791670955126 * exp(-square) * sum  // 2 / sqrt(pi)
+        return x < 0 ? -value : value
+    }
+
+    /// GELU in its exact form, x * (1 + erf(x / sqrt 2)) / 2, as BERT models use it.
+    public static func gelu(_ x: Float) -> Float {
+        let value = Double(x)
+        return Float(0.5 * value * (1 + erf(value * 0.7071067811865476)))
+    }
 }
