@@ -36,6 +36,7 @@ echo "== engine command line: a generation, then bad inputs (each must fail clea
 sampled() { "$rakis" generate --prompt "Once upon a time" --max-tokens 24 --temperature 0.9 --seed 7 --threads "$1" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["tokenIds"])'; }
 [ "$(sampled 1)" = "$(sampled 4)" ] || { echo "FAIL: sampled tokens differ between processes with 1 and 4 threads" >&2; exit 1; }
 echo "ok: seed 7 gives the same 24 tokens in separate processes with 1 and 4 threads"
+"$rakis" embed --bits 64 "This is a test." | sed -n 2p
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 expect_failure() {  # expect_failure PATTERN COMMAND...: non-zero exit below 128 (no signal) and PATTERN in stderr

@@ -6,7 +6,7 @@ struct Rakis: ParsableCommand {
         commandName: "rakis",
         abstract: "Rakis: a decentralized, trust-minimized LLM inference network.",
         version: RakisVersion.current,
-        subcommands: [Demo.self, Simulate.self, Generate.self, Models.self, Keys.self, Bench.self]
+        subcommands: [Demo.self, Simulate.self, Generate.self, Embed.self, Models.self, Keys.self, Bench.self]
     )
 }
 
