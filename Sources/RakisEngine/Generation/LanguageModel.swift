@@ -1,7 +1,6 @@
 /// A loaded Llama-architecture model: hyperparameters, packed weights, tokenizer and chat template.
 public final class LanguageModel: Sendable {
     public let path: String
-    public let name: String
     public let config: LlamaConfig
     public let weights: LlamaWeights
     public let tokenizer: ByteLevelBPETokenizer
@@ -13,7 +12,6 @@ public final class LanguageModel: Sendable {
         let gguf = try GGUFFile(path: path)
         self.path = path
         fileSize = gguf.file.bytes.count
-        name = (try? gguf.string("general.name")) ?? path
         config = try LlamaConfig(gguf: gguf)
         tokenizer = try ByteLevelBPETokenizer(gguf: gguf)
         chatTemplate = try? ChatTemplate(gguf.string("tokenizer.chat_template"))

@@ -10,8 +10,6 @@
 public protocol PackedMatrix: Sendable {
     var rows: Int { get }
     var columns: Int { get }
-    /// Bytes held by the packed weights.
-    var byteCount: Int { get }
 
     /// out[token * outStride + row] = row · activation(token), for the row groups given
     /// (group g covers rows 8g..<8g+8), using the fast kernel when the CPU has one.

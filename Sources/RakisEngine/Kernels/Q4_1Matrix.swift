@@ -16,8 +16,6 @@ public struct Q4_1Matrix: PackedMatrix {
     static let groupBlockBytes = 160
     static let ggufBlockBytes = 20
 
-    public var byteCount: Int { storage.count }
-
     /// Repacks GGUF Q4_1 rows (20-byte blocks: d, m, then 16 bytes with weight i in the low
     /// nibble of byte i and weight i+16 in its high nibble).
     public init(rows: Int, columns: Int, gguf: UnsafeRawBufferPointer) {

@@ -14,8 +14,6 @@ public struct Q8_0Matrix: PackedMatrix {
     static let groupBlockBytes = 272
     static let ggufBlockBytes = 34
 
-    public var byteCount: Int { storage.count }
-
     /// Repacks GGUF Q8_0 rows (34-byte blocks: d, then 32 signed weights).
     public init(rows: Int, columns: Int, gguf: UnsafeRawBufferPointer) {
         precondition(rows % 8 == 0 && columns % 32 == 0 && gguf.count == rows * columns / 32 * Self.ggufBlockBytes)

@@ -18,7 +18,6 @@ public struct LlamaWeights: Sendable {
     public let outputNorm: [Float]
     /// The output projection; the token embedding itself when the model ties them.
     public let output: any PackedMatrix
-    public let outputIsTied: Bool
 
     /// Packs every tensor, releasing each tensor's file pages once it is copied, so loading
     /// never holds the file and the packed copy in memory at once. `progress` gets (done, total).
@@ -65,18 +64,9 @@ public struct LlamaWeights: Sendable {
         }
         self.layers = layers
         outputNorm = try vector("output_norm.weight", length: width)
-        outputIsTied = !gguf.hasTensor("output.weight")
-        output = outputIsTied ? tokenEmbedding : try matrix("output.weight", columns: width, rows: config.vocabularySize)
+        output = gguf.hasTensor("output.weight")
+            ? try matrix("output.weight", columns: width, rows: config.vocabularySize)
+            : tokenEmbedding
         progress(total, total)
-    }
-
-    public var byteCount: Int {
-        var total = tokenEmbedding.byteCount + (outputIsTied ? 0 : output.byteCount)
-        for layer in layers {
-            for matrix in [layer.query, layer.key, layer.value, layer.attentionOutput, layer.gate, layer.up, layer.down] {
-                total += matrix.byteCount
-            }
-        }
-        return total
     }
 }
