@@ -1,41 +1,5 @@
 import Foundation
 
-/// The hyperparameters of a BERT encoder, from its config.json.
-public struct BertConfig: Sendable, Equatable {
-    public let hiddenSize: Int
-    public let layerCount: Int
-    public let headCount: Int
-    public let intermediateSize: Int
-    public let maxPositions: Int
-    public let vocabularySize: Int
-    public let layerNormEpsilon: Float
-
-    public var headDimension: Int { hiddenSize / headCount }
-
-    public init(configFile: URL) throws {
-        guard let data = try? Data(contentsOf: configFile),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw SafetensorsError.cannotOpen(path: configFile.path, reason: "missing or not a JSON object")
-        }
-        func integer(_ key: String) throws -> Int {
-            guard let value = object[key] as? Int, value > 0 else {
-                throw SafetensorsError.corrupt(path: configFile.path, reason: "'\(key)' is missing or not a positive integer")
-            }
-            return value
-        }
-        hiddenSize = try integer("hidden_size")
-        layerCount = try integer("num_hidden_layers")
-        headCount = try integer("num_attention_heads")
-        intermediateSize = try integer("intermediate_size")
-        maxPositions = try integer("max_position_embeddings")
-        vocabularySize = try integer("vocab_size")
-        layerNormEpsilon = Float((object["layer_norm_eps"] as? Double) ?? 1e-12)
-        guard hiddenSize % headCount == 0, (hiddenSize / headCount) % 8 == 0, hiddenSize % 8 == 0, intermediateSize % 8 == 0 else {
-            throw SafetensorsError.corrupt(path: configFile.path, reason: "hidden size \(hiddenSize) does not split into \(headCount) heads of a multiple of 8")
-        }
-    }
-}
-
 /// A BERT encoder's weights (F32), as PyTorch stores linear layers: weight[out][in].
 struct BertLayerWeights: Sendable {
     let query: Linear, key: Linear, value: Linear, attentionOutput: Linear
@@ -144,7 +108,8 @@ public final class BertEncoder: Sendable {
         return out
     }
 
-    /// Multi-head self-attention over the whole sequence (every token sees every token).
+    /// Multi-head self-attention over the whole sequence (every token sees every token), with
+    /// the attention loops the LLM engine uses.
     private func attention(_ hidden: [Float], count: Int, _ layer: BertLayerWeights) -> [Float] {
         let width = config.hiddenSize, dimension = config.headDimension
         let queries = linear(hidden, count: count, layer.query)
@@ -157,24 +122,16 @@ public final class BertEncoder: Sendable {
             keys.withUnsafeBufferPointer { k in
                 values.withUnsafeBufferPointer { v in
                     out.withUnsafeMutableBufferPointer { out in
-                        for head in 0..<config.headCount {
-                            for token in 0..<count {
-                                let query = q.baseAddress! + token * width + head * dimension
-                                var maximum = -Float.infinity
-                                for other in 0..<count {
-                                    scores[other] = VectorMath.dot(query, k.baseAddress! + other * width + head * dimension, count: dimension) * scale
-                                    maximum = max(maximum, scores[other])
-                                }
-                                var sum: Double = 0
-                                for other in 0..<count {
-                                    scores[other] = EngineMath.exp(scores[other] - maximum)
-                                    sum += Double(scores[other])
-                                }
-                                let normalizer = Float(1 / sum)
-                                let target = out.baseAddress! + token * width + head * dimension
-                                for other in 0..<count {
-                                    VectorMath.addScaled(v.baseAddress! + other * width + head * dimension,
-                                                         scale: scores[other] * normalizer, into: target, count: dimension)
+                        scores.withUnsafeMutableBufferPointer { scores in
+                            for head in 0..<config.headCount {
+                                for token in 0..<count {
+                                    let offset = token * width + head * dimension
+                                    VectorMath.attentionScores(query: q.baseAddress! + offset, keys: k.baseAddress! + head * dimension,
+                                                               stride: width, count: count, dimension: dimension, scale: scale,
+                                                               into: scores.baseAddress!)
+                                    VectorMath.softmax(scores.baseAddress!, count: count)
+                                    VectorMath.attentionMix(weights: scores.baseAddress!, values: v.baseAddress! + head * dimension,
+                                                            stride: width, count: count, dimension: dimension, into: out.baseAddress! + offset)
                                 }
                             }
                         }

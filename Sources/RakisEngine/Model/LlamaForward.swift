@@ -202,15 +202,7 @@ public final class LlamaForward: @unchecked Sendable {
         let stride = config.keyValueDimension
         VectorMath.attentionScores(query: query, keys: keys, stride: stride, count: length, dimension: dimension,
                                    scale: attentionScale, into: scores)
-        var maximum = -Float.infinity
-        for position in 0..<length { maximum = max(maximum, scores[position]) }
-        var sum: Double = 0
-        for position in 0..<length {
-            scores[position] = EngineMath.exp(scores[position] - maximum)
-            sum += Double(scores[position])
-        }
-        let normalizer = Float(1 / sum)
-        for position in 0..<length { scores[position] *= normalizer }
+        VectorMath.softmax(scores, count: length)
         let out = attended + index * config.embeddingLength + head * dimension
         out.update(repeating: 0, count: dimension)
         VectorMath.attentionMix(weights: scores, values: values, stride: stride, count: length, dimension: dimension, into: out)

@@ -38,6 +38,20 @@ enum VectorMath {
         }
     }
 
+    /// Softmax in place: exp(x - max) with the engine's exp, summed in double precision in order,
+    /// then each value times the float reciprocal of the sum.
+    static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var maximum = -Float.infinity
+        for i in 0..<count { maximum = max(maximum, x[i]) }
+        var sum: Double = 0
+        for i in 0..<count {
+            x[i] = EngineMath.exp(x[i] - maximum)
+            sum += Double(x[i])
+        }
+        let normalizer = Float(1 / sum)
+        for i in 0..<count { x[i] *= normalizer }
+    }
+
     /// x = silu(x) * y, elementwise.
     static func swiglu(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
         guard simdKernelsAvailable else { return referenceSwiglu(x, y, count: count) }
