@@ -57,3 +57,18 @@ import RakisEngine
         #expect(Sampler.argmax([1, 3, 3, 2]) == 1, "ties go to the lowest id")
     }
 }
+
+/// How generation ends: a stop string cuts the text before it; otherwise the token limit.
+@Suite struct FinishTests {
+    @Test func stopStringsCutTheText() throws {
+        let generator = try TestModel.generator(threads: 1)
+        let stopped = try generator.generate(GenerationRequest(prompt: .text("The capital of France is"), maxTokens: 16, stop: ["."]))
+        #expect(stopped.text == " Paris")
+        #expect(stopped.finishReason == .stop)
+        let limited = try generator.generate(GenerationRequest(prompt: .text("The capital of France is"), maxTokens: 4))
+        #expect(limited.finishReason == .length)
+        #expect(limited.tokenIDs.count == 4)
+        #expect(limited.text == (try TestModel.tokenizer()).decode(limited.tokenIDs))
+        #expect(limited.text.hasPrefix(" Paris."))
+    }
+}

@@ -105,9 +105,11 @@ public final class TextGenerator: @unchecked Sendable {
         let stop: [String]
         var generated: [Int32] = []
         var bytes: [UInt8] = []
-        var text = ""
+        /// The text up to a stop string, once one appeared.
+        var stoppedText: String?
         var finishReason: FinishReason?
         var finished: Bool { finishReason != nil }
+        var text: String { stoppedText ?? String(decoding: bytes, as: UTF8.self) }
 
         init(request: GenerationRequest, promptTokens: [Int32], config: LlamaConfig) throws {
             guard !promptTokens.isEmpty else { throw EngineError.emptyPrompt }
@@ -139,11 +141,16 @@ public final class TextGenerator: @unchecked Sendable {
                 return token
             }
             bytes += tokenizer.bytes(of: token)
-            text = String(decoding: bytes, as: UTF8.self)
-            if let cut = stop.compactMap({ text.range(of: $0)?.lowerBound }).min() {
-                text = String(text[..<cut])
-                finishReason = .stop
-            } else if generated.count >= maxTokens {
+            // Decoding the text so far is only needed to look for stop strings.
+            if !stop.isEmpty {
+                let decoded = String(decoding: bytes, as: UTF8.self)
+                if let cut = stop.compactMap({ decoded.range(of: $0)?.lowerBound }).min() {
+                    stoppedText = String(decoded[..<cut])
+                    finishReason = .stop
+                    return token
+                }
+            }
+            if generated.count >= maxTokens {
                 finishReason = .length
             }
             return token
