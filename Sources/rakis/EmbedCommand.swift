@@ -40,13 +40,11 @@ struct Embed: ParsableCommand {
     func run() throws {
         let embedder = try SentenceEmbedder(directory: Models.store().resolve(model))
         let inputs = texts.isEmpty ? Array(AnyIterator { readLine(strippingNewline: true) }) : texts
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for text in inputs {
             let embedding = embedder.embed(text)
             let binary = BinaryEmbedding(signsOf: embedding).truncated(to: min(bits, embedding.count))
             if json {
-                print(String(decoding: try encoder.encode(Output(text: text, embedding: embedding, binary: binary.hex, bits: binary.bitCount)), as: UTF8.self))
+                try printJSON(Output(text: text, embedding: embedding, binary: binary.hex, bits: binary.bitCount))
             } else {
                 print(text)
                 print("  binary (\(binary.bitCount) bits): \(binary.hex)")

@@ -75,7 +75,7 @@ struct Generate: ParsableCommand {
 
         if json {
             let result = try generator.generate(request)
-            print(try GenerateOutput(result).jsonString())
+            try printJSON(GenerateOutput(result))
             return
         }
         // Stream the text as it comes, holding back bytes of an unfinished UTF-8 character.
@@ -121,11 +121,5 @@ struct GenerateOutput: Encodable {
         stats = Stats(promptTokens: result.stats.promptTokens, generatedTokens: result.stats.generatedTokens,
                       prefillTokensPerSecond: result.stats.prefillTokensPerSecond,
                       decodeTokensPerSecond: result.stats.decodeTokensPerSecond)
-    }
-
-    func jsonString() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

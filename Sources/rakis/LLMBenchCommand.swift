@@ -68,7 +68,7 @@ struct LLMBench: ParsableCommand {
 
         var results: [Result] = []
         for count in threadCounts {
-            let forward = TextGenerator(model: languageModel, threads: count).forward
+            let forward = LlamaForward(config: languageModel.config, weights: languageModel.weights, pool: WorkerPool(threads: count))
             var prefill: [Double] = [], decode: [Double] = []
             for repetition in 0...repetitions {
                 let (prefillSeconds, decodeSeconds) = measure(forward, prompt: prompt)
@@ -84,9 +84,7 @@ struct LLMBench: ParsableCommand {
         let report = Report(model: languageModel.path, modelFileBytes: languageModel.fileSize, promptTokens: promptTokens,
                             decodeTokens: decodeTokens, simdKernels: simdKernelsAvailable, results: results)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try printJSON(report)
             return
         }
         print("model \(languageModel.path) (\(ByteCount.text(Int64(languageModel.fileSize)))), SIMD kernels: \(simdKernelsAvailable ? "yes" : "no")")
@@ -114,11 +112,7 @@ struct LLMBench: ParsableCommand {
             logits = forward.evaluate([BatchEntry(cache: cache, token: token, position: prompt.count + step, wantsLogits: true)])[0]
         }
         let decodeTime = clock.now - decodeStart
-        return (seconds(prefillTime), seconds(decodeTime))
-    }
-
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        return (prefillTime / .seconds(1), decodeTime / .seconds(1))
     }
 
     private func median(_ values: [Double]) -> Double {

@@ -50,7 +50,7 @@ public final class TextGenerator: @unchecked Sendable {
             }
         }
         var logits = forward.evaluate(prefill)
-        let prefillSeconds = Self.seconds(clock.now - prefillStart)
+        let prefillSeconds = (clock.now - prefillStart) / .seconds(1)
 
         let decodeStart = clock.now
         while true {
@@ -68,7 +68,7 @@ public final class TextGenerator: @unchecked Sendable {
             if next.isEmpty { break }
             logits = forward.evaluate(next)
         }
-        let decodeSeconds = Self.seconds(clock.now - decodeStart)
+        let decodeSeconds = (clock.now - decodeStart) / .seconds(1)
 
         return sequences.map { sequence in
             GenerationResult(
@@ -90,10 +90,6 @@ public final class TextGenerator: @unchecked Sendable {
             return prompt.enumerated().map { BatchEntry(cache: cache, token: $1, position: $0, wantsLogits: $0 == prompt.count - 1) }
         }
         return forward.evaluate(entries)
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     /// One request's progress.
