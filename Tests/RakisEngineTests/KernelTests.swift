@@ -4,15 +4,14 @@ import Testing
 /// Every SIMD kernel against its scalar reference, bit for bit, on random weights and
 /// activations, for batch sizes that exercise the full 4-token tiles and every remainder.
 @Suite struct KernelTests {
-    /// Deterministic pseudo-random source for test data.
+    /// Deterministic pseudo-random test data: the engine's counter-based source, drawn in order.
     struct TestRandom {
-        var state: UInt64
+        let source: CounterRandom
+        var counter: UInt64 = 0
+        init(state: UInt64) { source = CounterRandom(seed: state) }
         mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+            defer { counter += 1 }
+            return source.bits(counter)
         }
         mutating func float(_ range: ClosedRange<Float>) -> Float {
             range.lowerBound + Float(next() >> 40) / Float(1 << 24) * (range.upperBound - range.lowerBound)
