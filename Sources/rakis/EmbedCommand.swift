@@ -3,6 +3,8 @@ import Foundation
 import RakisCore
 import RakisEngine
 
+extension LongTextPolicy: ExpressibleByArgument {}
+
 struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Embed texts with the built-in embedding engine (all-MiniLM-L6-v2).",
@@ -10,7 +12,9 @@ struct Embed: ParsableCommand {
         Prints each text's unit-length float embedding and its binary embedding (bit i set iff \
         dimension i > 0, most significant bit first) as hex, keeping the first --bits bits \
         (Matryoshka truncation). Texts come from the arguments, or one per line on stdin. \
-        Texts are truncated at 256 tokens, as sentence-transformers does.
+        A text longer than the model's 256-token window is embedded window by window and pooled \
+        over all of them (--long-text windows, the protocol's rule), or truncated as \
+        sentence-transformers does (--long-text truncate).
         """
     )
 
@@ -20,6 +24,12 @@ struct Embed: ParsableCommand {
     @Option(help: "Bits of the binary embedding to keep: 64, 128, 256 or 384.")
     var bits = 384
 
+    @Option(name: .customLong("long-text"), help: "Texts over 256 tokens: windows or truncate.")
+    var longText: LongTextPolicy = .windows
+
+    @Option(help: "Threads for the encoder.")
+    var threads = 1
+
     @Flag(help: "Print one JSON object per text: text, embedding, binary (hex), bits.")
     var json = false
 
@@ -28,6 +38,7 @@ struct Embed: ParsableCommand {
 
     func validate() throws {
         guard [64, 128, 256, 384].contains(bits) else { throw ValidationError("--bits must be 64, 128, 256 or 384") }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be in 1...64") }
     }
 
     struct Output: Encodable {
@@ -38,10 +49,9 @@ struct Embed: ParsableCommand {
     }
 
     func run() throws {
-        let embedder = try SentenceEmbedder(directory: Models.store().resolve(model))
+        let embedder = try SentenceEmbedder(directory: Models.store().resolve(model), threads: threads)
         let inputs = texts.isEmpty ? Array(AnyIterator { readLine(strippingNewline: true) }) : texts
-        for text in inputs {
-            let embedding = embedder.embed(text)
+        for (text, embedding) in zip(inputs, embedder.embed(inputs, longText: longText)) {
             let binary = BinaryEmbedding(signsOf: embedding).truncated(to: min(bits, embedding.count))
             if json {
                 try printJSON(Output(text: text, embedding: embedding, binary: binary.hex, bits: binary.bitCount))

@@ -151,6 +151,37 @@ import Testing
         #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
     }
 
+    /// Odd group counts and token counts on both sides of the kernel's 6-token tiles and
+    /// 48-token chunks, over all row groups and over a share of them.
+    @Test(arguments: [1, 2, 5, 6, 7, 13, 48, 50])
+    func floatMatrixKernelMatchesReference(tokens: Int) {
+        var random = TestRandom(state: 100 + UInt64(tokens))
+        let (rows, columns) = (40, 37)
+        let matrix = FloatMatrix(rows: rows, columns: columns, weights: (0..<rows * columns).map { _ in random.float(-1...1) },
+                                 bias: (0..<rows).map { _ in random.float(-0.5...0.5) })
+        let input = (0..<tokens * columns).map { _ in random.float(-3...3) }
+        for groups in [0..<matrix.groupCount, 1..<4] {
+            var fast = [Float](repeating: .nan, count: tokens * rows), reference = fast
+            matrix.multiply(input, stride: columns, tokens: tokens, groups: groups, into: &fast, outStride: rows)
+            matrix.referenceMultiply(input, stride: columns, tokens: tokens, groups: groups, into: &reference, outStride: rows)
+            #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+            #expect(fast.filter { !$0.isNaN }.count == tokens * groups.count * 8)
+        }
+    }
+
+    @Test func geluKernelMatchesReference() {
+        var random = TestRandom(state: 13)
+        // Ordinary values, then both sides of erf's branch points (|x| / sqrt 2 = 1 and 4),
+        // zeros, infinities and NaN; 205 values so the tail runs too.
+        var values = (0..<180).map { _ in random.float(-8...8) }
+        values += [0, -0.0, 1.4142135, 1.4142137, -1.4142135, -1.4142137, 5.656854, 5.656855, -5.656854, -5.656855,
+                   .infinity, -.infinity, .nan, 1e-30, -1e-30, 100, -100, 0.5, -0.5, 2, -2, 3, -3, 1e-3, -1e-3]
+        var fast = values, reference = values
+        VectorMath.gelu(&fast, count: values.count)
+        VectorMath.referenceGelu(&reference, count: values.count)
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+    }
+
     @Test func activationQuantizationKernelMatchesReference() {
         var random = TestRandom(state: 13)
         let columns = 96, tokens = 5

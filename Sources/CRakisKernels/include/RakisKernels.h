@@ -24,6 +24,14 @@ void rakis_q8_0_matmul(const uint8_t *packed, size_t blocks, size_t group_begin,
                        const int8_t *act_q, const float *act_d, size_t tokens,
                        float *out, size_t out_stride);
 
+/// Single-precision weights (repacked in groups of 8 rows: for each column, the 8 rows' weights)
+/// times `tokens` input rows of `x` (x_stride floats apart). For each token and row of groups
+/// [group_begin, group_end): acc = bias[row], then acc = fma(w[row][k], x[k], acc) for k in order;
+/// out[token * out_stride + row] = acc.
+void rakis_f32_matmul(const float *packed, const float *bias, size_t columns, size_t group_begin,
+                      size_t group_end, const float *x, size_t x_stride, size_t tokens,
+                      float *out, size_t out_stride);
+
 /// Attention scores: out[p] = dot(query, keys + p * key_stride) * scale for p < count, each dot
 /// over `dimension` (a multiple of 8) values as 8 lane sums combined pairwise
 /// (((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7))), products and sums rounded separately (no FMA).
@@ -37,6 +45,11 @@ void rakis_attention_mix(const float *weights, const float *values, size_t value
 
 /// x[i] = silu(x[i]) * y[i] with the engine's own exp (EngineMath.exp and silu, lane by lane).
 void rakis_swiglu(float *x, const float *y, size_t count);
+
+/// x[i] = gelu(x[i]) (EngineMath.gelu and erf, lane by lane), with the coefficients of erf's two
+/// polynomials passed in, lowest degree first.
+void rakis_gelu(float *x, size_t count, const float *near_zero, size_t near_zero_count,
+                const float *erfc_scaled, size_t erfc_scaled_count);
 
 /// Quantizes `blocks` blocks of 32 floats to 8 bits (QuantizedActivations.quantizeBlock, lane by
 /// lane): q = clamp(round_even(x / (max|x| / 127)), -127, 127), d and s = d * sum(q) rounded

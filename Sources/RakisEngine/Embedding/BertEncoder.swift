@@ -1,164 +1,190 @@
 import Foundation
 
-/// A BERT encoder's weights (F32), as PyTorch stores linear layers: weight[out][in].
-struct BertLayerWeights: Sendable {
-    let query: Linear, key: Linear, value: Linear, attentionOutput: Linear
-    let attentionNorm: LayerNormWeights
-    let intermediate: Linear, output: Linear
-    let outputNorm: LayerNormWeights
-}
-
-struct Linear: Sendable {
-    let weight: [Float]  // rows x columns
-    let bias: [Float]
-    let rows: Int, columns: Int
-
-    init(_ file: SafetensorsFile, _ prefix: String, rows: Int, columns: Int) throws {
-        weight = try file.floats(prefix + ".weight", shape: [rows, columns])
-        bias = try file.floats(prefix + ".bias", shape: [rows])
-        self.rows = rows
-        self.columns = columns
-    }
-}
-
-struct LayerNormWeights: Sendable {
-    let weight: [Float], bias: [Float]
-
-    init(_ file: SafetensorsFile, _ prefix: String, size: Int) throws {
-        weight = try file.floats(prefix + ".weight", shape: [size])
-        bias = try file.floats(prefix + ".bias", shape: [size])
-    }
-}
-
-/// The BERT encoder in plain Swift, one sequence at a time: the arithmetic every faster version
-/// must reproduce. Each value is computed in a fixed order (dot products by `VectorMath.dot`,
-/// normalization sums in double precision), so a text's vectors never depend on anything but
-/// the text.
-public final class BertEncoder: Sendable {
+/// A BERT encoder (all-MiniLM-L6-v2's: post-norm layers, exact GELU), evaluating several
+/// sequences together.
+///
+/// The sequences' tokens are laid end to end, so every linear layer is one matrix product over
+/// all of them; only attention looks across tokens, and it stays within each sequence. No value
+/// is ever summed across sequences and every sum has a fixed order (the matrix products' FMA
+/// chains, normalization sums in double precision), so a sequence's hidden states are the same
+/// bits alone or in any batch. Threads split output rows (matrix row groups, attention heads,
+/// tokens), never a sum, so the thread count does not change them either.
+public final class BertEncoder: @unchecked Sendable {
     public let config: BertConfig
-    let wordEmbeddings: [Float], positionEmbeddings: [Float], tokenTypeEmbeddings: [Float]
-    let embeddingNorm: LayerNormWeights
-    let layers: [BertLayerWeights]
+    let weights: BertWeights
+    private let pool: WorkerPool
+    // The pool runs one job at a time.
+    private let lock = NSLock()
 
-    public init(directory: URL) throws {
-        let config = try BertConfig(configFile: directory.appendingPathComponent("config.json"))
+    /// Loads config.json and model.safetensors from a sentence-transformers model directory.
+    public init(directory: URL, threads: Int = 1) throws {
+        config = try BertConfig(configFile: directory.appendingPathComponent("config.json"))
         let file = try SafetensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
-        let width = config.hiddenSize, inner = config.intermediateSize
-        self.config = config
-        wordEmbeddings = try file.floats("embeddings.word_embeddings.weight", shape: [config.vocabularySize, width])
-        positionEmbeddings = try file.floats("embeddings.position_embeddings.weight", shape: [config.maxPositions, width])
-        tokenTypeEmbeddings = try file.floats("embeddings.token_type_embeddings.weight", shape: [2, width])
-        embeddingNorm = try LayerNormWeights(file, "embeddings.LayerNorm", size: width)
-        layers = try (0..<config.layerCount).map { index in
-            let prefix = "encoder.layer.\(index)."
-            return BertLayerWeights(
-                query: try Linear(file, prefix + "attention.self.query", rows: width, columns: width),
-                key: try Linear(file, prefix + "attention.self.key", rows: width, columns: width),
-                value: try Linear(file, prefix + "attention.self.value", rows: width, columns: width),
-                attentionOutput: try Linear(file, prefix + "attention.output.dense", rows: width, columns: width),
-                attentionNorm: try LayerNormWeights(file, prefix + "attention.output.LayerNorm", size: width),
-                intermediate: try Linear(file, prefix + "intermediate.dense", rows: inner, columns: width),
-                output: try Linear(file, prefix + "output.dense", rows: width, columns: inner),
-                outputNorm: try LayerNormWeights(file, prefix + "output.LayerNorm", size: width))
-        }
+        weights = try BertWeights(file: file, config: config)
+        pool = WorkerPool(threads: threads)
     }
 
-    /// The last hidden state, tokens x hiddenSize, of one sequence of token ids.
-    public func encode(_ tokens: [Int32]) -> [Float] {
-        precondition(!tokens.isEmpty && tokens.count <= config.maxPositions)
-        let width = config.hiddenSize, count = tokens.count
-        var hidden = [Float](repeating: 0, count: count * width)
-        for (position, token) in tokens.enumerated() {
-            for i in 0..<width {
-                hidden[position * width + i] = (wordEmbeddings[Int(token) * width + i] + tokenTypeEmbeddings[i])
-                    + positionEmbeddings[position * width + i]
-            }
-        }
-        layerNorm(&hidden, count: count, embeddingNorm)
-        for layer in layers {
-            let attended = attention(hidden, count: count, layer)
-            var projected = linear(attended, count: count, layer.attentionOutput)
-            for i in projected.indices { projected[i] += hidden[i] }
-            layerNorm(&projected, count: count, layer.attentionNorm)
-            hidden = projected
-            var inner = linear(hidden, count: count, layer.intermediate)
-            for i in inner.indices { inner[i] = EngineMath.gelu(inner[i]) }
-            var output = linear(inner, count: count, layer.output)
-            for i in output.indices { output[i] += hidden[i] }
-            layerNorm(&output, count: count, layer.outputNorm)
-            hidden = output
-        }
-        return hidden
-    }
+    public var threadCount: Int { pool.threadCount }
 
-    /// y = W x + b for each of `count` rows of x.
-    private func linear(_ x: [Float], count: Int, _ layer: Linear) -> [Float] {
-        var out = [Float](repeating: 0, count: count * layer.rows)
-        x.withUnsafeBufferPointer { x in
-            layer.weight.withUnsafeBufferPointer { weight in
-                for token in 0..<count {
-                    for row in 0..<layer.rows {
-                        out[token * layer.rows + row] = VectorMath.dot(
-                            weight.baseAddress! + row * layer.columns, x.baseAddress! + token * layer.columns, count: layer.columns)
-                            + layer.bias[row]
-                    }
-                }
-            }
-        }
-        return out
-    }
+    /// The last hidden states of each sequence of token ids (1...maxPositions tokens), as
+    /// tokens x hiddenSize floats.
+    public func encode(_ sequences: [[Int32]]) -> [[Float]] {
+        precondition(sequences.allSatisfy { !$0.isEmpty && $0.count <= config.maxPositions },
+                     "each sequence needs 1...\(config.maxPositions) tokens")
+        guard !sequences.isEmpty else { return [] }
+        lock.lock()
+        defer { lock.unlock() }
 
-    /// Multi-head self-attention over the whole sequence (every token sees every token), with
-    /// the attention loops the LLM engine uses.
-    private func attention(_ hidden: [Float], count: Int, _ layer: BertLayerWeights) -> [Float] {
-        let width = config.hiddenSize, dimension = config.headDimension
-        let queries = linear(hidden, count: count, layer.query)
-        let keys = linear(hidden, count: count, layer.key)
-        let values = linear(hidden, count: count, layer.value)
-        let scale = 1 / Float(dimension).squareRoot()
-        var out = [Float](repeating: 0, count: count * width)
-        var scores = [Float](repeating: 0, count: count)
-        queries.withUnsafeBufferPointer { q in
-            keys.withUnsafeBufferPointer { k in
-                values.withUnsafeBufferPointer { v in
-                    out.withUnsafeMutableBufferPointer { out in
-                        scores.withUnsafeMutableBufferPointer { scores in
-                            for head in 0..<config.headCount {
-                                for token in 0..<count {
-                                    let offset = token * width + head * dimension
-                                    VectorMath.attentionScores(query: q.baseAddress! + offset, keys: k.baseAddress! + head * dimension,
-                                                               stride: width, count: count, dimension: dimension, scale: scale,
-                                                               into: scores.baseAddress!)
-                                    VectorMath.softmax(scores.baseAddress!, count: count)
-                                    VectorMath.attentionMix(weights: scores.baseAddress!, values: v.baseAddress! + head * dimension,
-                                                            stride: width, count: count, dimension: dimension, into: out.baseAddress! + offset)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return out
-    }
-
-    /// LayerNorm of each row: mean and variance in double precision, in order.
-    private func layerNorm(_ x: inout [Float], count: Int, _ norm: LayerNormWeights) {
+        let batch = Batch(sequences)
         let width = config.hiddenSize
-        for token in 0..<count {
-            let base = token * width
-            var sum: Double = 0
-            for i in 0..<width { sum += Double(x[base + i]) }
-            let mean = Float(sum / Double(width))
-            var squares: Double = 0
-            for i in 0..<width {
-                let centered = x[base + i] - mean
-                squares += Double(centered * centered)
-            }
-            let inverse = 1 / (Float(squares / Double(width)) + config.layerNormEpsilon).squareRoot()
-            for i in 0..<width {
-                x[base + i] = ((x[base + i] - mean) * inverse) * norm.weight[i] + norm.bias[i]
+        let buffers = Buffers(tokens: batch.tokenCount, config: config, threads: pool.threadCount,
+                              longest: sequences.map(\.count).max()!)
+        defer { buffers.deallocate() }
+
+        embed(batch, into: buffers.hidden)
+        for layer in weights.layers {
+            multiply(layer.queryKeyValue, buffers.hidden, tokens: batch.tokenCount, into: buffers.queryKeyValue)
+            attention(batch, buffers)
+            multiply(layer.attentionOutput, buffers.context, tokens: batch.tokenCount, into: buffers.projected)
+            addAndNormalize(buffers.projected, residual: buffers.hidden, layer.attentionNorm, tokens: batch.tokenCount)
+            multiply(layer.intermediate, buffers.hidden, tokens: batch.tokenCount, into: buffers.inner, gelu: true)
+            multiply(layer.output, buffers.inner, tokens: batch.tokenCount, into: buffers.projected)
+            addAndNormalize(buffers.projected, residual: buffers.hidden, layer.outputNorm, tokens: batch.tokenCount)
+        }
+        return batch.ranges.map { Array(buffers.hidden[$0.lowerBound * width..<$0.upperBound * width]) }
+    }
+
+    /// hidden = LayerNorm(word + token type 0 + position embedding), token by token.
+    private func embed(_ batch: Batch, into hidden: UnsafeMutableBufferPointer<Float>) {
+        let width = config.hiddenSize
+        for (sequence, range) in zip(batch.sequences, batch.ranges) {
+            for (position, token) in sequence.enumerated() {
+                let row = (range.lowerBound + position) * width
+                for i in 0..<width {
+                    hidden[row + i] = (weights.wordEmbeddings[Int(token) * width + i] + weights.tokenTypeEmbeddings[i])
+                        + weights.positionEmbeddings[position * width + i]
+                }
             }
         }
+        let pool = pool
+        pool.run { [self] part in
+            for token in pool.share(of: batch.tokenCount, part: part) {
+                layerNorm(hidden.baseAddress! + token * width, weights.embeddingNorm)
+            }
+        }
+    }
+
+    /// out = matrix * x for every token, each thread taking a share of the row groups; with
+    /// `gelu`, each thread then applies GELU to the outputs it wrote.
+    private func multiply(_ matrix: FloatMatrix, _ x: UnsafeMutableBufferPointer<Float>, tokens: Int,
+                          into out: UnsafeMutableBufferPointer<Float>, gelu: Bool = false) {
+        let pool = pool
+        pool.run { part in
+            let groups = pool.share(of: matrix.groupCount, part: part)
+            guard !groups.isEmpty else { return }
+            matrix.multiply(x.baseAddress!, stride: matrix.columns, tokens: tokens, groups: groups,
+                            into: out.baseAddress!, outStride: matrix.rows)
+            guard gelu else { return }
+            for token in 0..<tokens {
+                VectorMath.gelu(out.baseAddress! + token * matrix.rows + groups.lowerBound * 8, count: groups.count * 8)
+            }
+        }
+    }
+
+    /// Multi-head self-attention within each sequence (every token sees every token of its own
+    /// sequence), with the attention loops the LLM engine uses. Threads split the (sequence,
+    /// head) pairs.
+    private func attention(_ batch: Batch, _ buffers: Buffers) {
+        let width = config.hiddenSize, dimension = config.headDimension, heads = config.headCount
+        let stride = 3 * width  // a token's query, key and value rows
+        let scale = 1 / Float(dimension).squareRoot()
+        let pool = pool
+        pool.run { part in
+            let scores = buffers.scores.baseAddress! + part * buffers.longest
+            for job in pool.share(of: batch.sequences.count * heads, part: part) {
+                let (sequence, head) = job.quotientAndRemainder(dividingBy: heads)
+                let range = batch.ranges[sequence]
+                let base = buffers.queryKeyValue.baseAddress! + range.lowerBound * stride + head * dimension
+                for token in 0..<range.count {
+                    let out = buffers.context.baseAddress! + (range.lowerBound + token) * width + head * dimension
+                    out.initialize(repeating: 0, count: dimension)  // the mix adds into it
+                    VectorMath.attentionScores(query: base + token * stride, keys: base + width, stride: stride,
+                                               count: range.count, dimension: dimension, scale: scale, into: scores)
+                    VectorMath.softmax(scores, count: range.count)
+                    VectorMath.attentionMix(weights: scores, values: base + 2 * width, stride: stride, count: range.count,
+                                            dimension: dimension, into: out)
+                }
+            }
+        }
+    }
+
+    /// hidden = LayerNorm(projected + hidden), token by token.
+    private func addAndNormalize(_ projected: UnsafeMutableBufferPointer<Float>, residual hidden: UnsafeMutableBufferPointer<Float>,
+                                 _ norm: BertWeights.LayerNorm, tokens: Int) {
+        let width = config.hiddenSize
+        let pool = pool
+        pool.run { [self] part in
+            for token in pool.share(of: tokens, part: part) {
+                let row = token * width
+                for i in row..<row + width { hidden[i] = projected[i] + hidden[i] }
+                layerNorm(hidden.baseAddress! + row, norm)
+            }
+        }
+    }
+
+    /// LayerNorm of one row: mean and variance summed in double precision, in order.
+    private func layerNorm(_ x: UnsafeMutablePointer<Float>, _ norm: BertWeights.LayerNorm) {
+        let width = config.hiddenSize
+        var sum: Double = 0
+        for i in 0..<width { sum += Double(x[i]) }
+        let mean = Float(sum / Double(width))
+        var squares: Double = 0
+        for i in 0..<width {
+            let centered = x[i] - mean
+            squares += Double(centered * centered)
+        }
+        let inverse = 1 / (Float(squares / Double(width)) + config.layerNormEpsilon).squareRoot()
+        for i in 0..<width {
+            x[i] = ((x[i] - mean) * inverse) * norm.weight[i] + norm.bias[i]
+        }
+    }
+}
+
+/// Sequences laid end to end: sequence i holds tokens ranges[i] of the batch.
+private struct Batch {
+    let sequences: [[Int32]]
+    let ranges: [Range<Int>]
+    let tokenCount: Int
+
+    init(_ sequences: [[Int32]]) {
+        self.sequences = sequences
+        var start = 0
+        ranges = sequences.map { sequence in
+            defer { start += sequence.count }
+            return start..<start + sequence.count
+        }
+        tokenCount = start
+    }
+}
+
+/// The activations of one batch, freed when it is done.
+private struct Buffers {
+    let hidden, queryKeyValue, context, projected, inner, scores: UnsafeMutableBufferPointer<Float>
+    /// Tokens in the longest sequence: each thread's stretch of `scores`.
+    let longest: Int
+
+    init(tokens: Int, config: BertConfig, threads: Int, longest: Int) {
+        let width = config.hiddenSize
+        hidden = .allocate(capacity: tokens * width)
+        queryKeyValue = .allocate(capacity: tokens * 3 * width)
+        context = .allocate(capacity: tokens * width)
+        projected = .allocate(capacity: tokens * width)
+        inner = .allocate(capacity: tokens * config.intermediateSize)
+        scores = .allocate(capacity: threads * longest)
+        self.longest = longest
+    }
+
+    func deallocate() {
+        for buffer in [hidden, queryKeyValue, context, projected, inner, scores] { buffer.deallocate() }
     }
 }

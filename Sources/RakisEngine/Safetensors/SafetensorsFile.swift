@@ -93,9 +93,15 @@ public final class SafetensorsFile: Sendable {
             throw .wrongTensor(path: path, name: name, expected: "F32 \(shape)", actual: "\(tensor.dtype) \(tensor.shape)")
         }
         let bytes = UnsafeRawBufferPointer(rebasing: file.bytes[tensor.byteRange])
-        return (0..<tensor.elementCount).map {
+        let values = (0..<tensor.elementCount).map {
             Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
         }
+        // Damaged weights would silently give wrong embeddings; NaN and infinity are the damage
+        // that can be told from a real weight.
+        if let index = values.firstIndex(where: { !$0.isFinite }) {
+            throw .corrupt(path: path, reason: "tensor '\(name)' holds \(values[index]) at element \(index)")
+        }
+        return values
     }
 }
 

@@ -62,6 +62,20 @@ enum VectorMath {
         for i in 0..<count { x[i] = EngineMath.silu(x[i]) * y[i] }
     }
 
+    /// x = gelu(x), elementwise (the exact, erf form).
+    static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        guard simdKernelsAvailable else { return referenceGelu(x, count: count) }
+        EngineMath.erfNearZero.withUnsafeBufferPointer { nearZero in
+            EngineMath.erfcScaled.withUnsafeBufferPointer { erfcScaled in
+                rakis_gelu(x, count, nearZero.baseAddress!, nearZero.count, erfcScaled.baseAddress!, erfcScaled.count)
+            }
+        }
+    }
+
+    static func referenceGelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] = EngineMath.gelu(x[i]) }
+    }
+
     /// out = x / rms(x) * weight, the sum of squares accumulated in double precision in order.
     static func rmsNorm(_ x: UnsafePointer<Float>, weight: [Float], epsilon: Float, into out: UnsafeMutablePointer<Float>) {
         let count = weight.count
