@@ -66,6 +66,24 @@ AVX2 void rakis_swiglu(float *x, const float *y, size_t count) {
     }
 }
 
+AVX2 void rakis_softmax(float *x, size_t count) {
+    float maximum = -__builtin_inff();
+    for (size_t i = 0; i < count; i++) maximum = x[i] > maximum ? x[i] : maximum;
+    const __m256 shift = _mm256_set1_ps(maximum);
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(x + i, engine_exp(_mm256_sub_ps(_mm256_loadu_ps(x + i), shift)));
+    if (i < count) {
+        float lanes[8] = {0};
+        for (size_t j = i; j < count; j++) lanes[j - i] = x[j];
+        _mm256_storeu_ps(lanes, engine_exp(_mm256_sub_ps(_mm256_loadu_ps(lanes), shift)));
+        for (size_t j = i; j < count; j++) x[j] = lanes[j - i];
+    }
+    double sum = 0;
+    for (size_t j = 0; j < count; j++) sum += (double)x[j];
+    const float normalizer = (float)(1 / sum);
+    for (size_t j = 0; j < count; j++) x[j] *= normalizer;
+}
+
 INLINE_AVX2 __m256 horner(const float *coefficients, size_t count, __m256 x) {
     __m256 p = _mm256_set1_ps(coefficients[count - 1]);
     for (size_t i = count - 1; i-- > 0;) p = _mm256_add_ps(_mm256_mul_ps(p, x), _mm256_set1_ps(coefficients[i]));
@@ -78,12 +96,16 @@ INLINE_AVX2 __m256 engine_erf(__m256 x, const float *near_zero, size_t near_zero
     const __m256 sign = _mm256_set1_ps(-0.0f), one = _mm256_set1_ps(1.0f);
     const __m256 magnitude = _mm256_andnot_ps(sign, x);
     const __m256 square = _mm256_mul_ps(magnitude, magnitude);
-    const __m256 low = _mm256_mul_ps(magnitude, horner(near_zero, near_zero_count, square));
-    const __m256 tail = _mm256_mul_ps(engine_exp(_mm256_xor_ps(square, sign)),
-                                      horner(erfc_scaled, erfc_scaled_count, _mm256_div_ps(one, magnitude)));
-    const __m256 high = _mm256_sub_ps(one, tail);
-    __m256 value = _mm256_blendv_ps(one, high, _mm256_cmp_ps(magnitude, _mm256_set1_ps(4.0f), _CMP_LT_OQ));
-    value = _mm256_blendv_ps(value, low, _mm256_cmp_ps(magnitude, one, _CMP_LT_OQ));
+    const __m256 is_low = _mm256_cmp_ps(magnitude, one, _CMP_LT_OQ);
+    const int low_lanes = _mm256_movemask_ps(is_low);
+    __m256 value = one;
+    // Each branch runs only if some lane takes it (most activations are near zero).
+    if (low_lanes != 0xFF) {
+        const __m256 tail = _mm256_mul_ps(engine_exp(_mm256_xor_ps(square, sign)),
+                                          horner(erfc_scaled, erfc_scaled_count, _mm256_div_ps(one, magnitude)));
+        value = _mm256_blendv_ps(one, _mm256_sub_ps(one, tail), _mm256_cmp_ps(magnitude, _mm256_set1_ps(4.0f), _CMP_LT_OQ));
+    }
+    if (low_lanes != 0) value = _mm256_blendv_ps(value, _mm256_mul_ps(magnitude, horner(near_zero, near_zero_count, square)), is_low);
     value = _mm256_blendv_ps(value, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
     return _mm256_or_ps(_mm256_andnot_ps(sign, value), _mm256_and_ps(sign, x));
 }
@@ -167,6 +189,7 @@ void rakis_attention_scores(const float *query, const float *keys, size_t key_st
 void rakis_attention_mix(const float *weights, const float *values, size_t value_stride, size_t count,
                          size_t dimension, float *out) {}
 void rakis_swiglu(float *x, const float *y, size_t count) {}
+void rakis_softmax(float *x, size_t count) {}
 void rakis_gelu(float *x, size_t count, const float *near_zero, size_t near_zero_count,
                 const float *erfc_scaled, size_t erfc_scaled_count) {}
 

@@ -33,8 +33,8 @@ public struct SimulationConfig: Sendable {
     /// Mean gap between two requests (exponential).
     public var requestIntervalMean = 250.0
     public var quorum = 3
-    public var secDistance = 0.15
-    public var secPercentage = 0.66
+    public var secDistance = SecurityFrame.defaultSecDistance
+    public var secPercentage = SecurityFrame.defaultSecPercentage
     public var embeddingBits = 384
     public var commitWindow: Millis = 10_000
     public var revealWindow: Millis = 10_000

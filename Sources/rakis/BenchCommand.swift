@@ -6,7 +6,7 @@ import RakisSimulator
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks. Build with -c release for meaningful figures.",
-        subcommands: [ConsensusBench.self, SimulateBench.self, LLMBench.self]
+        subcommands: [ConsensusBench.self, SimulateBench.self, LLMBench.self, EmbedBench.self, SecDistanceBench.self]
     )
 }
 
@@ -41,8 +41,8 @@ struct ConsensusBench: ParsableCommand {
         var agreed = 0
         for _ in 0..<repetitions {
             let start = nanoseconds()
-            let outcome = Consensus.decide(requestId: requestId, points: points, bits: bits, secDistance: 0.15,
-                                           secPercentage: 0.66, quorum: quorum)
+            let outcome = Consensus.decide(requestId: requestId, points: points, bits: bits, secDistance: SecurityFrame.defaultSecDistance,
+                                           secPercentage: SecurityFrame.defaultSecPercentage, quorum: quorum)
             timings.append(nanoseconds() - start)
             if case .agreed = outcome { agreed += 1 }
         }

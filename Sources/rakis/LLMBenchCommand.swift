@@ -51,10 +51,7 @@ struct LLMBench: ParsableCommand {
     }
 
     func run() throws {
-        let threadCounts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !threadCounts.isEmpty, threadCounts.allSatisfy({ (1...64).contains($0) }) else {
-            throw ValidationError("--threads takes thread counts in 1...64, e.g. 1,2")
-        }
+        let threadCounts = try Measurements.threadCounts(threads)
         guard promptTokens >= 1, decodeTokens >= 1, repetitions >= 1 else {
             throw ValidationError("--prompt-tokens, --decode-tokens and --repetitions must be positive")
         }
@@ -77,8 +74,8 @@ struct LLMBench: ParsableCommand {
                     decode.append(Double(decodeTokens) / decodeSeconds)
                 }
             }
-            results.append(Result(threads: count, prefillTokensPerSecond: median(prefill),
-                                  decodeTokensPerSecond: median(decode), peakResidentBytes: ResidentMemory.peakBytes()))
+            results.append(Result(threads: count, prefillTokensPerSecond: Measurements.median(prefill),
+                                  decodeTokensPerSecond: Measurements.median(decode), peakResidentBytes: Measurements.peakResidentBytes()))
         }
 
         let report = Report(model: languageModel.path, modelFileBytes: languageModel.fileSize, promptTokens: promptTokens,
@@ -113,23 +110,5 @@ struct LLMBench: ParsableCommand {
         }
         let decodeTime = clock.now - decodeStart
         return (prefillTime / .seconds(1), decodeTime / .seconds(1))
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-}
-
-/// The process's resident memory, from /proc (Linux).
-enum ResidentMemory {
-    /// Peak resident set size (VmHWM) in bytes, or 0 where /proc is missing.
-    static func peakBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-            return kilobytes * 1024
-        }
-        return 0
     }
 }

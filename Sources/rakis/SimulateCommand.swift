@@ -17,8 +17,8 @@ struct SimulationOptions: ParsableArguments {
     var partition: [String] = []
     @Option(help: "Mean gap between requests in virtual ms.") var interval = 250.0
     @Option(help: "Quorum size of every request.") var quorum = 3
-    @Option(help: "secDistance of every request (0...1).") var secDistance = 0.15
-    @Option(help: "secPercentage of every request (0...1).") var secPercentage = 0.66
+    @Option(help: "secDistance of every request (0...1).") var secDistance = SecurityFrame.defaultSecDistance
+    @Option(help: "secPercentage of every request (0...1).") var secPercentage = SecurityFrame.defaultSecPercentage
     @Option(help: "Expected workers per request as a multiple of the quorum.") var redundancy = 2.0
 
     func makeConfig() throws -> SimulationConfig {

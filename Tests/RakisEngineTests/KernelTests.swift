@@ -169,6 +169,36 @@ import Testing
         }
     }
 
+    /// Weights read in place with strides, as attention reads its values: eight consecutive
+    /// floats are one column of a group, and columns lie `columnStride` floats apart.
+    @Test(arguments: [1, 6, 7, 50])
+    func stridedWeightsKernelMatchesReference(tokens: Int) {
+        var random = TestRandom(state: 200 + UInt64(tokens))
+        let (rows, columns, columnStride) = (24, 19, 29)
+        let storage = (0..<columns * columnStride).map { _ in random.float(-1...1) }
+        let bias = (0..<rows).map { _ in random.float(-0.5...0.5) }
+        let input = (0..<tokens * columns).map { _ in random.float(-3...3) }
+        var fast = [Float](repeating: .nan, count: tokens * rows), reference = fast
+        storage.withUnsafeBufferPointer { storage in
+            let weights = FloatWeights(base: storage.baseAddress!, groupStride: 8, columnStride: columnStride, columns: columns)
+            weights.multiply(input, stride: columns, tokens: tokens, groups: 0..<3, bias: bias, into: &fast, outStride: rows)
+            weights.referenceMultiply(input, stride: columns, tokens: tokens, groups: 0..<3, bias: bias, into: &reference, outStride: rows)
+        }
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+        #expect(!fast.contains { $0.isNaN })
+    }
+
+    @Test(arguments: [1, 7, 8, 9, 61, 256])
+    func softmaxKernelMatchesReference(count: Int) {
+        var random = TestRandom(state: 300 + UInt64(count))
+        var values = (0..<count).map { _ in random.float(-40...40) }
+        if count > 8 { values[3] = -.infinity }  // a masked score
+        var fast = values, reference = values
+        VectorMath.softmax(&fast, count: count)
+        VectorMath.referenceSoftmax(&reference, count: count)
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+    }
+
     @Test func geluKernelMatchesReference() {
         var random = TestRandom(state: 13)
         // Ordinary values, then both sides of erf's branch points (|x| / sqrt 2 = 1 and 4),

@@ -24,13 +24,13 @@ void rakis_q8_0_matmul(const uint8_t *packed, size_t blocks, size_t group_begin,
                        const int8_t *act_q, const float *act_d, size_t tokens,
                        float *out, size_t out_stride);
 
-/// Single-precision weights (repacked in groups of 8 rows: for each column, the 8 rows' weights)
-/// times `tokens` input rows of `x` (x_stride floats apart). For each token and row of groups
-/// [group_begin, group_end): acc = bias[row], then acc = fma(w[row][k], x[k], acc) for k in order;
-/// out[token * out_stride + row] = acc.
-void rakis_f32_matmul(const float *packed, const float *bias, size_t columns, size_t group_begin,
-                      size_t group_end, const float *x, size_t x_stride, size_t tokens,
-                      float *out, size_t out_stride);
+/// Single-precision weights in groups of 8 rows, weight (row 8g + j, column k) at
+/// weights[g * group_stride + k * column_stride + j], times `tokens` input rows of `x` (x_stride
+/// floats apart). For each token and row of groups [group_begin, group_end): acc = bias[row],
+/// then acc = fma(w[row][k], x[k], acc) for k in order; out[token * out_stride + row] = acc.
+void rakis_f32_matmul(const float *weights, size_t group_stride, size_t column_stride, const float *bias,
+                      size_t columns, size_t group_begin, size_t group_end, const float *x, size_t x_stride,
+                      size_t tokens, float *out, size_t out_stride);
 
 /// Attention scores: out[p] = dot(query, keys + p * key_stride) * scale for p < count, each dot
 /// over `dimension` (a multiple of 8) values as 8 lane sums combined pairwise
@@ -45,6 +45,10 @@ void rakis_attention_mix(const float *weights, const float *values, size_t value
 
 /// x[i] = silu(x[i]) * y[i] with the engine's own exp (EngineMath.exp and silu, lane by lane).
 void rakis_swiglu(float *x, const float *y, size_t count);
+
+/// Softmax in place (VectorMath.softmax): x - max through the engine's exp lane by lane, the sum
+/// in double precision in order, then each value times the float reciprocal of the sum.
+void rakis_softmax(float *x, size_t count);
 
 /// x[i] = gelu(x[i]) (EngineMath.gelu and erf, lane by lane), with the coefficients of erf's two
 /// polynomials passed in, lowest degree first.

@@ -82,17 +82,26 @@ public final class BertEncoder: @unchecked Sendable {
         pool.run { part in
             let groups = pool.share(of: matrix.groupCount, part: part)
             guard !groups.isEmpty else { return }
-            matrix.multiply(x.baseAddress!, stride: matrix.columns, tokens: tokens, groups: groups,
-                            into: out.baseAddress!, outStride: matrix.rows)
-            guard gelu else { return }
-            for token in 0..<tokens {
-                VectorMath.gelu(out.baseAddress! + token * matrix.rows + groups.lowerBound * 8, count: groups.count * 8)
+            guard gelu else {
+                return matrix.multiply(x.baseAddress!, stride: matrix.columns, tokens: tokens, groups: groups,
+                                       into: out.baseAddress!, outStride: matrix.rows)
+            }
+            // In chunks of tokens, so the outputs are still in the cache when GELU reads them.
+            for start in stride(from: 0, to: tokens, by: 48) {
+                let chunk = start..<min(start + 48, tokens)
+                matrix.multiply(x.baseAddress! + start * matrix.columns, stride: matrix.columns, tokens: chunk.count,
+                                groups: groups, into: out.baseAddress! + start * matrix.rows, outStride: matrix.rows)
+                for token in chunk {
+                    VectorMath.gelu(out.baseAddress! + token * matrix.rows + groups.lowerBound * 8, count: groups.count * 8)
+                }
             }
         }
     }
 
     /// Multi-head self-attention within each sequence (every token sees every token of its own
-    /// sequence), with the attention loops the LLM engine uses. Threads split the (sequence,
+    /// sequence). Per sequence and head it is two products with the linear layers' kernel:
+    /// scores = Q K^T (the keys copied into groups of eight), scaled and softmaxed row by row,
+    /// then context = scores V (the values read where they are). Threads split the (sequence,
     /// head) pairs.
     private func attention(_ batch: Batch, _ buffers: Buffers) {
         let width = config.hiddenSize, dimension = config.headDimension, heads = config.headCount
@@ -100,20 +109,31 @@ public final class BertEncoder: @unchecked Sendable {
         let scale = 1 / Float(dimension).squareRoot()
         let pool = pool
         pool.run { part in
-            let scores = buffers.scores.baseAddress! + part * buffers.longest
-            for job in pool.share(of: batch.sequences.count * heads, part: part) {
+            let keys = buffers.keys(part: part), scores = buffers.scores(part: part), zeros = buffers.zeros.baseAddress!
+            // Round robin, so that long sequences' heads are spread over the threads.
+            for job in Swift.stride(from: part, to: batch.sequences.count * heads, by: pool.threadCount) {
                 let (sequence, head) = job.quotientAndRemainder(dividingBy: heads)
                 let range = batch.ranges[sequence]
-                let base = buffers.queryKeyValue.baseAddress! + range.lowerBound * stride + head * dimension
-                for token in 0..<range.count {
-                    let out = buffers.context.baseAddress! + (range.lowerBound + token) * width + head * dimension
-                    out.initialize(repeating: 0, count: dimension)  // the mix adds into it
-                    VectorMath.attentionScores(query: base + token * stride, keys: base + width, stride: stride,
-                                               count: range.count, dimension: dimension, scale: scale, into: scores)
-                    VectorMath.softmax(scores, count: range.count)
-                    VectorMath.attentionMix(weights: scores, values: base + 2 * width, stride: stride, count: range.count,
-                                            dimension: dimension, into: out)
+                let count = range.count, padded = (count + 7) / 8 * 8
+                let queries = UnsafePointer(buffers.queryKeyValue.baseAddress! + range.lowerBound * stride + head * dimension)
+
+                // Key p, dimension d goes to lane p % 8 of column d of group p / 8; keys past the
+                // last are zero and their scores ignored.
+                for key in 0..<padded {
+                    let target = keys + (key / 8 * dimension) * 8 + key % 8
+                    for d in 0..<dimension { target[d * 8] = key < count ? queries[width + key * stride + d] : 0 }
                 }
+                FloatWeights(base: keys, groupStride: dimension * 8, columnStride: 8, columns: dimension)
+                    .multiply(queries, stride: stride, tokens: count, groups: 0..<padded / 8, bias: zeros,
+                              into: scores, outStride: padded)
+                for token in 0..<count {
+                    let row = scores + token * padded
+                    for key in 0..<count { row[key] *= scale }
+                    VectorMath.softmax(row, count: count)
+                }
+                FloatWeights(base: queries + 2 * width, groupStride: 8, columnStride: stride, columns: count)
+                    .multiply(scores, stride: padded, tokens: count, groups: 0..<dimension / 8, bias: zeros,
+                              into: buffers.context.baseAddress! + range.lowerBound * width + head * dimension, outStride: width)
             }
         }
     }
@@ -167,11 +187,14 @@ private struct Batch {
     }
 }
 
-/// The activations of one batch, freed when it is done.
+/// The activations of one batch, freed when it is done, and each thread's attention scratch.
 private struct Buffers {
-    let hidden, queryKeyValue, context, projected, inner, scores: UnsafeMutableBufferPointer<Float>
-    /// Tokens in the longest sequence: each thread's stretch of `scores`.
-    let longest: Int
+    let hidden, queryKeyValue, context, projected, inner: UnsafeMutableBufferPointer<Float>
+    /// Per thread: one head's keys in groups of eight, then its score matrix.
+    let attentionScratch: UnsafeMutableBufferPointer<Float>
+    /// Zero biases for attention's products.
+    let zeros: UnsafeMutableBufferPointer<Float>
+    private let keysPerThread, scoresPerThread: Int
 
     init(tokens: Int, config: BertConfig, threads: Int, longest: Int) {
         let width = config.hiddenSize
@@ -180,11 +203,23 @@ private struct Buffers {
         context = .allocate(capacity: tokens * width)
         projected = .allocate(capacity: tokens * width)
         inner = .allocate(capacity: tokens * config.intermediateSize)
-        scores = .allocate(capacity: threads * longest)
-        self.longest = longest
+        let padded = (longest + 7) / 8 * 8
+        keysPerThread = padded * config.headDimension
+        scoresPerThread = longest * padded
+        attentionScratch = .allocate(capacity: threads * (keysPerThread + scoresPerThread))
+        zeros = .allocate(capacity: max(padded, config.headDimension))
+        zeros.initialize(repeating: 0)
+    }
+
+    func keys(part: Int) -> UnsafeMutablePointer<Float> {
+        attentionScratch.baseAddress! + part * (keysPerThread + scoresPerThread)
+    }
+
+    func scores(part: Int) -> UnsafeMutablePointer<Float> {
+        keys(part: part) + keysPerThread
     }
 
     func deallocate() {
-        for buffer in [hidden, queryKeyValue, context, projected, inner, scores] { buffer.deallocate() }
+        for buffer in [hidden, queryKeyValue, context, projected, inner, attentionScratch, zeros] { buffer.deallocate() }
     }
 }

@@ -1,12 +1,8 @@
-import CRakisKernels
-
 /// A single-precision linear layer, y = W x + b, for the embedding model (whose weights are F32).
 ///
 /// Packed in groups of eight rows like the quantized matrices: for each column k, the eight rows'
-/// weights side by side, so one SIMD register holds column k of eight rows. Each output is one
-/// fused multiply-add chain in column order,
-///     acc = b[row]; acc = fma(w[row][k], x[k], acc) for k = 0, 1, ...
-/// whatever tile, batch or thread computes it: the contract the kernel and the reference share.
+/// weights side by side, so one SIMD register holds column k of eight rows. Products follow
+/// `FloatWeights`' contract: one fused multiply-add chain per output, in column order.
 public struct FloatMatrix: Sendable {
     public let rows: Int
     public let columns: Int
@@ -31,32 +27,25 @@ public struct FloatMatrix: Sendable {
 
     public var groupCount: Int { rows / 8 }
 
+    private var weights: FloatWeights {
+        FloatWeights(base: storage.bytes.assumingMemoryBound(to: Float.self), groupStride: columns * 8, columnStride: 8, columns: columns)
+    }
+
     /// out[token * outStride + row] for the rows of `groups` (group g covers rows 8g..<8g+8) and
     /// `tokens` inputs, input t starting at x + t * stride.
     public func multiply(_ x: UnsafePointer<Float>, stride: Int, tokens: Int, groups: Range<Int>,
                          into out: UnsafeMutablePointer<Float>, outStride: Int) {
-        guard simdKernelsAvailable else {
-            return referenceMultiply(x, stride: stride, tokens: tokens, groups: groups, into: out, outStride: outStride)
-        }
         bias.withUnsafeBufferPointer { bias in
-            rakis_f32_matmul(storage.bytes.assumingMemoryBound(to: Float.self), bias.baseAddress!, columns,
-                             groups.lowerBound, groups.upperBound, x, stride, tokens, out, outStride)
+            weights.multiply(x, stride: stride, tokens: tokens, groups: groups, bias: bias.baseAddress!, into: out, outStride: outStride)
         }
     }
 
     /// The same product in plain scalar code: the definition the kernel must match.
     public func referenceMultiply(_ x: UnsafePointer<Float>, stride: Int, tokens: Int, groups: Range<Int>,
                                   into out: UnsafeMutablePointer<Float>, outStride: Int) {
-        let packed = storage.bytes.assumingMemoryBound(to: Float.self)
-        for token in 0..<tokens {
-            for row in groups.lowerBound * 8..<groups.upperBound * 8 {
-                let (group, lane) = row.quotientAndRemainder(dividingBy: 8)
-                var acc = bias[row]
-                for column in 0..<columns {
-                    acc = acc.addingProduct(packed[(group * columns + column) * 8 + lane], x[token * stride + column])
-                }
-                out[token * outStride + row] = acc
-            }
+        bias.withUnsafeBufferPointer { bias in
+            weights.referenceMultiply(x, stride: stride, tokens: tokens, groups: groups, bias: bias.baseAddress!,
+                                      into: out, outStride: outStride)
         }
     }
 }

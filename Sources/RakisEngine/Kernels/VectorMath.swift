@@ -41,6 +41,11 @@ enum VectorMath {
     /// Softmax in place: exp(x - max) with the engine's exp, summed in double precision in order,
     /// then each value times the float reciprocal of the sum.
     static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        guard simdKernelsAvailable else { return referenceSoftmax(x, count: count) }
+        rakis_softmax(x, count)
+    }
+
+    static func referenceSoftmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
         var maximum = -Float.infinity
         for i in 0..<count { maximum = max(maximum, x[i]) }
         var sum: Double = 0
