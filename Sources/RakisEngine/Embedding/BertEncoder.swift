@@ -13,8 +13,12 @@ public final class BertEncoder: @unchecked Sendable {
     public let config: BertConfig
     let weights: BertWeights
     private let pool: WorkerPool
-    // The pool runs one job at a time.
+    // The pool runs one job at a time; the lock also guards `keptBuffers`.
     private let lock = NSLock()
+    /// Batches of up to this many tokens share one set of activation buffers (about 32 MB),
+    /// kept between calls: fresh large allocations cost a page fault per page every time.
+    private let keptBufferTokens = 2048
+    private var keptBuffers: Buffers?
 
     /// Loads config.json and model.safetensors from a sentence-transformers model directory.
     public init(directory: URL, threads: Int = 1) throws {
@@ -23,6 +27,8 @@ public final class BertEncoder: @unchecked Sendable {
         weights = try BertWeights(file: file, config: config)
         pool = WorkerPool(threads: threads)
     }
+
+    deinit { keptBuffers?.deallocate() }
 
     public var threadCount: Int { pool.threadCount }
 
@@ -37,9 +43,16 @@ public final class BertEncoder: @unchecked Sendable {
 
         let batch = Batch(sequences)
         let width = config.hiddenSize
-        let buffers = Buffers(tokens: batch.tokenCount, config: config, threads: pool.threadCount,
+        let buffers: Buffers
+        if batch.tokenCount <= keptBufferTokens {
+            buffers = keptBuffers ?? Buffers(tokens: keptBufferTokens, config: config, threads: pool.threadCount,
+                                             longest: config.maxPositions)
+            keptBuffers = buffers
+        } else {
+            buffers = Buffers(tokens: batch.tokenCount, config: config, threads: pool.threadCount,
                               longest: sequences.map(\.count).max()!)
-        defer { buffers.deallocate() }
+        }
+        defer { if batch.tokenCount > keptBufferTokens { buffers.deallocate() } }
 
         embed(batch, into: buffers.hidden)
         for layer in weights.layers {
@@ -152,21 +165,32 @@ public final class BertEncoder: @unchecked Sendable {
         }
     }
 
-    /// LayerNorm of one row: mean and variance summed in double precision, in order.
+    /// LayerNorm of one row. Mean and variance are summed in double precision as 8 lane sums
+    /// (lane j takes elements j, j + 8, ... in order), combined pairwise: a fixed order that
+    /// the compiler can keep in SIMD registers.
     private func layerNorm(_ x: UnsafeMutablePointer<Float>, _ norm: BertWeights.LayerNorm) {
-        let width = config.hiddenSize
-        var sum: Double = 0
-        for i in 0..<width { sum += Double(x[i]) }
-        let mean = Float(sum / Double(width))
-        var squares: Double = 0
-        for i in 0..<width {
-            let centered = x[i] - mean
-            squares += Double(centered * centered)
+        let width = config.hiddenSize  // a multiple of 8 (BertConfig checks)
+        var sums = SIMD8<Double>(), squareSums = SIMD8<Double>()
+        for i in stride(from: 0, to: width, by: 8) {
+            sums += SIMD8<Double>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
         }
+        let mean = Float(Self.pairwiseTotal(sums) / Double(width))
+        for i in stride(from: 0, to: width, by: 8) {
+            let centered = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mean
+            squareSums += SIMD8<Double>(centered * centered)
+        }
+        let squares = Self.pairwiseTotal(squareSums)
         let inverse = 1 / (Float(squares / Double(width)) + config.layerNormEpsilon).squareRoot()
         for i in 0..<width {
             x[i] = ((x[i] - mean) * inverse) * norm.weight[i] + norm.bias[i]
         }
+    }
+}
+
+extension BertEncoder {
+    /// ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)).
+    static func pairwiseTotal(_ lanes: SIMD8<Double>) -> Double {
+        ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
     }
 }
 
@@ -187,7 +211,8 @@ private struct Batch {
     }
 }
 
-/// The activations of one batch, freed when it is done, and each thread's attention scratch.
+/// The activations of a batch of up to `tokens` tokens, and each thread's attention scratch for
+/// sequences of up to `longest` tokens.
 private struct Buffers {
     let hidden, queryKeyValue, context, projected, inner: UnsafeMutableBufferPointer<Float>
     /// Per thread: one head's keys in groups of eight, then its score matrix.
