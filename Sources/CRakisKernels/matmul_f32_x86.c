@@ -6,6 +6,7 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "engine_math_x86.h"
 
 #define AVX2 __attribute__((target("avx2,fma")))
 #define INLINE_AVX2 static inline __attribute__((always_inline, target("avx2,fma")))
@@ -21,7 +22,8 @@ enum { TILE_GROUPS = 2, TILE_TOKENS = 6, TOKEN_CHUNK = 48 };
 // column k at x[k * tokens + t]); both counts are constants at every call, so the accumulators
 // below live in registers.
 INLINE_AVX2 void f32_tile(const float *w, size_t group_stride, size_t column_stride, const float *bias,
-                          size_t columns, int groups, const float *x, int tokens, float *out, size_t out_stride) {
+                          size_t columns, int groups, const float *x, int tokens, float *out, size_t out_stride,
+                          const rakis_erf_coefficients *gelu) {
     __m256 acc[TILE_GROUPS][TILE_TOKENS];
     for (int g = 0; g < groups; g++) {
         const __m256 b = _mm256_loadu_ps(bias + 8 * g);
@@ -35,15 +37,19 @@ INLINE_AVX2 void f32_tile(const float *w, size_t group_stride, size_t column_str
             for (int g = 0; g < groups; g++) acc[g][t] = _mm256_fmadd_ps(weights[g], input, acc[g][t]);
         }
     }
+    if (gelu)
+        for (int g = 0; g < groups; g++)
+            for (int t = 0; t < tokens; t++) acc[g][t] = engine_gelu(acc[g][t], gelu);
     for (int g = 0; g < groups; g++)
         for (int t = 0; t < tokens; t++) _mm256_storeu_ps(out + (size_t)t * out_stride + 8 * g, acc[g][t]);
 }
 
 #define TILE_CASE(G, T) \
-    case (G) * 8 + (T): f32_tile(w, group_stride, column_stride, bias, columns, G, x, T, out, out_stride); break;
+    case (G) * 8 + (T): f32_tile(w, group_stride, column_stride, bias, columns, G, x, T, out, out_stride, gelu); break;
 
 AVX2 static void f32_tile_any(const float *w, size_t group_stride, size_t column_stride, const float *bias,
-                              size_t columns, int groups, const float *x, int tokens, float *out, size_t out_stride) {
+                              size_t columns, int groups, const float *x, int tokens, float *out, size_t out_stride,
+                              const rakis_erf_coefficients *gelu) {
     switch (groups * 8 + tokens) {
     TILE_CASE(2, 6) TILE_CASE(2, 5) TILE_CASE(2, 4) TILE_CASE(2, 3) TILE_CASE(2, 2) TILE_CASE(2, 1)
     TILE_CASE(1, 6) TILE_CASE(1, 5) TILE_CASE(1, 4) TILE_CASE(1, 3) TILE_CASE(1, 2) TILE_CASE(1, 1)
@@ -53,7 +59,7 @@ AVX2 static void f32_tile_any(const float *w, size_t group_stride, size_t column
 
 AVX2 void rakis_f32_matmul(const float *weights, size_t group_stride, size_t column_stride, const float *bias,
                            size_t columns, size_t group_begin, size_t group_end, const float *x, size_t x_stride,
-                           size_t tokens, float *out, size_t out_stride) {
+                           size_t tokens, float *out, size_t out_stride, const rakis_erf_coefficients *gelu) {
     float *interleaved = aligned_alloc(64, (TOKEN_CHUNK * columns * sizeof(float) + 63) / 64 * 64);
     for (size_t chunk = 0; chunk < tokens; chunk += TOKEN_CHUNK) {
         const size_t chunk_end = chunk + TOKEN_CHUNK < tokens ? chunk + TOKEN_CHUNK : tokens;
@@ -68,7 +74,7 @@ AVX2 void rakis_f32_matmul(const float *weights, size_t group_stride, size_t col
             for (size_t t = chunk; t < chunk_end; t += TILE_TOKENS) {
                 const int count = chunk_end - t < TILE_TOKENS ? (int)(chunk_end - t) : TILE_TOKENS;
                 f32_tile_any(weights + g * group_stride, group_stride, column_stride, bias + g * 8, columns, groups,
-                             interleaved + (t - chunk) * columns, count, out + t * out_stride + g * 8, out_stride);
+                             interleaved + (t - chunk) * columns, count, out + t * out_stride + g * 8, out_stride, gelu);
             }
         }
     }
@@ -79,6 +85,6 @@ AVX2 void rakis_f32_matmul(const float *weights, size_t group_stride, size_t col
 
 void rakis_f32_matmul(const float *weights, size_t group_stride, size_t column_stride, const float *bias,
                       size_t columns, size_t group_begin, size_t group_end, const float *x, size_t x_stride,
-                      size_t tokens, float *out, size_t out_stride) {}
+                      size_t tokens, float *out, size_t out_stride, const rakis_erf_coefficients *gelu) {}
 
 #endif

@@ -4,6 +4,7 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "engine_math_x86.h"
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
 #define INLINE_AVX2 static inline __attribute__((always_inline, target("avx2,fma,f16c")))
@@ -33,22 +34,6 @@ AVX2 void rakis_attention_mix(const float *weights, const float *values, size_t 
             acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_set1_ps(weights[p]), _mm256_loadu_ps(values + p * value_stride + i)));
         _mm256_storeu_ps(out + i, acc);
     }
-}
-
-// EngineMath.exp(Float), lane by lane: same constants, same operation order.
-INLINE_AVX2 __m256 engine_exp(__m256 x) {
-    const __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.442695041f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256 r = _mm256_sub_ps(_mm256_sub_ps(x, _mm256_mul_ps(k, _mm256_set1_ps(0.693145752f))),
-                                   _mm256_mul_ps(k, _mm256_set1_ps(1.42860677e-06f)));
-    static const float coefficients[] = {1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f};
-    __m256 p = _mm256_set1_ps(1.0f / 5040);
-    for (int i = 0; i < 7; i++) p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(coefficients[i]));
-    const __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
-    __m256 result = _mm256_mul_ps(p, _mm256_castsi256_ps(exponent));
-    // The scalar version's special cases: overflow to infinity, underflow to zero, NaN through.
-    result = _mm256_blendv_ps(result, _mm256_set1_ps(__builtin_inff()), _mm256_cmp_ps(x, _mm256_set1_ps(88.72283f), _CMP_GT_OQ));
-    result = _mm256_blendv_ps(result, _mm256_setzero_ps(), _mm256_cmp_ps(x, _mm256_set1_ps(-87.33654f), _CMP_LT_OQ));
-    return _mm256_blendv_ps(result, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
 AVX2 void rakis_swiglu(float *x, const float *y, size_t count) {
@@ -82,52 +67,6 @@ AVX2 void rakis_softmax(float *x, size_t count) {
     for (size_t j = 0; j < count; j++) sum += (double)x[j];
     const float normalizer = (float)(1 / sum);
     for (size_t j = 0; j < count; j++) x[j] *= normalizer;
-}
-
-INLINE_AVX2 __m256 horner(const float *coefficients, size_t count, __m256 x) {
-    __m256 p = _mm256_set1_ps(coefficients[count - 1]);
-    for (size_t i = count - 1; i-- > 0;) p = _mm256_add_ps(_mm256_mul_ps(p, x), _mm256_set1_ps(coefficients[i]));
-    return p;
-}
-
-// EngineMath.erf(Float), lane by lane: both branches are computed and the right one kept.
-INLINE_AVX2 __m256 engine_erf(__m256 x, const float *near_zero, size_t near_zero_count,
-                              const float *erfc_scaled, size_t erfc_scaled_count) {
-    const __m256 sign = _mm256_set1_ps(-0.0f), one = _mm256_set1_ps(1.0f);
-    const __m256 magnitude = _mm256_andnot_ps(sign, x);
-    const __m256 square = _mm256_mul_ps(magnitude, magnitude);
-    const __m256 is_low = _mm256_cmp_ps(magnitude, one, _CMP_LT_OQ);
-    const int low_lanes = _mm256_movemask_ps(is_low);
-    __m256 value = one;
-    // Each branch runs only if some lane takes it (most activations are near zero).
-    if (low_lanes != 0xFF) {
-        const __m256 tail = _mm256_mul_ps(engine_exp(_mm256_xor_ps(square, sign)),
-                                          horner(erfc_scaled, erfc_scaled_count, _mm256_div_ps(one, magnitude)));
-        value = _mm256_blendv_ps(one, _mm256_sub_ps(one, tail), _mm256_cmp_ps(magnitude, _mm256_set1_ps(4.0f), _CMP_LT_OQ));
-    }
-    if (low_lanes != 0) value = _mm256_blendv_ps(value, _mm256_mul_ps(magnitude, horner(near_zero, near_zero_count, square)), is_low);
-    value = _mm256_blendv_ps(value, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
-    return _mm256_or_ps(_mm256_andnot_ps(sign, value), _mm256_and_ps(sign, x));
-}
-
-INLINE_AVX2 __m256 gelu8(__m256 v, const float *near_zero, size_t near_zero_count, const float *erfc_scaled,
-                          size_t erfc_scaled_count) {
-    const __m256 e = engine_erf(_mm256_mul_ps(v, _mm256_set1_ps(0.70710677f)), near_zero, near_zero_count,
-                                erfc_scaled, erfc_scaled_count);
-    return _mm256_mul_ps(_mm256_mul_ps(v, _mm256_set1_ps(0.5f)), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
-}
-
-AVX2 void rakis_gelu(float *x, size_t count, const float *near_zero, size_t near_zero_count,
-                     const float *erfc_scaled, size_t erfc_scaled_count) {
-    size_t i = 0;
-    for (; i + 8 <= count; i += 8)
-        _mm256_storeu_ps(x + i, gelu8(_mm256_loadu_ps(x + i), near_zero, near_zero_count, erfc_scaled, erfc_scaled_count));
-    if (i < count) {
-        float lanes[8] = {0};
-        for (size_t j = i; j < count; j++) lanes[j - i] = x[j];
-        _mm256_storeu_ps(lanes, gelu8(_mm256_loadu_ps(lanes), near_zero, near_zero_count, erfc_scaled, erfc_scaled_count));
-        for (size_t j = i; j < count; j++) x[j] = lanes[j - i];
-    }
 }
 
 INLINE_AVX2 float half_round_trip(float x) {
@@ -190,7 +129,5 @@ void rakis_attention_mix(const float *weights, const float *values, size_t value
                          size_t dimension, float *out) {}
 void rakis_swiglu(float *x, const float *y, size_t count) {}
 void rakis_softmax(float *x, size_t count) {}
-void rakis_gelu(float *x, size_t count, const float *near_zero, size_t near_zero_count,
-                const float *erfc_scaled, size_t erfc_scaled_count) {}
 
 #endif

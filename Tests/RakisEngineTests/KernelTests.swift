@@ -199,17 +199,23 @@ import Testing
         #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
     }
 
+    /// GELU as the kernel applies it to its outputs. A one-column matrix of ones with zero bias
+    /// passes each input through unchanged (fma(1, x, 0) = x), so the values reach GELU exactly:
+    /// ordinary values, both sides of erf's branch points (|x| / sqrt 2 = 1 and 4), zeros,
+    /// infinities and NaN.
     @Test func geluKernelMatchesReference() {
         var random = TestRandom(state: 13)
-        // Ordinary values, then both sides of erf's branch points (|x| / sqrt 2 = 1 and 4),
-        // zeros, infinities and NaN; 205 values so the tail runs too.
         var values = (0..<180).map { _ in random.float(-8...8) }
-        values += [0, -0.0, 1.4142135, 1.4142137, -1.4142135, -1.4142137, 5.656854, 5.656855, -5.656854, -5.656855,
+        values += [0, 1.4142135, 1.4142137, -1.4142135, -1.4142137, 5.656854, 5.656855, -5.656854, -5.656855,
                    .infinity, -.infinity, .nan, 1e-30, -1e-30, 100, -100, 0.5, -0.5, 2, -2, 3, -3, 1e-3, -1e-3]
-        var fast = values, reference = values
-        VectorMath.gelu(&fast, count: values.count)
-        VectorMath.referenceGelu(&reference, count: values.count)
+        let matrix = FloatMatrix(rows: 8, columns: 1, weights: [Float](repeating: 1, count: 8), bias: [Float](repeating: 0, count: 8))
+        var fast = [Float](repeating: 0, count: values.count * 8), reference = fast, plain = fast
+        matrix.multiply(values, stride: 1, tokens: values.count, groups: 0..<1, into: &fast, outStride: 8, gelu: true)
+        matrix.referenceMultiply(values, stride: 1, tokens: values.count, groups: 0..<1, into: &reference, outStride: 8, gelu: true)
+        matrix.referenceMultiply(values, stride: 1, tokens: values.count, groups: 0..<1, into: &plain, outStride: 8)
         #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+        #expect(zip(plain, values.flatMap { [Float](repeating: $0, count: 8) }).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) })
+        #expect(reference[8 * 2] == EngineMath.gelu(values[2]))
     }
 
     @Test func activationQuantizationKernelMatchesReference() {

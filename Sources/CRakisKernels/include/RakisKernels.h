@@ -24,13 +24,23 @@ void rakis_q8_0_matmul(const uint8_t *packed, size_t blocks, size_t group_begin,
                        const int8_t *act_q, const float *act_d, size_t tokens,
                        float *out, size_t out_stride);
 
+/// The coefficients of erf's two polynomials (EngineMath.erfNearZero and erfcScaled), lowest
+/// degree first.
+typedef struct {
+    const float *near_zero;
+    size_t near_zero_count;
+    const float *erfc_scaled;
+    size_t erfc_scaled_count;
+} rakis_erf_coefficients;
+
 /// Single-precision weights in groups of 8 rows, weight (row 8g + j, column k) at
 /// weights[g * group_stride + k * column_stride + j], times `tokens` input rows of `x` (x_stride
 /// floats apart). For each token and row of groups [group_begin, group_end): acc = bias[row],
-/// then acc = fma(w[row][k], x[k], acc) for k in order; out[token * out_stride + row] = acc.
+/// then acc = fma(w[row][k], x[k], acc) for k in order; out[token * out_stride + row] = acc, or
+/// gelu(acc) (EngineMath.gelu, lane by lane) when `gelu` is not NULL.
 void rakis_f32_matmul(const float *weights, size_t group_stride, size_t column_stride, const float *bias,
                       size_t columns, size_t group_begin, size_t group_end, const float *x, size_t x_stride,
-                      size_t tokens, float *out, size_t out_stride);
+                      size_t tokens, float *out, size_t out_stride, const rakis_erf_coefficients *gelu);
 
 /// Attention scores: out[p] = dot(query, keys + p * key_stride) * scale for p < count, each dot
 /// over `dimension` (a multiple of 8) values as 8 lane sums combined pairwise
@@ -49,11 +59,6 @@ void rakis_swiglu(float *x, const float *y, size_t count);
 /// Softmax in place (VectorMath.softmax): x - max through the engine's exp lane by lane, the sum
 /// in double precision in order, then each value times the float reciprocal of the sum.
 void rakis_softmax(float *x, size_t count);
-
-/// x[i] = gelu(x[i]) (EngineMath.gelu and erf, lane by lane), with the coefficients of erf's two
-/// polynomials passed in, lowest degree first.
-void rakis_gelu(float *x, size_t count, const float *near_zero, size_t near_zero_count,
-                const float *erfc_scaled, size_t erfc_scaled_count);
 
 /// Quantizes `blocks` blocks of 32 floats to 8 bits (QuantizedActivations.quantizeBlock, lane by
 /// lane): q = clamp(round_even(x / (max|x| / 127)), -127, 127), d and s = d * sum(q) rounded

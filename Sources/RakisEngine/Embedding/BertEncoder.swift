@@ -87,27 +87,16 @@ public final class BertEncoder: @unchecked Sendable {
         }
     }
 
-    /// out = matrix * x for every token, each thread taking a share of the row groups; with
-    /// `gelu`, each thread then applies GELU to the outputs it wrote.
+    /// out = matrix * x for every token (GELU of it with `gelu`), each thread taking a share of
+    /// the row groups.
     private func multiply(_ matrix: FloatMatrix, _ x: UnsafeMutableBufferPointer<Float>, tokens: Int,
                           into out: UnsafeMutableBufferPointer<Float>, gelu: Bool = false) {
         let pool = pool
         pool.run { part in
             let groups = pool.share(of: matrix.groupCount, part: part)
             guard !groups.isEmpty else { return }
-            guard gelu else {
-                return matrix.multiply(x.baseAddress!, stride: matrix.columns, tokens: tokens, groups: groups,
-                                       into: out.baseAddress!, outStride: matrix.rows)
-            }
-            // In chunks of tokens, so the outputs are still in the cache when GELU reads them.
-            for start in stride(from: 0, to: tokens, by: 48) {
-                let chunk = start..<min(start + 48, tokens)
-                matrix.multiply(x.baseAddress! + start * matrix.columns, stride: matrix.columns, tokens: chunk.count,
-                                groups: groups, into: out.baseAddress! + start * matrix.rows, outStride: matrix.rows)
-                for token in chunk {
-                    VectorMath.gelu(out.baseAddress! + token * matrix.rows + groups.lowerBound * 8, count: groups.count * 8)
-                }
-            }
+            matrix.multiply(x.baseAddress!, stride: matrix.columns, tokens: tokens, groups: groups,
+                            into: out.baseAddress!, outStride: matrix.rows, gelu: gelu)
         }
     }
 

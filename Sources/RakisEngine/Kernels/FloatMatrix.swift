@@ -32,20 +32,21 @@ public struct FloatMatrix: Sendable {
     }
 
     /// out[token * outStride + row] for the rows of `groups` (group g covers rows 8g..<8g+8) and
-    /// `tokens` inputs, input t starting at x + t * stride.
+    /// `tokens` inputs, input t starting at x + t * stride; with `gelu`, GELU of each.
     public func multiply(_ x: UnsafePointer<Float>, stride: Int, tokens: Int, groups: Range<Int>,
-                         into out: UnsafeMutablePointer<Float>, outStride: Int) {
+                         into out: UnsafeMutablePointer<Float>, outStride: Int, gelu: Bool = false) {
         bias.withUnsafeBufferPointer { bias in
-            weights.multiply(x, stride: stride, tokens: tokens, groups: groups, bias: bias.baseAddress!, into: out, outStride: outStride)
+            weights.multiply(x, stride: stride, tokens: tokens, groups: groups, bias: bias.baseAddress!, into: out,
+                             outStride: outStride, gelu: gelu)
         }
     }
 
     /// The same product in plain scalar code: the definition the kernel must match.
     public func referenceMultiply(_ x: UnsafePointer<Float>, stride: Int, tokens: Int, groups: Range<Int>,
-                                  into out: UnsafeMutablePointer<Float>, outStride: Int) {
+                                  into out: UnsafeMutablePointer<Float>, outStride: Int, gelu: Bool = false) {
         bias.withUnsafeBufferPointer { bias in
             weights.referenceMultiply(x, stride: stride, tokens: tokens, groups: groups, bias: bias.baseAddress!,
-                                      into: out, outStride: outStride)
+                                      into: out, outStride: outStride, gelu: gelu)
         }
     }
 }

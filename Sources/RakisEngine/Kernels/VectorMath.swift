@@ -2,7 +2,7 @@ import CRakisKernels
 
 /// The small vector operations of the forward pass, each with one fixed order of floating-point
 /// operations (no fused multiply-adds, no reassociation), so they give the same bits on every
-/// machine, thread count and batch. The attention loops and the SwiGLU gate have AVX2 versions
+/// machine, thread count and batch. The attention loops, softmax and the SwiGLU gate have AVX2 versions
 /// (CRakisKernels) that do the same operations lane by lane; the `reference` functions here
 /// define them.
 enum VectorMath {
@@ -65,20 +65,6 @@ enum VectorMath {
 
     static func referenceSwiglu(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
         for i in 0..<count { x[i] = EngineMath.silu(x[i]) * y[i] }
-    }
-
-    /// x = gelu(x), elementwise (the exact, erf form).
-    static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        guard simdKernelsAvailable else { return referenceGelu(x, count: count) }
-        EngineMath.erfNearZero.withUnsafeBufferPointer { nearZero in
-            EngineMath.erfcScaled.withUnsafeBufferPointer { erfcScaled in
-                rakis_gelu(x, count, nearZero.baseAddress!, nearZero.count, erfcScaled.baseAddress!, erfcScaled.count)
-            }
-        }
-    }
-
-    static func referenceGelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { x[i] = EngineMath.gelu(x[i]) }
     }
 
     /// out = x / rms(x) * weight, the sum of squares accumulated in double precision in order.
