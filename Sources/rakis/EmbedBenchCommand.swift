@@ -63,11 +63,11 @@ struct EmbedBench: ParsableCommand {
         guard !texts.isEmpty else { throw ValidationError("\(file) holds no texts") }
         let directory = try Models.store().resolve(model)
 
+        let tokenizer = try WordPieceTokenizer(vocabularyFile: directory.appendingPathComponent("vocab.txt"))
+        let tokens = texts.reduce(0) { $0 + tokenizer.encode($1).count }  // truncated at 256, as embedded
         var results: [Result] = []
-        var tokens = 0
         for count in threadCounts {
             let embedder = try SentenceEmbedder(directory: directory, threads: count)
-            tokens = texts.reduce(0) { $0 + embedder.windows(of: $1, policy: .truncate)[0].count }
             var rates: [Double] = []
             for repetition in 0...repetitions {
                 let start = ContinuousClock.now

@@ -6,7 +6,7 @@ import Foundation
 /// The sequences' tokens are laid end to end, so every linear layer is one matrix product over
 /// all of them; only attention looks across tokens, and it stays within each sequence. No value
 /// is ever summed across sequences and every sum has a fixed order (the matrix products' FMA
-/// chains, normalization sums in double precision), so a sequence's hidden states are the same
+/// chains, LayerNorm's lane sums in double precision), so a sequence's hidden states are the same
 /// bits alone or in any batch. Threads split output rows (matrix row groups, attention heads,
 /// tokens), never a sum, so the thread count does not change them either.
 public final class BertEncoder: @unchecked Sendable {
@@ -30,8 +30,6 @@ public final class BertEncoder: @unchecked Sendable {
 
     deinit { keptBuffers?.deallocate() }
 
-    public var threadCount: Int { pool.threadCount }
-
     /// The last hidden states of each sequence of token ids (1...maxPositions tokens), as
     /// tokens x hiddenSize floats.
     public func encode(_ sequences: [[Int32]]) -> [[Float]] {
@@ -43,16 +41,12 @@ public final class BertEncoder: @unchecked Sendable {
 
         let batch = Batch(sequences)
         let width = config.hiddenSize
-        let buffers: Buffers
-        if batch.tokenCount <= keptBufferTokens {
-            buffers = keptBuffers ?? Buffers(tokens: keptBufferTokens, config: config, threads: pool.threadCount,
-                                             longest: config.maxPositions)
-            keptBuffers = buffers
-        } else {
-            buffers = Buffers(tokens: batch.tokenCount, config: config, threads: pool.threadCount,
-                              longest: sequences.map(\.count).max()!)
-        }
-        defer { if batch.tokenCount > keptBufferTokens { buffers.deallocate() } }
+        let keep = batch.tokenCount <= keptBufferTokens
+        let buffers = keep
+            ? keptBuffers ?? Buffers(tokens: keptBufferTokens, config: config, threads: pool.threadCount, longest: config.maxPositions)
+            : Buffers(tokens: batch.tokenCount, config: config, threads: pool.threadCount, longest: sequences.map(\.count).max()!)
+        if keep { keptBuffers = buffers }
+        defer { if !keep { buffers.deallocate() } }
 
         embed(batch, into: buffers.hidden)
         for layer in weights.layers {
@@ -82,7 +76,7 @@ public final class BertEncoder: @unchecked Sendable {
         let pool = pool
         pool.run { [self] part in
             for token in pool.share(of: batch.tokenCount, part: part) {
-                layerNorm(hidden.baseAddress! + token * width, weights.embeddingNorm)
+                normalize(hidden.baseAddress! + token * width, weights.embeddingNorm)
             }
         }
     }
@@ -140,6 +134,10 @@ public final class BertEncoder: @unchecked Sendable {
         }
     }
 
+    private func normalize(_ x: UnsafeMutablePointer<Float>, _ norm: BertWeights.LayerNorm) {
+        VectorMath.layerNorm(x, weight: norm.weight, bias: norm.bias, epsilon: config.layerNormEpsilon)
+    }
+
     /// hidden = LayerNorm(projected + hidden), token by token.
     private func addAndNormalize(_ projected: UnsafeMutableBufferPointer<Float>, residual hidden: UnsafeMutableBufferPointer<Float>,
                                  _ norm: BertWeights.LayerNorm, tokens: Int) {
@@ -149,37 +147,9 @@ public final class BertEncoder: @unchecked Sendable {
             for token in pool.share(of: tokens, part: part) {
                 let row = token * width
                 for i in row..<row + width { hidden[i] = projected[i] + hidden[i] }
-                layerNorm(hidden.baseAddress! + row, norm)
+                normalize(hidden.baseAddress! + row, norm)
             }
         }
-    }
-
-    /// LayerNorm of one row. Mean and variance are summed in double precision as 8 lane sums
-    /// (lane j takes elements j, j + 8, ... in order), combined pairwise: a fixed order that
-    /// the compiler can keep in SIMD registers.
-    private func layerNorm(_ x: UnsafeMutablePointer<Float>, _ norm: BertWeights.LayerNorm) {
-        let width = config.hiddenSize  // a multiple of 8 (BertConfig checks)
-        var sums = SIMD8<Double>(), squareSums = SIMD8<Double>()
-        for i in stride(from: 0, to: width, by: 8) {
-            sums += SIMD8<Double>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
-        }
-        let mean = Float(Self.pairwiseTotal(sums) / Double(width))
-        for i in stride(from: 0, to: width, by: 8) {
-            let centered = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mean
-            squareSums += SIMD8<Double>(centered * centered)
-        }
-        let squares = Self.pairwiseTotal(squareSums)
-        let inverse = 1 / (Float(squares / Double(width)) + config.layerNormEpsilon).squareRoot()
-        for i in 0..<width {
-            x[i] = ((x[i] - mean) * inverse) * norm.weight[i] + norm.bias[i]
-        }
-    }
-}
-
-extension BertEncoder {
-    /// ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)).
-    static func pairwiseTotal(_ lanes: SIMD8<Double>) -> Double {
-        ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
     }
 }
 

@@ -49,12 +49,11 @@ public final class SentenceEmbedder: Sendable {
 
     /// The token sequences the encoder sees for `text` under `policy`.
     public func windows(of text: String, policy: LongTextPolicy) -> [[Int32]] {
-        let pieces = tokenizer.pieces(text)
-        let perWindow = maxLength - 2
         switch policy {
         case .truncate:
-            return [[tokenizer.clsID] + pieces.prefix(perWindow) + [tokenizer.sepID]]
+            return [tokenizer.encode(text, maxLength: maxLength)]
         case .windows:
+            let pieces = tokenizer.pieces(text), perWindow = maxLength - 2
             guard !pieces.isEmpty else { return [[tokenizer.clsID, tokenizer.sepID]] }
             return stride(from: 0, to: pieces.count, by: perWindow).map { start in
                 [tokenizer.clsID] + pieces[start..<min(start + perWindow, pieces.count)] + [tokenizer.sepID]

@@ -79,15 +79,37 @@ enum VectorMath {
         }
     }
 
+    /// LayerNorm of one row (length a multiple of 8). Mean and variance are summed in double
+    /// precision as 8 lane sums (lane j takes elements j, j + 8, ... in order) combined by
+    /// `pairwiseSum`: a fixed order that stays in SIMD registers.
+    static func layerNorm(_ x: UnsafeMutablePointer<Float>, weight: [Float], bias: [Float], epsilon: Float) {
+        let count = weight.count
+        var sums = SIMD8<Double>(), squareSums = SIMD8<Double>()
+        for offset in stride(from: 0, to: count, by: 8) { sums += SIMD8<Double>(load8(x + offset)) }
+        let mean = Float(pairwiseSum(sums) / Double(count))
+        for offset in stride(from: 0, to: count, by: 8) {
+            let centered = load8(x + offset) - mean
+            squareSums += SIMD8<Double>(centered * centered)
+        }
+        let inverse = 1 / (Float(pairwiseSum(squareSums) / Double(count)) + epsilon).squareRoot()
+        for i in 0..<count { x[i] = ((x[i] - mean) * inverse) * weight[i] + bias[i] }
+    }
+
+    /// ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)): how lane sums become one.
+    @inline(__always)
+    static func pairwiseSum<Scalar: SIMDScalar & FloatingPoint>(_ lanes: SIMD8<Scalar>) -> Scalar {
+        ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
+    }
+
     /// Dot product of two vectors whose length is a multiple of 8: eight lane sums in order,
-    /// then a fixed pairwise combination of the lanes.
+    /// then `pairwiseSum`.
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
         var lanes = SIMD8<Float>()
         for offset in stride(from: 0, to: count, by: 8) {
             lanes = lanes + load8(a + offset) * load8(b + offset)
         }
-        return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
+        return pairwiseSum(lanes)
     }
 
     /// out += scale * v, elementwise (length a multiple of 8).
