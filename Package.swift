@@ -21,12 +21,21 @@ let package = Package(
         .library(name: "RakisNode", targets: ["RakisNode"]),
         .library(name: "RakisSimulator", targets: ["RakisSimulator"]),
         .library(name: "RakisEngine", targets: ["RakisEngine"]),
+        .library(name: "RakisNetwork", targets: ["RakisNetwork"]),
+        .library(name: "RakisStore", targets: ["RakisStore"]),
+        .library(name: "RakisRuntime", targets: ["RakisRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -51,12 +60,42 @@ let package = Package(
             ],
             swiftSettings: hotLoopSettings
         ),
+        // BIP-340 Schnorr signatures for Nostr, from Debian's libsecp256k1-dev.
+        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        .target(
+            name: "RakisNetwork",
+            dependencies: [
+                "RakisCore", "CSecp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ]
+        ),
+        .target(
+            name: "RakisStore",
+            dependencies: ["RakisCore", "RakisNode", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "RakisRuntime",
+            dependencies: [
+                "RakisCore", "RakisNode", "RakisNetwork", "RakisStore", "RakisEngine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "rakis",
             dependencies: [
-                "RakisCore", "RakisNode", "RakisSimulator", "RakisEngine",
+                "RakisCore", "RakisNode", "RakisSimulator", "RakisEngine", "RakisNetwork", "RakisStore", "RakisRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "RakisCoreTests", dependencies: ["RakisCore"]),
@@ -70,6 +109,9 @@ let package = Package(
             ],
             exclude: ["Reference"]
         ),
+        .testTarget(name: "RakisNetworkTests", dependencies: ["RakisCore", "RakisNetwork"]),
+        .testTarget(name: "RakisStoreTests", dependencies: ["RakisCore", "RakisNode", "RakisStore"]),
+        .testTarget(name: "RakisRuntimeTests", dependencies: ["RakisCore", "RakisNode", "RakisRuntime", "RakisStore"]),
         .testTarget(name: "RakisSimulatorTests", dependencies: ["RakisCore", "RakisNode", "RakisSimulator"]),
     ]
 )

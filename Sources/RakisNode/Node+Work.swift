@@ -97,6 +97,7 @@ extension Node {
         record.own = OwnInference(model: model, output: output, embedding: embedding, salt: salt, commitment: commitment)
         record.work = .committed
         let commit = Commit(requestId: record.id, inferenceId: inferenceId, model: model, commitment: commitment)
+        effects.append(.persist(.ownOutput(OwnOutput(requestId: record.id, model: model, output: output, embedding: embedding))))
         let envelope = broadcast(.commit(commit))
         effects.append(.persist(.packet(envelope)))
         advance(record, to: .committed)

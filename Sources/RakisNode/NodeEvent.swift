@@ -1,13 +1,5 @@
 import RakisCore
 
-/// Which transport delivered a packet ("mesh", "nostr", "mqtt", "sim", ...).
-public struct TransportName: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
-    public let name: String
-    public init(_ name: String) { self.name = name }
-    public init(stringLiteral name: String) { self.name = name }
-    public var description: String { name }
-}
-
 /// A request as a local client (API, CLI, chain connector) asks for it. The node turns it into a
 /// signed request with itself as origin.
 public struct RequestSpec: Sendable {
@@ -113,11 +105,31 @@ public enum NodeEffect: Sendable {
     case notify(NodeNotification)
 }
 
-/// What the runtime should write to durable storage.
+/// What the runtime should write to durable storage. A runtime writes an effect list's records
+/// before it sends its broadcasts, so a node never announces what it could lose in a crash.
 public enum PersistRecord: Sendable {
     case packet(Envelope)
     case requestState(requestId: Hash256, phase: RequestPhase)
+    /// This node's own output, written with its commit: a node restarted after committing must
+    /// still be able to reveal.
+    case ownOutput(OwnOutput)
     case finished(RequestConclusion)
+}
+
+/// This node's output for a request and its binary embedding (the salt is derived again from
+/// the identity).
+public struct OwnOutput: Sendable, Equatable {
+    public let requestId: Hash256
+    public let model: String
+    public let output: String
+    public let embedding: BinaryEmbedding
+
+    public init(requestId: Hash256, model: String, output: String, embedding: BinaryEmbedding) {
+        self.requestId = requestId
+        self.model = model
+        self.output = output
+        self.embedding = embedding
+    }
 }
 
 /// What the node tells its API, UI and logs.
