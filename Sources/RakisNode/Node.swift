@@ -62,6 +62,8 @@ public final class Node {
             embeddingFailed(job, reason: reason)
         case let .requestSubmitted(spec):
             submit(spec)
+        case let .recovered(recovery):
+            recover(recovery)
         }
         return effects
     }

@@ -93,6 +93,37 @@ public enum NodeEvent: Sendable {
     case embeddingFinished(EmbeddingJob, BinaryEmbedding)
     case embeddingFailed(EmbeddingJob, reason: String)
     case requestSubmitted(RequestSpec)
+    /// After a restart, before anything else: what the store kept.
+    case recovered(NodeRecovery)
+}
+
+/// What a restarted node gets back from its store.
+public struct NodeRecovery: Sendable {
+    /// Requests that had not reached `final` or `failed`.
+    public var unfinished: [RecoveredRequest]
+    /// Requests concluded recently enough that their packets may still arrive; they are not taken up again.
+    public var concluded: [Hash256]
+
+    public init(unfinished: [RecoveredRequest], concluded: [Hash256]) {
+        self.unfinished = unfinished
+        self.concluded = concluded
+    }
+}
+
+/// One unfinished request as the store kept it.
+public struct RecoveredRequest: Sendable {
+    public var request: Envelope
+    /// Its other packets (commits, quorums, reveals, results) in the order they were stored.
+    public var packets: [Envelope]
+    public var ownOutput: OwnOutput?
+    public var phase: RequestPhase
+
+    public init(request: Envelope, packets: [Envelope], ownOutput: OwnOutput?, phase: RequestPhase) {
+        self.request = request
+        self.packets = packets
+        self.ownOutput = ownOutput
+        self.phase = phase
+    }
 }
 
 /// What the node asks its runtime to do.

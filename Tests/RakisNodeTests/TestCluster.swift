@@ -34,6 +34,10 @@ final class TestCluster {
     let inferenceTime: Millis = 200
 
     var notifications: [(node: Int, notification: NodeNotification)] = []
+    /// What each node asked to persist, in order (a node's store, for crash and restart tests).
+    var persisted: [Int: [PersistRecord]] = [:]
+    /// Crashed nodes: they receive nothing until restarted.
+    var down: Set<Int> = []
     var broadcasts: [(node: Int, envelope: Envelope)] = []
     var inferencesStarted: [(node: Int, requestId: Hash256, at: Millis)] = []
 
@@ -84,6 +88,7 @@ final class TestCluster {
               pending[next].time <= end {
             let delivery = pending.remove(at: next)
             now = delivery.time
+            if down.contains(delivery.node) { continue }
             apply(nodes[delivery.node].handle(delivery.event, now: now), from: delivery.node)
         }
         now = end
@@ -106,12 +111,57 @@ final class TestCluster {
             case let .startEmbedding(job):
                 let embedding = job.purpose == .own ? embedOwn(index, job.text) : Self.embed(job.text)
                 schedule(index, .embeddingFinished(job, embedding), at: now + 5)
-            case .persist:
-                break
+            case let .persist(record):
+                persisted[index, default: []].append(record)
             case let .notify(notification):
                 notifications.append((index, notification))
             }
         }
+    }
+
+    // MARK: - Crashes
+
+    /// The node stops at once: its timers, running jobs and incoming packets are lost.
+    func crash(_ node: Int) {
+        down.insert(node)
+        pending.removeAll { $0.node == node }
+    }
+
+    /// A new state machine with the same identity and config takes over from what was persisted.
+    func restart(_ node: Int) {
+        let old = nodes[node]
+        nodes[node] = Node(identity: old.identity, config: old.config)
+        down.remove(node)
+        schedule(node, .recovered(recovery(of: node)), at: now)
+        schedule(node, .started, at: now)
+    }
+
+    /// What a store would give back: per unfinished request, its packets in order, own output and last phase.
+    func recovery(of node: Int) -> NodeRecovery {
+        var order: [Hash256] = []
+        var packets: [Hash256: [Envelope]] = [:]
+        var phases: [Hash256: RequestPhase] = [:]
+        var own: [Hash256: OwnOutput] = [:]
+        for record in persisted[node] ?? [] {
+            switch record {
+            case let .packet(envelope):
+                guard let id = envelope.requestId else { continue }
+                if packets[id] == nil { order.append(id) }
+                if !(packets[id] ?? []).contains(where: { $0.id == envelope.id }) { packets[id, default: []].append(envelope) }
+            case let .requestState(id, phase):
+                phases[id] = max(phases[id] ?? .seen, phase)
+            case let .ownOutput(output):
+                own[output.requestId] = output
+            case .finished:
+                break  // its phase arrives as a request state
+            }
+        }
+        let unfinished = order.filter { !(phases[$0] ?? .seen).isTerminal }.map { id in
+            let stored = packets[id]!
+            return RecoveredRequest(request: stored.first { $0.request != nil }!, packets: stored.filter { $0.request == nil },
+                                    ownOutput: own[id], phase: phases[id] ?? .seen)
+        }
+        return NodeRecovery(unfinished: unfinished, concluded: order.filter { (phases[$0] ?? .seen).isTerminal })
     }
 
     // MARK: - Reading outcomes

@@ -1,0 +1,62 @@
+import Testing
+import RakisCore
+@testable import RakisNode
+
+/// A node that crashes and restarts from what it persisted: it keeps its word (reveals what it
+/// committed to), re-runs work it had not committed, and does not take up concluded requests.
+@Suite struct RecoveryTests {
+    /// Runs the cluster in small steps until `condition` holds.
+    private func run(_ cluster: TestCluster, until condition: () -> Bool) {
+        for _ in 0..<1_000 where !condition() { cluster.run(until: cluster.now + 5) }
+        #expect(condition())
+    }
+
+    @Test func aNodeRestartedAfterCommittingStillRevealsAndConcludes() {
+        let cluster = TestCluster(serving: 4)
+        let id = cluster.submit(cluster.spec(quorum: 4), at: 0)
+        run(cluster) { cluster.broadcasts.contains { $0.node == 1 && $0.envelope.commit != nil } }
+        cluster.crash(1)
+        cluster.run(until: cluster.now + 300)  // the quorum is fixed while node 1 is down
+        #expect(cluster.broadcasts.contains { $0.node == 0 && $0.envelope.quorum != nil })
+        cluster.restart(1)
+        cluster.run(until: cluster.now + 20_000)
+
+        let chosen = (0..<4).compactMap { cluster.chosen(id, at: $0) }
+        #expect(chosen.count == 4)
+        #expect(Set(chosen.map(\.commitment)).count == 1)
+        // It revealed the output it committed to, without running the model again.
+        #expect(cluster.broadcasts.contains { $0.node == 1 && $0.envelope.reveal != nil })
+        #expect(cluster.inferencesStarted.filter { $0.node == 1 }.count == 1)
+    }
+
+    @Test func aNodeRestartedBeforeCommittingRunsTheRequestAgain() {
+        let cluster = TestCluster(serving: 4)
+        let id = cluster.submit(cluster.spec(quorum: 4), at: 0)
+        run(cluster) { cluster.inferencesStarted.contains { $0.node == 1 } }
+        cluster.crash(1)
+        cluster.run(until: cluster.now + 50)
+        cluster.restart(1)
+        cluster.run(until: cluster.now + 20_000)
+
+        #expect(cluster.inferencesStarted.filter { $0.node == 1 }.count == 2)
+        let chosen = (0..<4).compactMap { cluster.chosen(id, at: $0) }
+        #expect(chosen.count == 4)
+        #expect(Set(chosen.map(\.commitment)).count == 1)
+    }
+
+    @Test func concludedRequestsAreNotTakenUpAgain() {
+        let cluster = TestCluster(serving: 3)
+        let id = cluster.submit(cluster.spec(), at: 0)
+        cluster.run(until: cluster.now + 2_000)
+        #expect(cluster.chosen(id, at: 1) != nil)
+        let request = cluster.broadcasts.first { $0.envelope.request != nil }!.envelope
+        cluster.crash(1)
+        cluster.restart(1)
+        cluster.run(until: cluster.now + 10)
+        #expect(cluster.recovery(of: 1).unfinished.isEmpty)
+        cluster.deliver(request, to: 1)
+        cluster.run(until: cluster.now + 1_000)
+        #expect(cluster.inferencesStarted.filter { $0.node == 1 }.count == 1)
+        #expect(cluster.nodes[1].phase(of: id) == nil)
+    }
+}
