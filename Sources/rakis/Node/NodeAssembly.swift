@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RakisCore
+import RakisEngine
+import RakisNetwork
+import RakisNode
+import RakisRuntime
+import RakisStore
+
+/// Puts a node together from its settings: identity, store, models, transports, runtime and
+/// metrics endpoint. Shared by `rakis node` and `rakis submit`.
+struct NodeAssembly {
+    let settings: NodeSettings
+    let identity: NodeIdentity
+    let runtime: NodeRuntime
+    let metricsServer: MetricsServer?
+    let dataDirectory: String
+
+    static func build(_ settings: NodeSettings, logger: Logger, quiet: Bool = false) async throws -> NodeAssembly {
+        let dataDirectory = settings.dataDir ?? ModelStore.defaultHome().appendingPathComponent("node").path
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("data_dir \(dataDirectory): cannot create it: \(error.localizedDescription)")
+        }
+        let identity = try loadIdentity(settings.keyFile ?? "\(dataDirectory)/node.key", logger: logger)
+        let store = try NodeStore(path: "\(dataDirectory)/rakis.sqlite")
+
+        var generators: [String: TextGenerator] = [:]
+        for name in settings.models {
+            generators[name] = TextGenerator(model: try ModelLoading.load(name, quiet: quiet), threads: settings.threads)
+        }
+        let embedder = try SentenceEmbedder(directory: Models.store().resolve(settings.embeddingModel), threads: settings.threads)
+        let workers = ModelWorkers(generators: generators, embedders: [settings.embeddingModel: embedder])
+
+        var config = NodeConfig(network: settings.network, servedModels: settings.models, embeddingModels: [settings.embeddingModel])
+        config.maxConcurrentJobs = 1
+        let transports = try TransportSetup.transports(settings, identity: identity, logger: logger)
+        let runtime = NodeRuntime(.init(node: config, identity: identity, transports: transports, store: store,
+                                        workers: workers, retainedRequests: settings.retainRequests, logger: logger))
+        var metricsServer: MetricsServer?
+        if let address = settings.metrics {
+            let endpoint = try HostPort(parsing: address)
+            let metrics = runtime.metrics
+            metricsServer = try await MetricsServer(host: endpoint.host, port: endpoint.port) {
+                metrics.text(transports: transports)
+            }
+        }
+        return NodeAssembly(settings: settings, identity: identity, runtime: runtime, metricsServer: metricsServer,
+                            dataDirectory: dataDirectory)
+    }
+
+    /// Reads the node's key file, or creates it (mode 0600) on first start. A passphrase comes
+    /// from RAKIS_KEY_PASSPHRASE, never from a flag.
+    static func loadIdentity(_ path: String, logger: Logger) throws -> NodeIdentity {
+        let passphrase = ProcessInfo.processInfo.environment["RAKIS_KEY_PASSPHRASE"]
+        if FileManager.default.fileExists(atPath: path) {
+            return try KeyStore.read(from: path, passphrase: passphrase)
+        }
+        let identity = NodeIdentity.generate()
+        try KeyStore.write(identity, to: path, passphrase: passphrase)
+        logger.notice("created a new node identity \(identity.nodeId.short) in \(path)")
+        return identity
+    }
+}
+
+/// Logs go to stderr through swift-log, at the configured level.
+enum NodeLogging {
+    static func bootstrap(level: String) -> Logger {
+        let level = Logger.Level(rawValue: level) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "rakis")
+    }
+}

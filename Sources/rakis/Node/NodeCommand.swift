@@ -1,0 +1,54 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import RakisRuntime
+
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run a Rakis node: serve inference requests, verify others, reach consensus.",
+        discussion: """
+            Settings come from a YAML file (--config; see docs/node.example.yaml), then RAKIS_* \
+            environment variables, then flags. The node sends every packet on all enabled transports \
+            (peer mesh, Nostr relays, MQTT brokers), keeps its state in <data dir>/rakis.sqlite and \
+            takes unfinished requests up again after a restart. SIGINT or SIGTERM stops it cleanly.
+            """
+    )
+
+    @OptionGroup var options: NodeOptions
+
+    func run() async throws {
+        let settings = try options.settings()
+        let logger = NodeLogging.bootstrap(level: settings.logLevel)
+        let node = try await NodeAssembly.build(settings, logger: logger)
+        let runtime = node.runtime
+        try await runtime.start()
+        let signals = StopSignals { Task { await runtime.stop() } }
+        let role = settings.models.isEmpty ? "follower" : "serving \(settings.models.joined(separator: ", "))"
+        let transports = runtime.transports.map(\.name.name).joined(separator: ", ")
+        logger.notice("node \(node.identity.nodeId.hex) ready on network \(settings.network): \(role); transports \(transports); data \(node.dataDirectory)")
+        await runtime.run()
+        await node.metricsServer?.stop()
+        signals.cancel()
+    }
+}
+
+/// Turns SIGINT and SIGTERM into one call of `stop`.
+final class StopSignals: Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ stop: @escaping @Sendable () -> Void) {
+        sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: stop)
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RakisCore
+import RakisNetwork
+import RakisNode
+import RakisRuntime
+
+struct Submit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send one inference request to the network and wait for its verified result.",
+        discussion: """
+            Joins the network as a short-lived follower node (same settings as `rakis node`: \
+            --config, RAKIS_* variables, flags), signs the request as its origin, fixes the quorum \
+            from the first commits, verifies every revealed output by re-embedding it, and prints \
+            the output consensus chose. With --json it prints the result and its certificate.
+            """
+    )
+
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The prompt.") var prompt: String
+    @Flag(help: "Send the prompt as a user chat message (the model's chat template applies).") var chat = false
+    @Option(name: .customLong("accept"), help: "An accepted model, in order of preference (repeatable).")
+    var acceptedModels: [String] = ["smollm2-135m-instruct"]
+    @Option(help: "Nodes whose outputs are compared.") var quorum = 3
+    @Option(help: "Largest normalized Hamming distance within a cluster.") var secDistance = SecurityFrame.defaultSecDistance
+    @Option(help: "Share of the quorum the chosen cluster needs.") var secPercentage = SecurityFrame.defaultSecPercentage
+    @Option(help: "Tokens to generate.") var maxTokens = 32
+    @Option(help: "Sampling temperature (0 is greedy).") var temperature = 0.0
+    @Option(help: "Sampling seed (default: derived from the request id).") var seed: Int?
+    @Option(help: "Embedding bits compared.") var bits = 384
+    @Option(help: "Milliseconds for commits.") var commitWindow: Int64 = 30_000
+    @Option(help: "Milliseconds for reveals after the commit window.") var revealWindow: Int64 = 15_000
+    @Option(help: "Seconds to wait for a transport to connect.") var connectTimeout = 20.0
+    @Flag(help: "Print the result and its certificate as JSON.") var json = false
+
+    func run() async throws {
+        var settings = try node.settings()
+        settings.models = []
+        let scratch = settings.dataDir == nil ? FileManager.default.temporaryDirectory.appendingPathComponent("rakis-submit-\(UUID().uuidString)").path : nil
+        if let scratch { settings.dataDir = scratch }
+        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+
+        let logger = NodeLogging.bootstrap(level: settings.logLevel == "info" ? "warning" : settings.logLevel)
+        let assembly = try await NodeAssembly.build(settings, logger: logger, quiet: true)
+        let runtime = assembly.runtime
+        try await runtime.start()
+        try await waitForConnection(runtime.transports)
+
+        let input: RequestInput = chat ? .messages([ChatMessage(role: "user", content: prompt)]) : .prompt(prompt)
+        let spec = RequestSpec(
+            input: input, models: acceptedModels, temperature: temperature, maxTokens: maxTokens, seed: seed,
+            embedding: EmbeddingSpec(model: settings.embeddingModel, bits: bits), quorum: quorum,
+            secDistance: secDistance, secPercentage: secPercentage, commitWindow: commitWindow, revealWindow: revealWindow,
+            nonce: Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        )
+        let started = Date()
+        let requestId: Hash256
+        do {
+            requestId = try await runtime.submit(spec)
+        } catch {
+            await runtime.stop()
+            throw ValidationError("request rejected: \(error)")
+        }
+        async let loop: Void = runtime.run()
+        let conclusion = await runtime.conclusion(of: requestId)
+        let elapsed = Date().timeIntervalSince(started)
+        await runtime.stop()
+        await loop
+        await assembly.metricsServer?.stop()
+        try report(conclusion, elapsed: elapsed)
+        if case .failed = conclusion.outcome { throw ExitCode(3) }
+    }
+
+    private func waitForConnection(_ transports: [any Transport]) async throws {
+        let deadline = Date().addingTimeInterval(connectTimeout)
+        while !transports.contains(where: { $0.statistics.connected }) {
+            guard Date() < deadline else {
+                throw ValidationError("no transport connected within \(connectTimeout) s (\(transports.map(\.name.name).joined(separator: ", ")))")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    private func report(_ conclusion: RequestConclusion, elapsed: TimeInterval) throws {
+        if json {
+            var object: [String: JSONValue] = [
+                "requestId": .string(conclusion.requestId.hex),
+                "seconds": .number((elapsed * 1000).rounded() / 1000),
+            ]
+            switch conclusion.outcome {
+            case let .final(chosen):
+                object["status"] = "final"
+                object["output"] = .string(chosen.output)
+                object["model"] = .string(chosen.model)
+                object["node"] = .string(chosen.node.hex)
+                object["commitment"] = .string(chosen.commitment.hex)
+                object["cluster"] = .array(chosen.members.map { .string($0.hex) })
+            case let .failed(failure):
+                object["status"] = "failed"
+                object["failure"] = .string(failure.code)
+                object["reason"] = .string(failure.description)
+            }
+            if let certificate = conclusion.certificate {
+                object["certificate"] = ["quorum": certificate.quorum.json, "reveals": .array(certificate.reveals.map(\.json)),
+                                         "outcome": certificate.outcome.json]
+            }
+            print(String(decoding: JSONValue.object(object).canonicalBytes(), as: UTF8.self))
+            return
+        }
+        switch conclusion.outcome {
+        case let .final(chosen):
+            print(chosen.output)
+            print("-- final in \(String(format: "%.2f", elapsed)) s: output of node \(chosen.node.short) (\(chosen.model)), cluster of \(chosen.members.count) of \(quorum); request \(conclusion.requestId.hex)")
+        case let .failed(failure):
+            print("-- failed in \(String(format: "%.2f", elapsed)) s: \(failure); request \(conclusion.requestId.hex)")
+        }
+    }
+}

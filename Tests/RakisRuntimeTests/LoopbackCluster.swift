@@ -1,0 +1,143 @@
+import Foundation
+import RakisCore
+import RakisStore
+
+/// Real `rakis node` processes on loopback with the real models, talking over the chosen
+/// transports, plus `rakis submit` as the requesting client.
+final class LoopbackCluster {
+    enum TransportKind: String, CaseIterable { case mesh, nostr, mqtt }
+
+    let directory: String
+    /// Unique per cluster, so packets a relay kept from other tests are not this network's.
+    let network = "loopback-\(UInt32.random(in: 0...UInt32.max))"
+    let transports: Set<TransportKind>
+    let serving: Int
+    let followers: Int
+    var nostrRelay: String
+    var mqttBroker: String
+    private(set) var nodes: [NodeProcess] = []
+    private(set) var metricsPorts: [Int] = []
+    private(set) var meshPorts: [Int] = []
+
+    /// Node i < serving serves SmolLM2; the rest are followers (embedding model only).
+    init(serving: Int, followers: Int, transports: Set<TransportKind>,
+         nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-loopback-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.transports = transports
+        self.serving = serving
+        self.followers = followers
+        self.nostrRelay = nostrRelay
+        self.mqttBroker = mqttBroker
+        let count = serving + followers
+        metricsPorts = (0..<count).map { _ in freePort() }
+        meshPorts = (0..<count).map { _ in freePort() }
+        for index in 0..<count {
+            nodes.append(try NodeProcess(name: "node\(index)", arguments: arguments(node: index), directory: directory))
+        }
+    }
+
+    deinit {
+        for node in nodes where node.process.isRunning { node.kill() }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static let environment = (nostr: ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"],
+                              mqtt: ProcessInfo.processInfo.environment["RAKIS_TEST_MQTT"])
+    /// The test command starts a relay and a broker and sets these; by hand, run scripts/services.sh.
+    static let servicesAvailable = environment.nostr != nil && environment.mqtt != nil
+        && FileManager.default.isExecutableFile(atPath: NodeProcess.binary)
+
+    func dataDirectory(_ index: Int) -> String { "\(directory)/node\(index)" }
+
+    private func arguments(node index: Int) -> [String] {
+        var arguments = ["node", "--network", network, "--data-dir", dataDirectory(index), "--threads", "1",
+                         "--metrics", "127.0.0.1:\(metricsPorts[index])", "--log-level", "info"]
+        if index < serving {
+            arguments += ["--model", "smollm2-135m-instruct"]
+        } else {
+            arguments += ["--follower"]
+        }
+        arguments += transportArguments(meshListen: meshPorts[index], bootstrap: index == 0 ? nil : meshPorts[index - 1])
+        return arguments
+    }
+
+    /// A chain of bootstraps (node i dials node i-1): nodes beyond their neighbour are found by peer exchange.
+    func transportArguments(meshListen: Int, bootstrap: Int?) -> [String] {
+        var arguments: [String] = []
+        if transports.contains(.mesh) {
+            arguments += ["--mesh-listen", "127.0.0.1:\(meshListen)"]
+            if let bootstrap { arguments += ["--bootstrap", "127.0.0.1:\(bootstrap)"] }
+        }
+        if transports.contains(.nostr) { arguments += ["--nostr-relay", nostrRelay] }
+        if transports.contains(.mqtt) { arguments += ["--mqtt-broker", mqttBroker] }
+        return arguments
+    }
+
+    /// Waits until every node serves metrics and every transport of every node is connected.
+    func waitUntilConnected(timeout: TimeInterval = 120) -> Bool {
+        poll(timeout: timeout) {
+            metricsPorts.allSatisfy { port in
+                guard let metrics = scrapeMetrics(port: port) else { return false }
+                return transports.allSatisfy { metrics["rakis_transport_connected{transport=\"\($0.rawValue)\"}"] == 1 }
+            }
+        }
+    }
+
+    func metrics(_ index: Int) -> [String: Double] { scrapeMetrics(port: metricsPorts[index]) ?? [:] }
+
+    /// Runs `rakis submit --json` as its own follower node and returns its parsed output.
+    func submit(_ prompt: String, quorum: Int = 3, extra: [String] = [], launched: (NodeProcess) -> Void = { _ in }) throws -> SubmitOutcome {
+        let port = freePort()
+        let arguments = ["submit", "--network", network, "--data-dir", "\(directory)/submit-\(UUID().uuidString.prefix(8))",
+                         "--json", "--quorum", "\(quorum)", "--max-tokens", "24", "--log-level", "warning"]
+            + transportArguments(meshListen: port, bootstrap: meshPorts.last) + extra + [prompt]
+        let client = try NodeProcess(name: "submit-\(UUID().uuidString.prefix(8))", arguments: arguments, directory: directory)
+        launched(client)
+        guard client.waitForExit(timeout: 180) else {
+            client.kill()
+            throw ClusterError("rakis submit did not finish within 180 s; log:\n\(client.log)")
+        }
+        let lines = client.log.split(separator: "\n")
+        guard let line = lines.last(where: { $0.hasPrefix("{") }),
+              let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else { throw ClusterError("rakis submit exited \(client.process.terminationStatus) without a JSON result; log:\n\(client.log)") }
+        return SubmitOutcome(json: json)
+    }
+
+    /// The node's stored result for a request, once it has one (the store is read while the node runs).
+    func result(of requestId: String, at index: Int, timeout: TimeInterval = 60) -> StoredResult? {
+        guard let id = Hash256(hex: requestId) else { return nil }
+        var found: StoredResult?
+        poll(timeout: timeout) {
+            found = try? NodeStore(path: "\(dataDirectory(index))/rakis.sqlite").result(of: id)
+            return found != nil
+        }
+        return found
+    }
+
+    func counts(at index: Int) throws -> StoreCounts {
+        try NodeStore(path: "\(dataDirectory(index))/rakis.sqlite").counts()
+    }
+
+    /// SIGTERM to every node; returns their exit statuses.
+    func stopAll() -> [Int32] { nodes.map { $0.stop() } }
+
+    func logs() -> String {
+        nodes.map { "--- \($0.name)\n\($0.log.split(separator: "\n").suffix(40).joined(separator: "\n"))" }.joined(separator: "\n")
+    }
+}
+
+struct SubmitOutcome {
+    let json: [String: Any]
+    var status: String? { json["status"] as? String }
+    var requestId: String? { json["requestId"] as? String }
+    var commitment: String? { json["commitment"] as? String }
+    var output: String? { json["output"] as? String }
+    var seconds: Double? { json["seconds"] as? Double }
+}
+
+struct ClusterError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
