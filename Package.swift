@@ -110,7 +110,10 @@ let package = Package(
             exclude: ["Reference"]
         ),
         .testTarget(name: "RakisNetworkTests", dependencies: ["RakisCore", "RakisNetwork"]),
-        .testTarget(name: "RakisStoreTests", dependencies: ["RakisCore", "RakisNode", "RakisStore"]),
+        .testTarget(
+            name: "RakisStoreTests",
+            dependencies: ["RakisCore", "RakisNode", "RakisStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "RakisRuntimeTests", dependencies: ["RakisCore", "RakisNode", "RakisRuntime", "RakisStore"]),
         .testTarget(name: "RakisSimulatorTests", dependencies: ["RakisCore", "RakisNode", "RakisSimulator"]),
     ]

@@ -1,1 +1,0 @@
-// Filled in by issue 5.

@@ -1,0 +1,109 @@
+import GRDB
+
+/// The store's tables, as versioned migrations. A migration, once released, is never edited:
+/// later changes are new migrations, so every existing store can be brought forward.
+enum StoreSchema {
+    /// Written into the SQLite header (`PRAGMA application_id`) by the first migration, so a
+    /// database belonging to another program is recognized before anything is written to it.
+    /// The ASCII bytes "RAKS".
+    static let applicationId: Int32 = 0x5241_4B53
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: "PRAGMA application_id = \(applicationId)")
+
+            // Every packet this node persisted, as its exact wire bytes (the signature covers
+            // them, so they are the only faithful form). `seq` is the order of storage: replaying
+            // packets in that order after a restart rebuilds the same state.
+            try db.execute(sql: """
+                CREATE TABLE packets (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    request_id TEXT,
+                    type TEXT NOT NULL,
+                    sender TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    stored_at INTEGER NOT NULL,
+                    wire BLOB NOT NULL
+                );
+                CREATE INDEX packets_by_request ON packets(request_id, seq);
+                """)
+
+            // Which transports delivered each stored packet, for diagnosing the network.
+            try db.execute(sql: """
+                CREATE TABLE packet_deliveries (
+                    packet_id TEXT NOT NULL,
+                    transport TEXT NOT NULL,
+                    first_seen_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (packet_id, transport)
+                ) WITHOUT ROWID;
+                """)
+
+            // One row per request, from its request packet; `phase` is a stable name (see
+            // StoredPhase), not the enum's raw value, so reordering the enum cannot misread a store.
+            try db.execute(sql: """
+                CREATE TABLE requests (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    phase TEXT NOT NULL,
+                    origin_node TEXT NOT NULL,
+                    origin_kind TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    commit_deadline INTEGER NOT NULL,
+                    reveal_deadline INTEGER NOT NULL,
+                    stored_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    finished INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX requests_unfinished ON requests(finished, created_at);
+                """)
+
+            // This node's output and its embedding, written before its commit goes out: after a
+            // restart the node can still reveal what it committed to.
+            try db.execute(sql: """
+                CREATE TABLE own_outputs (
+                    request_id TEXT PRIMARY KEY NOT NULL,
+                    model TEXT NOT NULL,
+                    output TEXT NOT NULL,
+                    embedding BLOB NOT NULL,
+                    stored_at INTEGER NOT NULL
+                );
+                """)
+
+            // How each request ended here. The certificate is its canonical JSON
+            // ({"quorum", "reveals", "outcome"}, as in a result packet), absent without a quorum.
+            try db.execute(sql: """
+                CREATE TABLE results (
+                    request_id TEXT PRIMARY KEY NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('final', 'failed')),
+                    chosen_node TEXT,
+                    model TEXT,
+                    output TEXT,
+                    commitment TEXT,
+                    members TEXT,
+                    failure_code TEXT,
+                    failure_text TEXT,
+                    certificate BLOB,
+                    concluded_at INTEGER NOT NULL
+                );
+                """)
+
+            // Peers heard from (status) or learned of (addresses). Lists are JSON arrays.
+            try db.execute(sql: """
+                CREATE TABLE peers (
+                    node_id TEXT PRIMARY KEY NOT NULL,
+                    addresses TEXT,
+                    models TEXT,
+                    embedding_models TEXT,
+                    active_jobs INTEGER,
+                    queued_jobs INTEGER,
+                    last_seen INTEGER,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}
