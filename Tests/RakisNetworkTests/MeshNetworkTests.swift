@@ -8,6 +8,8 @@ import Testing
     @Test func peerExchangeConnectsAndPacketsFlow() async throws {
         let a = try await TestNode.start("discovery A")
         let b = try await TestNode.start("discovery B", bootstrap: [a])
+        // C joins once A and B are neighbours, so B's PEERS frame to C names A.
+        #expect(await eventually { b.isNeighbour(of: a) })
         let c = try await TestNode.start("discovery C", bootstrap: [b])
         defer { Task { for node in [a, b, c] { await node.mesh.stop() } } }
 
@@ -29,6 +31,8 @@ import Testing
         // A - B - C in a line: C keeps one neighbour, so it reaches A only through B's runtime.
         let a = try await TestNode.start("line A", forwards: true)
         let b = try await TestNode.start("line B", bootstrap: [a], forwards: true)
+        // C joins after A and B have exchanged peers, so A never learns C's address.
+        #expect(await eventually { b.isNeighbour(of: a) })
         let c = try await TestNode.start("line C", bootstrap: [b], forwards: true) { $0.maxNeighbours = 1 }
         defer { Task { for node in [a, b, c] { await node.mesh.stop() } } }
         #expect(await eventually { b.mesh.neighbours.count == 2 && c.mesh.neighbours.count == 1 })

@@ -19,7 +19,9 @@ final class MeshConnection: ChannelInboundHandler {
 
     let id: Int
     let direction: Direction
-    private unowned let core: MeshCore
+    /// Strong: a connection that outlives a transport dropped without `stop()` must still find
+    /// its core (the cycle ends when the connection closes).
+    private let core: MeshCore
     /// The peer's HELLO, once the handshake has completed.
     private(set) var peer: MeshHello?
     private(set) var remoteAddress = "?"
