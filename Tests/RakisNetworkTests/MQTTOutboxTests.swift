@@ -1,0 +1,130 @@
+import Testing
+@testable import RakisNetwork
+
+@Suite struct MQTTOutboxTests {
+    @Test func holdsAtMostCapacityAndSendsWithinTheWindow() {
+        var outbox = MQTTOutbox(capacity: 4, maxInFlight: 2)
+        for payload: UInt8 in 1...4 { #expect(outbox.enqueue([payload])) }
+        #expect(!outbox.enqueue([5]), "a full outbox refuses more")
+        #expect(outbox.count == 4)
+
+        let first = outbox.takeSendable()
+        #expect(first.map(\.payload) == [[1], [2]])
+        #expect(outbox.takeSendable().isEmpty, "the window is full until an acknowledgement")
+        #expect(!outbox.enqueue([5]), "in-flight payloads still count against the capacity")
+
+        #expect(outbox.acknowledge(first[0].packetID))
+        #expect(!outbox.acknowledge(first[0].packetID), "a second PUBACK for the same id is ignored")
+        #expect(outbox.takeSendable().map(\.payload) == [[3]])
+        #expect(outbox.inFlight.map(\.payload) == [[2], [3]], "unacknowledged publishes stay, in send order")
+        #expect(outbox.enqueue([5]))
+    }
+
+    @Test func packetIDsAreUniqueNonZeroAndLeaveTheSubscribeID() {
+        var outbox = MQTTOutbox(capacity: 3, maxInFlight: 3)
+        // Keep the first id in flight while ids wrap around past it.
+        #expect(outbox.enqueue([0]))
+        let held = outbox.takeSendable()[0].packetID
+        #expect(held == 1)
+        var seen: Set<UInt16> = []
+        for _ in 0..<70_000 {
+            #expect(outbox.enqueue([1]))
+            let message = outbox.takeSendable()[0]
+            seen.insert(message.packetID)
+            #expect(outbox.acknowledge(message.packetID))
+        }
+        #expect(!seen.contains(0))
+        #expect(!seen.contains(MQTTOutbox.subscribePacketID))
+        #expect(!seen.contains(held), "an id in flight is never handed out again")
+        #expect(seen.count == Int(MQTTOutbox.subscribePacketID) - 2)
+    }
+
+    @Test func manyQueuedPayloadsComeOutInOrder() {
+        var outbox = MQTTOutbox(capacity: 1000, maxInFlight: 7)
+        for index in 0..<1000 { #expect(outbox.enqueue([UInt8(index % 256), UInt8(index / 256)])) }
+        var received: [Int] = []
+        while outbox.count > 0 {
+            for message in outbox.takeSendable() {
+                received.append(Int(message.payload[0]) + 256 * Int(message.payload[1]))
+                #expect(outbox.acknowledge(message.packetID))
+            }
+        }
+        #expect(received == Array(0..<1000))
+    }
+}
+
+@Suite struct MQTTBackoffTests {
+    private struct SplitMix64: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func doublesWithJitterUpToTheMaximumAndResets() {
+        var rng = SplitMix64(state: 42)
+        var backoff = MQTTBackoff(initialMilliseconds: 250, maximumMilliseconds: 30_000)
+        let steps: [Int64] = [250, 500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]
+        var delays: [Int64] = []
+        for step in steps {
+            let delay = backoff.nextDelay(using: &rng)
+            #expect((step / 2)...step ~= delay, "delay \(delay) outside [\(step / 2), \(step)]")
+            delays.append(delay)
+        }
+        #expect(Set(delays.suffix(3)).count > 1, "jitter spreads delays of the same step")
+        backoff.reset()
+        #expect((125...250) ~= backoff.nextDelay(using: &rng))
+    }
+}
+
+@Suite struct MQTTConfigurationTests {
+    private func configuration(network: String = "main", clientID: String = "rakis-1") -> MQTTConfiguration {
+        MQTTConfiguration(host: "127.0.0.1", network: network, clientID: clientID)
+    }
+
+    @Test func topicIsPerNetwork() throws {
+        #expect(configuration().topic == "rakis/main/packets")
+        try configuration().validate()
+    }
+
+    @Test(arguments: ["", "a/b", "a+", "#", "x\u{0}", String(repeating: "n", count: 129)])
+    func networkNamesThatCouldReachOtherTopicsAreRefused(network: String) {
+        #expect(throws: MQTTConfigurationError.self) { try configuration(network: network).validate() }
+    }
+
+    @Test func otherSettingsAreChecked() {
+        var settings: [MQTTConfiguration] = []
+        var config = configuration()
+        config.keepAlive = .milliseconds(1500)
+        settings.append(config)
+        config = configuration()
+        config.keepAlive = .seconds(70_000)
+        settings.append(config)
+        config = configuration()
+        config.port = 0
+        settings.append(config)
+        config = configuration()
+        config.password = "secret"
+        settings.append(config)
+        config = configuration()
+        config.maxInFlight = 300
+        settings.append(config)
+        config = configuration()
+        config.reconnectMaximumDelay = .milliseconds(10)
+        settings.append(config)
+        settings.append(configuration(clientID: ""))
+        for setting in settings {
+            #expect(throws: MQTTConfigurationError.self) { try setting.validate() }
+        }
+    }
+
+    @Test func startRefusesAnInvalidConfiguration() async {
+        let transport = MQTTTransport(configuration: configuration(network: "bad/name"))
+        await #expect(throws: MQTTConfigurationError.self) { try await transport.start { _ in } }
+        await transport.stop()
+    }
+}
