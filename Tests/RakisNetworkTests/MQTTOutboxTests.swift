@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct MQTTOutboxTests {
     @Test func holdsAtMostCapacityAndSendsWithinTheWindow() {
-        var outbox = MQTTOutbox(capacity: 4, maxInFlight: 2)
+        var outbox = MQTTOutbox(capacity: 4, capacityBytes: 1000, maxInFlight: 2)
         for payload: UInt8 in 1...4 { #expect(outbox.enqueue([payload])) }
         #expect(!outbox.enqueue([5]), "a full outbox refuses more")
         #expect(outbox.count == 4)
@@ -20,8 +20,21 @@ import Testing
         #expect(outbox.enqueue([5]))
     }
 
+    @Test func holdsAtMostCapacityBytes() {
+        var outbox = MQTTOutbox(capacity: 10, capacityBytes: 100, maxInFlight: 1)
+        #expect(outbox.enqueue([UInt8](repeating: 1, count: 60)))
+        #expect(!outbox.enqueue([UInt8](repeating: 2, count: 41)), "60 + 41 bytes exceed 100")
+        #expect(outbox.enqueue([UInt8](repeating: 3, count: 40)))
+        #expect(outbox.byteCount == 100)
+        let sent = outbox.takeSendable()
+        #expect(outbox.byteCount == 100, "in-flight payloads still count until acknowledged")
+        #expect(outbox.acknowledge(sent[0].packetID))
+        #expect(outbox.byteCount == 40)
+        #expect(outbox.enqueue([UInt8](repeating: 4, count: 60)))
+    }
+
     @Test func packetIDsAreUniqueNonZeroAndLeaveTheSubscribeID() {
-        var outbox = MQTTOutbox(capacity: 3, maxInFlight: 3)
+        var outbox = MQTTOutbox(capacity: 3, capacityBytes: 1000, maxInFlight: 3)
         // Keep the first id in flight while ids wrap around past it.
         #expect(outbox.enqueue([0]))
         let held = outbox.takeSendable()[0].packetID
@@ -40,7 +53,7 @@ import Testing
     }
 
     @Test func manyQueuedPayloadsComeOutInOrder() {
-        var outbox = MQTTOutbox(capacity: 1000, maxInFlight: 7)
+        var outbox = MQTTOutbox(capacity: 1000, capacityBytes: 2000, maxInFlight: 7)
         for index in 0..<1000 { #expect(outbox.enqueue([UInt8(index % 256), UInt8(index / 256)])) }
         var received: [Int] = []
         while outbox.count > 0 {
@@ -112,6 +125,9 @@ import Testing
         settings.append(config)
         config = configuration()
         config.maxInFlight = 300
+        settings.append(config)
+        config = configuration()
+        config.maxQueuedBytes = config.maxPacketBytes - 1
         settings.append(config)
         config = configuration()
         config.reconnectMaximumDelay = .milliseconds(10)

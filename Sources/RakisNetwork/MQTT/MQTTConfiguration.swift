@@ -23,6 +23,9 @@ public struct MQTTConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Publishes held (unacknowledged or waiting for the broker) before new ones are dropped.
     public var maxQueuedPackets: Int
+    /// Payload bytes held before new publishes are dropped, so an outage with large packets
+    /// cannot take `maxQueuedPackets` times the largest packet of memory.
+    public var maxQueuedBytes: Int
     /// Publishes sent and awaiting PUBACK at any time.
     public var maxInFlight: Int
 
@@ -39,6 +42,7 @@ public struct MQTTConfiguration: Sendable {
         reconnectMaximumDelay: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(10),
         maxQueuedPackets: Int = 256,
+        maxQueuedBytes: Int = 32 << 20,
         maxInFlight: Int = 20
     ) {
         self.host = host
@@ -53,6 +57,7 @@ public struct MQTTConfiguration: Sendable {
         self.reconnectMaximumDelay = reconnectMaximumDelay
         self.connectTimeout = connectTimeout
         self.maxQueuedPackets = maxQueuedPackets
+        self.maxQueuedBytes = maxQueuedBytes
         self.maxInFlight = maxInFlight
     }
 
@@ -90,6 +95,9 @@ public struct MQTTConfiguration: Sendable {
             throw .invalid("reconnect delays must be at least 1 ms, the maximum no less than the initial")
         }
         guard connectTimeout > .zero else { throw .invalid("connect timeout must be positive") }
+        guard maxQueuedBytes >= maxPacketBytes else {
+            throw .invalid("the queue (\(maxQueuedBytes) bytes) must hold at least one packet of \(maxPacketBytes) bytes")
+        }
         guard maxInFlight >= 1, maxInFlight <= maxQueuedPackets else {
             throw .invalid("need 1 <= maxInFlight (\(maxInFlight)) <= maxQueuedPackets (\(maxQueuedPackets))")
         }

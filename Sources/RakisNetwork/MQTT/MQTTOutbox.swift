@@ -2,8 +2,9 @@
 /// (in flight) and those waiting for a connection or a free slot in the window.
 ///
 /// Pure bookkeeping, no I/O, so the transport's delivery guarantees can be tested directly.
-/// Both parts together are bounded: once `capacity` payloads are held, new ones are refused
-/// (the caller counts them as dropped) rather than growing without limit during an outage.
+/// Both parts together are bounded by count and by bytes: once either bound is reached, new
+/// payloads are refused (the caller counts them as dropped) rather than memory growing without
+/// limit during an outage.
 struct MQTTOutbox {
     struct Message: Equatable {
         let packetID: UInt16
@@ -12,6 +13,8 @@ struct MQTTOutbox {
 
     /// Most payloads held, in flight and waiting together.
     let capacity: Int
+    /// Most payload bytes held, in flight and waiting together.
+    let capacityBytes: Int
     /// Most publishes sent and not yet acknowledged; brokers cap their own receive window
     /// (mosquitto: 20 by default) and queue the rest, so a larger window gains little.
     let maxInFlight: Int
@@ -21,10 +24,12 @@ struct MQTTOutbox {
     private var waiting: [[UInt8]] = []
     private var waitingHead = 0
     private var lastPacketID: UInt16 = 0
+    private(set) var byteCount = 0
 
-    init(capacity: Int, maxInFlight: Int) {
-        precondition(capacity >= 1 && maxInFlight >= 1 && maxInFlight <= capacity)
+    init(capacity: Int, capacityBytes: Int, maxInFlight: Int) {
+        precondition(capacity >= 1 && capacityBytes >= 0 && maxInFlight >= 1 && maxInFlight <= capacity)
         self.capacity = capacity
+        self.capacityBytes = capacityBytes
         self.maxInFlight = maxInFlight
     }
 
@@ -32,8 +37,9 @@ struct MQTTOutbox {
 
     /// Takes a payload to publish; false when the outbox is full.
     mutating func enqueue(_ payload: [UInt8]) -> Bool {
-        guard count < capacity else { return false }
+        guard count < capacity, byteCount + payload.count <= capacityBytes else { return false }
         waiting.append(payload)
+        byteCount += payload.count
         return true
     }
 
@@ -59,7 +65,7 @@ struct MQTTOutbox {
     /// Handles a PUBACK; false if no publish with that id was in flight (a late duplicate).
     mutating func acknowledge(_ packetID: UInt16) -> Bool {
         guard let index = inFlight.firstIndex(where: { $0.packetID == packetID }) else { return false }
-        inFlight.remove(at: index)
+        byteCount -= inFlight.remove(at: index).payload.count
         return true
     }
 

@@ -71,6 +71,7 @@ public final class MQTTTransport: Transport {
             State(
                 outbox: MQTTOutbox(
                     capacity: max(1, configuration.maxQueuedPackets),
+                    capacityBytes: max(0, configuration.maxQueuedBytes),
                     maxInFlight: max(1, min(configuration.maxInFlight, configuration.maxQueuedPackets))),
                 backoff: MQTTBackoff(
                     initialMilliseconds: max(1, Self.milliseconds(configuration.reconnectInitialDelay)),
