@@ -156,7 +156,7 @@ private let samplePackets: [MQTTPacket] = [
 
     @Test func oversizedPacketIsRejectedFromItsHeaderAlone() {
         // Only the header of a 1,000,000-byte publish has arrived.
-        let header: [UInt8] = [0x30] + MQTTRemainingLength.encode(999_995)
+        let header: [UInt8] = [0x30] + MQTTRemainingLength.encode(999_996)  // 1 + 3 + 999,996
         #expect(decodeFailure(header, maxPacketBytes: 65_536) == .packetTooLarge(size: 1_000_000, limit: 65_536))
     }
 
