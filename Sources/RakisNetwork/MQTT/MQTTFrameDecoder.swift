@@ -44,7 +44,7 @@ struct MQTTFrameDecoder: ByteToMessageDecoder {
             buffer.moveReaderIndex(forwardBy: consumed)
             bytesToSkip = header.packetByteCount - consumed
             context.fireChannelRead(
-                Self.wrapInboundOut(.oversizedPublish(size: header.packetByteCount, packetID: packetID.value))
+                Self.wrapInboundOut(.oversizedPublish(size: header.packetByteCount, packetID: packetID))
             )
             return .continue
         }
