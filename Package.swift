@@ -114,7 +114,7 @@ let package = Package(
             name: "RakisStoreTests",
             dependencies: ["RakisCore", "RakisNode", "RakisStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "RakisRuntimeTests", dependencies: ["RakisCore", "RakisNode", "RakisRuntime", "RakisStore"]),
+        .testTarget(name: "RakisRuntimeTests", dependencies: ["RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore"]),
         .testTarget(name: "RakisSimulatorTests", dependencies: ["RakisCore", "RakisNode", "RakisSimulator"]),
     ]
 )

@@ -72,7 +72,15 @@ public actor NodeRuntime {
 
     /// Takes up what the store kept, announces the node, and connects the transports. Then call `run()`.
     public func start() async throws {
-        let recovery = try configuration.store.recovery(now: Self.now(), keepingConcludedFor: Limits.maxRequestLifetime)
+        let store = configuration.store
+        let stored = try store.unfinishedRequests()
+        for packet in stored.unreadable { logger.error("store: \(packet)") }
+        let recovery = NodeRecovery(
+            unfinished: stored.requests.map {
+                RecoveredRequest(request: $0.request, packets: $0.packets, ownOutput: $0.ownOutput, phase: $0.phase)
+            },
+            concluded: try store.finishedRequests(revealDeadlineSince: Self.now() - Limits.maxRequestLifetime)
+        )
         if !recovery.unfinished.isEmpty {
             logger.info("taking up \(recovery.unfinished.count) unfinished request(s) from the store")
         }
@@ -170,7 +178,6 @@ public actor NodeRuntime {
             transport(source.transport)?.report(source, .replay)
             return
         }
-        record(delivery: envelope.id, over: source.transport, now: now)
         let effects = node.handle(.packetReceived(envelope, via: source.transport), now: now)
         let rejection = effects.lazy.compactMap { effect -> PacketRejection? in
             if case let .notify(.packetRejected(rejection, sender, _)) = effect, sender == envelope.sender { rejection } else { nil }
@@ -183,6 +190,7 @@ public actor NodeRuntime {
             relay(packet.bytes, from: source)
         }
         execute(effects)
+        record(delivery: envelope.id, over: source.transport, now: now)
     }
 
     /// Gossip: a packet the node accepted goes on to its other mesh neighbours. Relays and brokers
@@ -205,7 +213,7 @@ public actor NodeRuntime {
 
     private func record(delivery packetId: Hash256, over transport: TransportName, now: Millis) {
         do {
-            try configuration.store.recordDelivery(packetId: packetId, transport: transport.name, at: now)
+            try configuration.store.recordDeliveries([(packetId: packetId, transport: transport.name)], at: now)
         } catch {
             logger.error("store: cannot record a delivery: \(error)")
         }

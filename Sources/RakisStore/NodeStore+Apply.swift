@@ -95,7 +95,7 @@ extension NodeStore {
                 chosen?.node.hex, chosen?.model, chosen?.output, chosen?.commitment.hex,
                 chosen.map { Self.storedList($0.members.map(\.hex)) },
                 failure?.code, failure?.description,
-                conclusion.certificate.map { Data($0.canonicalJSON.canonicalBytes()) },
+                conclusion.certificate.map { Data($0.json.canonicalBytes()) },
                 conclusion.concludedAt,
             ])
         try advance(conclusion.requestId, to: chosen == nil ? .failed : .final, at: now, in: db)
@@ -105,26 +105,5 @@ extension NodeStore {
         guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM requests WHERE id = ?)", arguments: [requestId.hex]) == true else {
             throw StoreError.unknownRequest(path: path, requestId: requestId, record: record)
         }
-    }
-}
-
-extension Envelope {
-    /// The request a packet belongs to; nil for peer packets.
-    var requestId: Hash256? {
-        switch packet.body {
-        case let .request(request): request.id
-        case let .commit(commit): commit.requestId
-        case let .quorum(quorum): quorum.requestId
-        case let .reveal(reveal): reveal.requestId
-        case let .result(result): result.requestId
-        case .peerStatus, .peerExchange: nil
-        }
-    }
-}
-
-extension ResultCertificate {
-    /// The certificate as a result packet carries it, without the packet's type and time.
-    var canonicalJSON: JSONValue {
-        ["quorum": quorum.json, "reveals": .array(reveals.map(\.json)), "outcome": outcome.json]
     }
 }

@@ -97,3 +97,14 @@ struct DecodeFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension NodeStore {
+    /// Requests that finished and whose reveal deadline is at or after `since`: their packets may
+    /// still arrive, and a restarted node must not take them up again.
+    public func finishedRequests(revealDeadlineSince since: Millis) throws -> [Hash256] {
+        try read("read recently finished requests") { db in
+            try String.fetchAll(db, sql: "SELECT id FROM requests WHERE finished = 1 AND reveal_deadline >= ? ORDER BY id",
+                                arguments: [since]).compactMap(Hash256.init(hex:))
+        }
+    }
+}

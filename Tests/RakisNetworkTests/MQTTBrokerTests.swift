@@ -124,17 +124,6 @@ private func loopback(port: Int) -> sockaddr_in {
 
 // MARK: - Helpers
 
-/// Polls `condition` until it holds or `timeout` passes; generous timeouts, no timing asserts.
-private func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return condition()
-}
-
 /// Collects what a transport delivers.
 private final class Inbox: Sendable {
     private let packets = Mutex<[ReceivedPacket]>([])

@@ -7,7 +7,7 @@ import Synchronization
 
 /// Polls `condition` until it holds or `timeout` passes: tests wait for the network this way
 /// instead of sleeping a guessed time. Returns whether the condition came true.
-func eventually(timeout: Duration = .seconds(15), _ condition: () -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {

@@ -143,3 +143,10 @@ extension ResultOutcome {
         }
     }
 }
+
+extension ResultCertificate {
+    /// The certificate as a result packet carries it, without the packet's type and time.
+    public var json: JSONValue {
+        ["quorum": quorum.json, "reveals": .array(reveals.map(\.json)), "outcome": outcome.json]
+    }
+}

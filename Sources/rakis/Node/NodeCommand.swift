@@ -35,7 +35,7 @@ struct NodeCommand: AsyncParsableCommand {
 }
 
 /// Turns SIGINT and SIGTERM into one call of `stop`.
-final class StopSignals: Sendable {
+final class StopSignals: @unchecked Sendable {  // the sources are only created and cancelled
     private let sources: [any DispatchSourceSignal]
 
     init(_ stop: @escaping @Sendable () -> Void) {

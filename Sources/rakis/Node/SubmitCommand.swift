@@ -102,8 +102,7 @@ struct Submit: AsyncParsableCommand {
                 object["reason"] = .string(failure.description)
             }
             if let certificate = conclusion.certificate {
-                object["certificate"] = ["quorum": certificate.quorum.json, "reveals": .array(certificate.reveals.map(\.json)),
-                                         "outcome": certificate.outcome.json]
+                object["certificate"] = certificate.json
             }
             print(String(decoding: JSONValue.object(object).canonicalBytes(), as: UTF8.self))
             return

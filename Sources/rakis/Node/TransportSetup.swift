@@ -17,7 +17,8 @@ enum TransportSetup {
             transports.append(MeshTransport(configuration: mesh, logger: logger))
         }
         if !settings.nostrRelays.isEmpty {
-            transports.append(try nostr(settings, identity: identity, logger: logger))
+            let configuration = NostrTransportConfiguration(relays: settings.nostrRelays, network: settings.network)
+            transports.append(try NostrTransport(identity: identity, configuration: configuration, logger: logger))
         }
         for broker in settings.mqttBrokers {
             let endpoint = try HostPort(parsing: broker)
