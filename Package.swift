@@ -109,12 +109,18 @@ let package = Package(
             ],
             exclude: ["Reference"]
         ),
-        .testTarget(name: "RakisNetworkTests", dependencies: ["RakisCore", "RakisNetwork"]),
+        // Child processes with a clean signal mask, private brokers and polling, for the tests that
+        // run real processes and sockets.
+        .target(name: "RakisTestSupport", path: "Tests/RakisTestSupport"),
+        .testTarget(name: "RakisNetworkTests", dependencies: ["RakisCore", "RakisNetwork", "RakisTestSupport"]),
         .testTarget(
             name: "RakisStoreTests",
             dependencies: ["RakisCore", "RakisNode", "RakisStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "RakisRuntimeTests", dependencies: ["RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore"]),
+        .testTarget(
+            name: "RakisRuntimeTests",
+            dependencies: ["RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore", "RakisTestSupport"]
+        ),
         .testTarget(name: "RakisSimulatorTests", dependencies: ["RakisCore", "RakisNode", "RakisSimulator"]),
     ]
 )

@@ -57,6 +57,8 @@ public actor NodeRuntime {
     private var concluded: [Hash256: RequestConclusion] = [:]
     private var concludedOrder: [Hash256] = []
     private var conclusionsSincePrune = 0
+    /// When each running inference started, to log and measure how long it took.
+    private var inferenceStarts: [Hash256: ContinuousClock.Instant] = [:]
     private var stopped = false
 
     public init(_ configuration: Configuration) {
@@ -100,6 +102,7 @@ public actor NodeRuntime {
             case let .packet(packet):
                 receive(packet)
             case let .event(event):
+                measure(event)
                 execute(node.handle(event, now: Self.now()))
             case let .timer(timer, id):
                 timers[id] = nil
@@ -237,6 +240,7 @@ public actor NodeRuntime {
                 }
             case let .startInference(job):
                 metrics.job("inference")
+                inferenceStarts[job.requestId] = .now
                 let inbox = inbox
                 configuration.workers.infer(job) { inbox.yield(.event($0)) }
             case let .startEmbedding(job):
@@ -265,6 +269,19 @@ public actor NodeRuntime {
         } catch {
             logger.critical("store: cannot write \(records.count) record(s): \(error)")
         }
+    }
+
+    private func measure(_ event: NodeEvent) {
+        let job: InferenceJob
+        switch event {
+        case let .inferenceFinished(finished, _): job = finished
+        case let .inferenceFailed(failed, _): job = failed
+        default: return
+        }
+        guard let started = inferenceStarts.removeValue(forKey: job.requestId) else { return }
+        let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
+        metrics.inference(seconds: milliseconds / 1000)
+        logger.info("request \(job.requestId.hex.prefix(8)): inference took \(Int(milliseconds)) ms")
     }
 
     private func arm(_ timer: NodeTimer, at time: Millis) {

@@ -9,32 +9,37 @@ public final class RuntimeMetrics: Sendable {
 
     /// Packets by transport and what became of them: accepted, duplicate, replay, malformed, rejected.
     func packet(_ transport: TransportName, _ outcome: PacketOutcome) {
-        registry.makeCounter(name: "rakis_packets_received_total",
-                             labels: [("transport", transport.name), ("outcome", outcome.rawValue)],
-                             help: "Packets received, by transport and outcome").increment()
+        registry.makeCounter(descriptor: Self.name("packets_received", "total", "Packets received, by transport and outcome"),
+                             labels: [("transport", transport.name), ("outcome", outcome.rawValue)]).increment()
     }
 
     /// Packets this node sent (its own and relayed), by transport, with their wire bytes.
     func sent(_ transport: TransportName, bytes: Int) {
-        registry.makeCounter(name: "rakis_packets_sent_total", labels: [("transport", transport.name)],
-                             help: "Packets handed to a transport").increment()
-        registry.makeCounter(name: "rakis_packet_bytes_sent_total", labels: [("transport", transport.name)],
-                             help: "Envelope bytes handed to a transport").increment(by: Int64(bytes))
+        let labels = [("transport", transport.name)]
+        registry.makeCounter(descriptor: Self.name("packets_sent", "total", "Packets handed to a transport"), labels: labels)
+            .increment()
+        registry.makeCounter(descriptor: Self.name("packet_bytes_sent", "total", "Envelope bytes handed to a transport"), labels: labels)
+            .increment(by: Int64(bytes))
     }
 
     func rejection(_ code: String) {
-        registry.makeCounter(name: "rakis_packets_rejected_total", labels: [("reason", code)],
-                             help: "Packets the state machine refused, by reason").increment()
+        registry.makeCounter(descriptor: Self.name("packets_rejected", "total", "Packets the state machine refused, by reason"),
+                             labels: [("reason", code)]).increment()
     }
 
     func concluded(_ outcome: String) {
-        registry.makeCounter(name: "rakis_requests_concluded_total", labels: [("outcome", outcome)],
-                             help: "Requests concluded, final or failed").increment()
+        registry.makeCounter(descriptor: Self.name("requests_concluded", "total", "Requests concluded, final or failed"),
+                             labels: [("outcome", outcome)]).increment()
     }
 
     func job(_ kind: String) {
-        registry.makeCounter(name: "rakis_jobs_started_total", labels: [("kind", kind)],
-                             help: "Inference and embedding jobs started").increment()
+        registry.makeCounter(descriptor: Self.name("jobs_started", "total", "Inference and embedding jobs started"),
+                             labels: [("kind", kind)]).increment()
+    }
+
+    func inference(seconds: Double) {
+        registry.makeValueHistogram(descriptor: Self.name("inference", "seconds", "Time from starting an inference to its output"),
+                                    buckets: [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128]).record(seconds)
     }
 
     /// Copies every transport's own counters into gauges, just before a scrape.
@@ -49,8 +54,8 @@ public final class RuntimeMetrics: Sendable {
                 ("peers_banned", stats.peersBanned), ("reconnects", stats.reconnects),
             ]
             for (name, value) in values {
-                registry.makeGauge(name: "rakis_transport_\(name)", labels: [("transport", transport.name.name)],
-                                   help: "Transport statistic: \(name.replacingOccurrences(of: "_", with: " "))")
+                let help = "Transport statistic: \(name.replacingOccurrences(of: "_", with: " "))"
+                registry.makeGauge(descriptor: Self.name("transport_\(name)", "", help), labels: [("transport", transport.name.name)])
                     .set(Int64(value))
             }
         }
@@ -59,6 +64,10 @@ public final class RuntimeMetrics: Sendable {
     public func text(transports: [any Transport]) -> String {
         record(transports)
         return registry.emitToString()
+    }
+
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "rakis", metricName: metric, unitName: unit, helpText: help)
     }
 }
 

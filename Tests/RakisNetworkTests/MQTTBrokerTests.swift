@@ -2,125 +2,8 @@ import Foundation
 import RakisCore
 import Synchronization
 import Testing
+import RakisTestSupport
 @testable import RakisNetwork
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-// MARK: - A private mosquitto per test
-
-private let mosquittoPath = "/usr/sbin/mosquitto"
-private let haveMosquitto = FileManager.default.isExecutableFile(atPath: mosquittoPath)
-
-/// A mosquitto broker on a free loopback port, with its config (and, optionally, its
-/// persistence file) in a temporary directory.
-private final class Mosquitto {
-    let port: Int
-    let directory: URL
-    private var process: Process?
-
-    init(persistence: Bool = false) throws {
-        port = try freeLoopbackPort()
-        directory = FileManager.default.temporaryDirectory.appending(path: "rakis-mqtt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var config = """
-            listener \(port) 127.0.0.1
-            allow_anonymous true
-            # Running as root, mosquitto would otherwise switch to a user that cannot write here.
-            user root
-            log_dest stderr
-
-            """
-        if persistence { config += "persistence true\npersistence_location \(directory.path)/\n" }
-        try config.write(to: configURL, atomically: true, encoding: .utf8)
-    }
-
-    private var configURL: URL { directory.appending(path: "mosquitto.conf") }
-
-    func start() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mosquittoPath)
-        process.arguments = ["-c", configURL.path]
-        let logURL = directory.appending(path: "mosquitto.log")
-        if !FileManager.default.fileExists(atPath: logURL.path) {
-            FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: logURL)
-        try log.seekToEnd()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        self.process = process
-        let listening = await eventually(timeout: .seconds(20)) { acceptsConnections(port: self.port) }
-        guard listening else {
-            stop()
-            throw MosquittoError(message: "mosquitto did not listen on port \(port); log in \(logURL.path)")
-        }
-    }
-
-    /// SIGTERM, as a service manager would: mosquitto closes its connections (and saves its
-    /// persistence file) before exiting.
-    func stop() {
-        guard let process else { return }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        self.process = nil
-    }
-
-    /// Freezes the broker: connections stay open but nothing is answered.
-    func pause() { if let process { kill(process.processIdentifier, SIGSTOP) } }
-    func resume() { if let process { kill(process.processIdentifier, SIGCONT) } }
-
-    deinit {
-        if let process, process.isRunning {
-            kill(process.processIdentifier, SIGCONT)
-            process.terminate()
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: directory)
-    }
-}
-
-private struct MosquittoError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
-
-private func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw MosquittoError(message: "socket() failed") }
-    defer { close(fd) }
-    var address = loopback(port: 0)
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
-        }
-    }
-    guard bound else { throw MosquittoError(message: "could not find a free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-private func acceptsConnections(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = loopback(port: port)
-    return withUnsafePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
-    }
-}
-
-private func loopback(port: Int) -> sockaddr_in {
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return address
-}
 
 // MARK: - Helpers
 
@@ -160,7 +43,7 @@ private func connected(_ transports: MQTTTransport...) async -> Bool {
 
 // MARK: - Tests
 
-@Suite(.enabled(if: haveMosquitto, "needs \(mosquittoPath)"))
+@Suite(.enabled(if: Mosquitto.isInstalled, "needs mosquitto"), .timeLimit(.minutes(3)))
 struct MQTTBrokerTests {
     @Test func twoTransportsExchangePacketsBothWays() async throws {
         let broker = try Mosquitto()
@@ -193,7 +76,7 @@ struct MQTTBrokerTests {
 
         await alice.stop()
         await bob.stop()
-        broker.stop()
+        await broker.stop()
     }
 
     @Test func networksSharingABrokerStayApart() async throws {
@@ -218,7 +101,7 @@ struct MQTTBrokerTests {
         await alpha1.stop()
         await alpha2.stop()
         await beta.stop()
-        broker.stop()
+        await broker.stop()
     }
 
     @Test func largePacketGetsThrough() async throws {
@@ -238,7 +121,7 @@ struct MQTTBrokerTests {
 
         await sender.stop()
         await receiver.stop()
-        broker.stop()
+        await broker.stop()
     }
 
     @Test func oversizedPublishIsSkippedAndTheConnectionKeepsWorking() async throws {
@@ -263,7 +146,7 @@ struct MQTTBrokerTests {
 
         await sender.stop()
         await receiver.stop()
-        broker.stop()
+        await broker.stop()
     }
 
     @Test func keepAlivePingsHoldAnIdleConnection() async throws {
@@ -282,7 +165,7 @@ struct MQTTBrokerTests {
         #expect(after.bytesReceived >= before.bytesReceived + 2 * 2, "PINGRESPs arrived")
 
         await transport.stop()
-        broker.stop()
+        await broker.stop()
     }
 
     @Test func unansweredPingMeansADeadConnection() async throws {
@@ -298,7 +181,7 @@ struct MQTTBrokerTests {
         #expect(await eventually { transport.statistics.connected && transport.statistics.reconnects >= 1 })
 
         await transport.stop()
-        broker.stop()
+        await broker.stop()
     }
 
     /// Without broker persistence the restart loses every session: both transports reconnect,
@@ -315,7 +198,7 @@ struct MQTTBrokerTests {
         alice.send(payload("before"), except: nil)
         #expect(await eventually { bobInbox.contains(payload("before")) })
 
-        broker.stop()
+        await broker.stop()
         #expect(await eventually { !alice.statistics.connected && !bob.statistics.connected })
         alice.send(payload("during outage"), except: nil)
         let clock = ContinuousClock()
@@ -333,7 +216,7 @@ struct MQTTBrokerTests {
 
         await alice.stop()
         await bob.stop()
-        broker.stop()
+        await broker.stop()
     }
 
     /// With broker persistence the sessions survive the restart: the packet sent while the
@@ -347,7 +230,7 @@ struct MQTTBrokerTests {
         let bobInbox = try await started(bob)
         #expect(await connected(alice, bob))
 
-        broker.stop()
+        await broker.stop()
         #expect(await eventually { !alice.statistics.connected && !bob.statistics.connected })
         let during = (1...5).map { payload("during outage \($0)") }
         for packet in during { alice.send(packet, except: nil) }
@@ -360,7 +243,7 @@ struct MQTTBrokerTests {
 
         await alice.stop()
         await bob.stop()
-        broker.stop()
+        await broker.stop()
     }
 
     @Test func nothingIsDeliveredAfterStop() async throws {
@@ -385,6 +268,6 @@ struct MQTTBrokerTests {
 
         await sender.stop()
         await witness.stop()
-        broker.stop()
+        await broker.stop()
     }
 }

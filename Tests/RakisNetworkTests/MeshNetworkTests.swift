@@ -1,10 +1,11 @@
 import NIOCore
 import RakisCore
+import RakisTestSupport
 import Testing
 @testable import RakisNetwork
 
 /// Real meshes on 127.0.0.1 talking over TCP. Every wait polls with a generous timeout.
-@Suite struct MeshNetworkTests {
+@Suite(.timeLimit(.minutes(3))) struct MeshNetworkTests {
     @Test func peerExchangeConnectsAndPacketsFlow() async throws {
         let a = try await TestNode.start("discovery A")
         let b = try await TestNode.start("discovery B", bootstrap: [a])

@@ -2,20 +2,9 @@ import Foundation
 import NIOCore
 import NIOPosix
 import RakisCore
+import RakisTestSupport
 import Synchronization
 @testable import RakisNetwork
-
-/// Polls `condition` until it holds or `timeout` passes: tests wait for the network this way
-/// instead of sleeping a guessed time. Returns whether the condition came true.
-func eventually(timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return condition()
-}
 
 /// Stands in for the node runtime: records what its mesh delivers and, if `forwards`, relays
 /// each packet it sees for the first time to its other neighbours, as gossip does.

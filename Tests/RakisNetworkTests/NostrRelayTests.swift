@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import RakisCore
+import RakisTestSupport
 @testable import RakisNetwork
 
 /// The relay the integration tests use, if any.
@@ -9,7 +10,7 @@ private let relayURL = ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"]
 
 /// Against a real relay: set RAKIS_TEST_NOSTR to its ws:// URL (see
 /// scripts/services/nostr-relay.yaml for a local one).
-@Suite struct NostrRelayTests {
+@Suite(.timeLimit(.minutes(3))) struct NostrRelayTests {
     /// Collects what a transport delivers.
     final class Inbox: Sendable {
         private let packets = Mutex<[ReceivedPacket]>([])
@@ -18,16 +19,6 @@ private let relayURL = ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"]
         func contains(_ bytes: [UInt8], from node: NodeID) -> Bool {
             received.contains { $0.bytes == bytes && $0.source == PacketSource(transport: "nostr", peer: node.hex) }
         }
-    }
-
-    /// Polls `condition` until it holds or `seconds` pass.
-    func eventually(within seconds: Double = 15, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
     }
 
     /// A fresh network per test run, so events stored by earlier runs stay out.
@@ -47,14 +38,14 @@ private let relayURL = ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"]
         let (bob, bobId, bobInbox) = try node(network)
         try await alice.start(deliver: { aliceInbox.deliver($0) })
         try await bob.start(deliver: { bobInbox.deliver($0) })
-        #expect(try await eventually { alice.statistics.connected && bob.statistics.connected })
+        #expect(await eventually { alice.statistics.connected && bob.statistics.connected })
 
         alice.send(packet("from alice"), except: nil)
         bob.send(packet("from bob"), except: nil)
         // What came from Nostr is not published there again.
         bob.send(packet("relayed"), except: PacketSource(transport: "nostr", peer: aliceId.hex))
-        #expect(try await eventually { bobInbox.contains(packet("from alice"), from: aliceId) })
-        #expect(try await eventually { aliceInbox.contains(packet("from bob"), from: bobId) })
+        #expect(await eventually { bobInbox.contains(packet("from alice"), from: aliceId) })
+        #expect(await eventually { aliceInbox.contains(packet("from bob"), from: bobId) })
         try await Task.sleep(for: .milliseconds(500))
         #expect(!aliceInbox.received.contains { $0.bytes == packet("from alice") }, "own events are not delivered")
         #expect(!aliceInbox.received.contains { $0.bytes == packet("relayed") })
@@ -74,11 +65,11 @@ private let relayURL = ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"]
         let (alice, aliceId, aliceInbox) = try node(network)
         try await alice.start(deliver: { aliceInbox.deliver($0) })
         alice.send(packet("before bob"), except: nil)
-        #expect(try await eventually { alice.statistics.packetsSent == 1 })
+        #expect(await eventually { alice.statistics.packetsSent == 1 })
 
         let (bob, _, bobInbox) = try node(network)
         try await bob.start(deliver: { bobInbox.deliver($0) })
-        #expect(try await eventually { bobInbox.contains(packet("before bob"), from: aliceId) })
+        #expect(await eventually { bobInbox.contains(packet("before bob"), from: aliceId) })
         await alice.stop()
         await bob.stop()
     }
@@ -90,7 +81,7 @@ private let relayURL = ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"]
         try await alice.start(deliver: { aliceInbox.deliver($0) })
         try await bob.start(deliver: { bobInbox.deliver($0) })
         alice.send(packet("other network"), except: nil)
-        #expect(try await eventually { alice.statistics.packetsSent == 1 && bob.statistics.connected })
+        #expect(await eventually { alice.statistics.packetsSent == 1 && bob.statistics.connected })
         try await Task.sleep(for: .seconds(1))
         #expect(bobInbox.received.isEmpty)
         await alice.stop()

@@ -1,6 +1,7 @@
 import Foundation
 import RakisCore
 import RakisStore
+import RakisTestSupport
 
 /// Real `rakis node` processes on loopback with the real models, talking over the chosen
 /// transports, plus `rakis submit` as the requesting client.
@@ -13,11 +14,13 @@ final class LoopbackCluster {
     let transports: Set<TransportKind>
     let serving: Int
     let followers: Int
-    var nostrRelay: String
-    var mqttBroker: String
+    let nostrRelay: String
+    let mqttBroker: String
     private(set) var nodes: [NodeProcess] = []
     private(set) var metricsPorts: [Int] = []
     private(set) var meshPorts: [Int] = []
+
+    var count: Int { serving + followers }
 
     /// Node i < serving serves SmolLM2; the rest are followers (embedding model only).
     init(serving: Int, followers: Int, transports: Set<TransportKind>,
@@ -29,16 +32,15 @@ final class LoopbackCluster {
         self.followers = followers
         self.nostrRelay = nostrRelay
         self.mqttBroker = mqttBroker
-        let count = serving + followers
-        metricsPorts = (0..<count).map { _ in freePort() }
-        meshPorts = (0..<count).map { _ in freePort() }
+        metricsPorts = try (0..<count).map { _ in try freeLoopbackPort() }
+        meshPorts = try (0..<count).map { _ in try freeLoopbackPort() }
         for index in 0..<count {
             nodes.append(try NodeProcess(name: "node\(index)", arguments: arguments(node: index), directory: directory))
         }
     }
 
     deinit {
-        for node in nodes where node.process.isRunning { node.kill() }
+        for node in nodes { node.process.killNow() }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -74,42 +76,48 @@ final class LoopbackCluster {
         return arguments
     }
 
-    /// Waits until every node serves metrics and every transport of every node is connected.
-    func waitUntilConnected(timeout: TimeInterval = 120) -> Bool {
-        poll(timeout: timeout) {
-            metricsPorts.allSatisfy { port in
-                guard let metrics = scrapeMetrics(port: port) else { return false }
-                return transports.allSatisfy { metrics["rakis_transport_connected{transport=\"\($0.rawValue)\"}"] == 1 }
+    /// Waits until every node serves metrics and every transport of every node is connected;
+    /// over the mesh, until every node has found every other one.
+    func waitUntilConnected(timeout: Duration = .seconds(180)) async -> Bool {
+        await eventually(timeout: timeout) {
+            for port in metricsPorts {
+                guard let metrics = await scrapeMetrics(port: port) else { return false }
+                let connected = transports.allSatisfy { metrics["rakis_transport_connected{transport=\"\($0.rawValue)\"}"] == 1 }
+                let meshFull = !transports.contains(.mesh) || metrics["rakis_transport_connections{transport=\"mesh\"}"] ?? 0 >= Double(count - 1)
+                if !connected || !meshFull { return false }
             }
+            return true
         }
     }
 
-    func metrics(_ index: Int) -> [String: Double] { scrapeMetrics(port: metricsPorts[index]) ?? [:] }
+    func metrics(_ index: Int) async -> [String: Double] { await scrapeMetrics(port: metricsPorts[index]) ?? [:] }
 
     /// Runs `rakis submit --json` as its own follower node and returns its parsed output.
-    func submit(_ prompt: String, quorum: Int = 3, extra: [String] = [], launched: (NodeProcess) -> Void = { _ in }) throws -> SubmitOutcome {
-        let port = freePort()
-        let arguments = ["submit", "--network", network, "--data-dir", "\(directory)/submit-\(UUID().uuidString.prefix(8))",
+    /// `whileRunning` runs alongside it, to break things mid-request.
+    func submit(_ prompt: String, quorum: Int = 3, extra: [String] = [],
+                whileRunning: @escaping () async -> Void = {}) async throws -> SubmitOutcome {
+        let port = try freeLoopbackPort()
+        let name = "submit-\(UUID().uuidString.prefix(8))"
+        let arguments = ["submit", "--network", network, "--data-dir", "\(directory)/\(name)",
                          "--json", "--quorum", "\(quorum)", "--max-tokens", "24", "--log-level", "warning"]
             + transportArguments(meshListen: port, bootstrap: meshPorts.last) + extra + [prompt]
-        let client = try NodeProcess(name: "submit-\(UUID().uuidString.prefix(8))", arguments: arguments, directory: directory)
-        launched(client)
-        guard client.waitForExit(timeout: 180) else {
-            client.kill()
-            throw ClusterError("rakis submit did not finish within 180 s; log:\n\(client.log)")
+        let client = try NodeProcess(name: name, arguments: arguments, directory: directory)
+        await whileRunning()
+        guard let status = await client.process.waitForExit(timeout: .seconds(240)) else {
+            await client.kill()
+            throw ClusterError("rakis submit did not finish within 240 s; log:\n\(client.log)")
         }
-        let lines = client.log.split(separator: "\n")
-        guard let line = lines.last(where: { $0.hasPrefix("{") }),
+        guard let line = client.log.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
               let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        else { throw ClusterError("rakis submit exited \(client.process.terminationStatus) without a JSON result; log:\n\(client.log)") }
+        else { throw ClusterError("rakis submit exited \(status) without a JSON result; log:\n\(client.log)") }
         return SubmitOutcome(json: json)
     }
 
     /// The node's stored result for a request, once it has one (the store is read while the node runs).
-    func result(of requestId: String, at index: Int, timeout: TimeInterval = 60) -> StoredResult? {
+    func result(of requestId: String, at index: Int, timeout: Duration = .seconds(60)) async -> StoredResult? {
         guard let id = Hash256(hex: requestId) else { return nil }
         var found: StoredResult?
-        poll(timeout: timeout) {
+        _ = await eventually(timeout: timeout) {
             found = try? NodeStore(path: "\(dataDirectory(index))/rakis.sqlite").result(of: id)
             return found != nil
         }
@@ -120,8 +128,22 @@ final class LoopbackCluster {
         try NodeStore(path: "\(dataDirectory(index))/rakis.sqlite").counts()
     }
 
+    /// How long each serving node's inference of the request took, from its log.
+    func inferenceMilliseconds(of requestId: String) -> [Int] {
+        let marker = "request \(requestId.prefix(8)): inference took "
+        return nodes.compactMap { node in
+            guard let line = node.log.split(separator: "\n").last(where: { $0.contains(marker) }),
+                  let range = line.range(of: marker) else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }
+    }
+
     /// SIGTERM to every node; returns their exit statuses.
-    func stopAll() -> [Int32] { nodes.map { $0.stop() } }
+    func stopAll() async -> [Int32] {
+        var statuses: [Int32] = []
+        for node in nodes { statuses.append(await node.stop()) }
+        return statuses
+    }
 
     func logs() -> String {
         nodes.map { "--- \($0.name)\n\($0.log.split(separator: "\n").suffix(40).joined(separator: "\n"))" }.joined(separator: "\n")
