@@ -60,6 +60,8 @@ stop_one() {  # stop_one PIDFILE: the whole process group (the relay runs gunico
 print_env() {
     echo "export RAKIS_TEST_NOSTR=ws://127.0.0.1:$nostr_port"
     echo "export RAKIS_TEST_MQTT=127.0.0.1:$mqtt_port"
+    # For tests that stop and restart a relay of their own.
+    echo "export RAKIS_TEST_NOSTR_RELAY_BIN=$venv/bin/nostr-relay"
 }
 
 case "${1:-}" in

@@ -56,6 +56,14 @@ struct DeliveryLog {
         return sends - 1 <= Self.maxResends ? .resent : .replay
     }
 
+    /// Forgets a packet whose copy turned out to be forged. The id does not cover the signature,
+    /// so without this, whoever is first to pass on a copy with a broken signature would make
+    /// the node drop the genuine packet as a copy.
+    mutating func forget(_ id: Hash256) {
+        current[id] = nil
+        previous[id] = nil
+    }
+
     /// Packets this node sent itself: their echoes (a broker returns our own publishes) are copies.
     mutating func sent(_ id: Hash256, now: Millis) {
         rotate(now: now)
@@ -64,7 +72,7 @@ struct DeliveryLog {
 
     private mutating func rotate(now: Millis) {
         guard now - generationStart >= generation else { return }
-        previous = current
+        previous = now - generationStart >= 2 * generation ? [:] : current
         current = [:]
         generationStart = now
     }

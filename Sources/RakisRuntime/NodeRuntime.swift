@@ -188,6 +188,7 @@ public actor NodeRuntime {
         if let rejection {
             metrics.packet(source.transport, .rejected)
             if Self.isMisbehaviour(rejection) { transport(source.transport)?.report(source, .invalid) }
+            if case .badSignature = rejection { deliveries.forget(envelope.id) }
         } else {
             metrics.packet(source.transport, .accepted)
             relay(packet.bytes, from: source)

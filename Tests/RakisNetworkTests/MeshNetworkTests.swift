@@ -179,9 +179,11 @@ import Testing
         #expect(await eventually { a.mesh.neighbours.isEmpty })
 
         // Same identity and port, no bootstrap peers: only A's redial can bring it back.
+        let restarted = ContinuousClock.now
         let again = try await TestNode.start("restart B", port: port)
         defer { Task { for node in [a, again] { await node.mesh.stop() } } }
         #expect(await eventually { a.isNeighbour(of: again) && a.mesh.statistics.reconnects >= 1 })
+        print("Mesh peer restart: redialed \(ContinuousClock.now - restarted) after the peer came back")
         #expect(again.mesh.neighbours.first?.isOutbound == false, "A dialed the new B")
 
         let packet = Array("welcome back".utf8)

@@ -87,4 +87,40 @@ private let relayURL = ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"]
         await alice.stop()
         await bob.stop()
     }
+
+    /// The relay goes down and comes back: the transport reconnects with backoff, subscribes
+    /// again from the last event it saw, and the packet sent during the outage is published
+    /// from the outbox and reaches the other node.
+    @Test(.enabled(if: PrivateNostrRelay.isAvailable, "RAKIS_TEST_NOSTR_RELAY_BIN is not set"))
+    func relayRestartReconnectsAndDeliversWhatWasSentDuringTheOutage() async throws {
+        let relay = try PrivateNostrRelay()
+        try await relay.start()
+        let network = "test-\(UInt64.random(in: 0 ... .max))"
+        func node() throws -> (NostrTransport, NodeID, Inbox) {
+            let identity = NodeIdentity.generate()
+            let transport = try NostrTransport(
+                identity: identity, configuration: NostrTransportConfiguration(relays: [relay.url], network: network))
+            return (transport, identity.nodeId, Inbox())
+        }
+        let (alice, aliceId, _) = try node()
+        let (bob, _, bobInbox) = try node()
+        try await alice.start(deliver: { _ in })
+        try await bob.start(deliver: { bobInbox.deliver($0) })
+        #expect(await eventually { alice.statistics.connected && bob.statistics.connected })
+
+        await relay.stop()
+        #expect(await eventually { !alice.statistics.connected && !bob.statistics.connected })
+        alice.send(packet("during outage"), except: nil)
+        let restarted = ContinuousClock.now
+        try await relay.start()
+        #expect(await eventually(timeout: .seconds(60)) { alice.statistics.connected && bob.statistics.connected })
+        let reconnected = ContinuousClock.now - restarted
+        #expect(await eventually { bobInbox.contains(packet("during outage"), from: aliceId) })
+        let delivered = ContinuousClock.now - restarted
+        #expect(alice.statistics.reconnects >= 1 && bob.statistics.reconnects >= 1)
+        print("Nostr relay restart: both reconnected \(reconnected) after the relay restarted; the outage packet arrived after \(delivered)")
+        await alice.stop()
+        await bob.stop()
+        await relay.stop()
+    }
 }

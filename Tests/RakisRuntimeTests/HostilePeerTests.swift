@@ -29,11 +29,13 @@ extension LoopbackNetworkTests {
         defer { Task { await mesh.stop() } }
         #expect(await eventually { !mesh.neighbours.isEmpty })
 
-        let status = Envelope(signing: Packet(.peerStatus(PeerStatus(models: [], embeddingModels: [], activeJobs: 0, queuedJobs: 0)),
-                                              createdAt: Millis(Date().timeIntervalSince1970 * 1000)),
-                              network: network, identity: attacker)
-        for _ in 0..<12 { mesh.send(status.wireBytes, except: nil) }
-        mesh.send(forged(status), except: nil)
+        func status(activeJobs: Int) -> Envelope {
+            let body = PacketBody.peerStatus(PeerStatus(models: [], embeddingModels: [], activeJobs: activeJobs, queuedJobs: 0))
+            return Envelope(signing: Packet(body, createdAt: Millis(Date().timeIntervalSince1970 * 1000)), network: network, identity: attacker)
+        }
+        let replayed = status(activeJobs: 0)
+        for _ in 0..<12 { mesh.send(replayed.wireBytes, except: nil) }
+        mesh.send(forged(status(activeJobs: 1)), except: nil)
         for _ in 0..<6 { mesh.send(Array("{\"v\":1,\"not\":\"a packet\"}".utf8), except: nil) }
 
         let counted = await eventually {

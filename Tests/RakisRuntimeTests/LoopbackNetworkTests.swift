@@ -92,24 +92,27 @@ struct LoopbackNetworkTests {
         }
     }
 
-    /// Bytes each node has sent so far, over all its transports (protocol headers included).
-    private func wireBytes(_ cluster: LoopbackCluster) async -> [Double] {
-        var bytes: [Double] = []
+    /// Bytes each node has sent and received so far, over all its transports (protocol headers included).
+    private func wireBytes(_ cluster: LoopbackCluster) async -> [(sent: Int, received: Int)] {
+        var bytes: [(sent: Int, received: Int)] = []
         for index in 0..<cluster.count {
             let metrics = await cluster.metrics(index)
-            bytes.append(metrics.filter { $0.key.hasPrefix("rakis_transport_bytes_sent{") }.values.reduce(0, +))
+            func total(_ name: String) -> Int { Int(metrics.filter { $0.key.hasPrefix("rakis_transport_\(name){") }.values.reduce(0, +)) }
+            bytes.append((total("bytes_sent"), total("bytes_received")))
         }
         return bytes
     }
 
     /// Prints the figures the closing note asks for; observed, never asserted.
-    private func report(_ cluster: LoopbackCluster, _ outcome: SubmitOutcome, bytesBefore: [Double], bytesAfter: [Double]) {
+    private func report(_ cluster: LoopbackCluster, _ outcome: SubmitOutcome,
+                        bytesBefore: [(sent: Int, received: Int)], bytesAfter: [(sent: Int, received: Int)]) {
         guard let requestId = outcome.requestId, let seconds = outcome.seconds else { return }
         let inferences = cluster.inferenceMilliseconds(of: requestId)
         let slowest = inferences.max() ?? 0
-        let sent = zip(bytesAfter, bytesBefore).map { Int($0 - $1) }
+        let sent = zip(bytesAfter, bytesBefore).map { $0.sent - $1.sent }
+        let received = zip(bytesAfter, bytesBefore).map { $0.received - $1.received }
         print("FIGURES \(cluster.transports.map(\.rawValue).sorted().joined(separator: "+")): request to result \(Int(seconds * 1000)) ms,",
               "slowest inference \(slowest) ms (all: \(inferences)), beyond it \(Int(seconds * 1000) - slowest) ms;",
-              "bytes sent per node \(sent)")
+              "bytes sent per node \(sent), received \(received)")
     }
 }
