@@ -94,12 +94,12 @@ final class LoopbackCluster {
 
     /// Runs `rakis submit --json` as its own follower node and returns its parsed output.
     /// `whileRunning` runs alongside it, to break things mid-request.
-    func submit(_ prompt: String, quorum: Int = 3, extra: [String] = [],
+    func submit(_ prompt: String, quorum: Int = 3, maxTokens: Int = 24, extra: [String] = [],
                 whileRunning: @escaping () async -> Void = {}) async throws -> SubmitOutcome {
         let port = try freeLoopbackPort()
         let name = "submit-\(UUID().uuidString.prefix(8))"
         let arguments = ["submit", "--network", network, "--data-dir", "\(directory)/\(name)",
-                         "--json", "--quorum", "\(quorum)", "--max-tokens", "24", "--log-level", "warning"]
+                         "--json", "--quorum", "\(quorum)", "--max-tokens", "\(maxTokens)", "--log-level", "warning"]
             + transportArguments(meshListen: port, bootstrap: meshPorts.last) + extra + [prompt]
         let client = try NodeProcess(name: name, arguments: arguments, directory: directory)
         await whileRunning()

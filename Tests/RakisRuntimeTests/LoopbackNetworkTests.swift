@@ -21,17 +21,19 @@ struct LoopbackNetworkTests {
         try await run(over: [.mqtt])
     }
 
-    /// All three transports, and the MQTT broker dies while the nodes are inferring: the packets
-    /// still to come (commits, quorum, reveals, results) travel over the mesh and Nostr.
+    /// All three transports, and the MQTT broker dies while the nodes are inferring (a long
+    /// answer, so that they are): the packets still to come (commits, quorum, reveals, results)
+    /// travel over the mesh and Nostr.
     @Test func overAllThreeWithTheBrokerStoppedMidRequest() async throws {
         let broker = try Mosquitto()
         try await broker.start()
         let cluster = try LoopbackCluster(serving: 4, followers: 1, transports: [.mesh, .nostr, .mqtt], mqttBroker: broker.address)
         #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")
-        let outcome = try await cluster.submit("Name three colours.") {
+        let outcome = try await cluster.submit("Count from one to sixty, separated by commas.", maxTokens: 200) {
             let inferring = await eventually(timeout: .seconds(90)) { cluster.nodes.contains { $0.log.contains(": inferring") } }
             #expect(inferring)
             await broker.stop()
+            #expect(!cluster.nodes.contains { $0.log.contains(": committed") }, "the broker was gone before any node committed")
         }
         await expectAgreement(cluster, outcome)
         #expect(await cluster.metrics(0)["rakis_transport_connected{transport=\"mqtt\"}"] == 0)
