@@ -121,6 +121,7 @@ let package = Package(
             name: "RakisRuntimeTests",
             dependencies: ["RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore", "RakisTestSupport"]
         ),
+        .testTarget(name: "RakisCLITests", dependencies: ["rakis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "RakisSimulatorTests", dependencies: ["RakisCore", "RakisNode", "RakisSimulator"]),
     ]
 )

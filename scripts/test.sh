@@ -90,3 +90,13 @@ cp "$minilm/config.json" "$minilm/vocab.txt" "$scratch/minilm/"
 expect_failure "model.safetensors" "$rakis" embed --model "$scratch/minilm" hi
 head -c 30000000 "$minilm/model.safetensors" > "$scratch/minilm/model.safetensors"
 expect_failure "is truncated" "$rakis" embed --model "$scratch/minilm" hi
+
+echo "== node command line: bad settings and a damaged store are refused, and the store is left alone"
+printf 'network: test\nmesh:\n  listn: 127.0.0.1:0\n' > "$scratch/bad.yaml"
+expect_failure "unknown setting 'mesh.listn'" "$rakis" node --config "$scratch/bad.yaml"
+expect_failure "no transport enabled" "$rakis" node --network test --data-dir "$scratch/node"
+mkdir -p "$scratch/damaged"
+echo "not a database" > "$scratch/damaged/rakis.sqlite"
+expect_failure "not a Rakis store" "$rakis" node --network test --data-dir "$scratch/damaged" --mesh-listen 127.0.0.1:0 --follower
+[ "$(cat "$scratch/damaged/rakis.sqlite")" = "not a database" ] || { echo "FAIL: the damaged store was changed" >&2; exit 1; }
+echo "ok: the damaged store file is unchanged"

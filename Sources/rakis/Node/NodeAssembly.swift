@@ -22,7 +22,7 @@ struct NodeAssembly {
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         } catch {
-            throw ValidationError("data_dir \(dataDirectory): cannot create it: \(error.localizedDescription)")
+            throw CommandFailure("data_dir \(dataDirectory): cannot create it: \(error.localizedDescription)")
         }
         let identity = try loadIdentity(settings.keyFile ?? "\(dataDirectory)/node.key", logger: logger)
         let store = try NodeStore(path: "\(dataDirectory)/rakis.sqlite")

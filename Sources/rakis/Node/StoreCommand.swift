@@ -18,7 +18,7 @@ struct StoreCommand: ParsableCommand {
             let directory = dataDir ?? ModelStore.defaultHome().appendingPathComponent("node").path
             let path = "\(directory)/rakis.sqlite"
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ValidationError("\(path): no store here (has a node run with this data directory?)")
+                throw CommandFailure("\(path): no store here (has a node run with this data directory?)")
             }
             return try NodeStore(path: path)
         }
@@ -50,7 +50,7 @@ struct StoreCommand: ParsableCommand {
         func run() throws {
             guard let id = Hash256(hex: requestId) else { throw ValidationError("'\(requestId)': not a request id (64 hex digits)") }
             guard let result = try location.open().result(of: id) else {
-                throw ValidationError("request \(requestId) has no result in this store (unknown, or not concluded yet)")
+                throw CommandFailure("request \(requestId) has no result in this store (unknown, or not concluded yet)")
             }
             var object: [String: JSONValue] = ["requestId": .string(requestId), "concludedAt": .number(Double(result.concludedAt))]
             switch result.outcome {

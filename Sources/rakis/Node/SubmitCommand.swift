@@ -60,7 +60,7 @@ struct Submit: AsyncParsableCommand {
             requestId = try await runtime.submit(spec)
         } catch {
             await runtime.stop()
-            throw ValidationError("request rejected: \(error)")
+            throw CommandFailure("request rejected: \(error)")
         }
         async let loop: Void = runtime.run()
         let conclusion = await runtime.conclusion(of: requestId)
@@ -76,7 +76,7 @@ struct Submit: AsyncParsableCommand {
         let deadline = Date().addingTimeInterval(connectTimeout)
         while !transports.contains(where: { $0.statistics.connected }) {
             guard Date() < deadline else {
-                throw ValidationError("no transport connected within \(connectTimeout) s (\(transports.map(\.name.name).joined(separator: ", ")))")
+                throw CommandFailure("no transport connected within \(connectTimeout) s (\(transports.map(\.name.name).joined(separator: ", ")))")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
