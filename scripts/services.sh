@@ -27,12 +27,13 @@ wait_for() {  # wait_for NAME PORT PIDFILE LOG
 }
 
 start_nostr() {
-    listening "$nostr_port" && return 0
+    # Installed even when a relay already answers: tests start private relays with this program.
     if [ ! -x "$venv/bin/nostr-relay" ]; then
         echo "== nostr-relay: installing into .venv-services (PyPI)" >&2
         python3 -m venv "$venv"
         "$venv/bin/pip" install -q --disable-pip-version-check "nostr-relay==1.14" >&2
     fi
+    listening "$nostr_port" && return 0
     mkdir -p "$state/nostr"
     # The relay takes its port from its config file only, and its database path is relative to
     # the working directory: a copy with this port, run from the state directory.
