@@ -41,18 +41,38 @@ private func connected(_ transports: MQTTTransport...) async -> Bool {
     await eventually { transports.allSatisfy { $0.statistics.connected } }
 }
 
+/// A started broker with two started, connected transports on it.
+private struct Pair {
+    let broker: Mosquitto
+    let alice: MQTTTransport
+    let aliceInbox: Inbox
+    let bob: MQTTTransport
+    let bobInbox: Inbox
+
+    static func start(persistence: Bool = false) async throws -> Pair {
+        let broker = try Mosquitto(persistence: persistence)
+        try await broker.start()
+        let alice = makeTransport(broker)
+        let bob = makeTransport(broker)
+        let pair = Pair(broker: broker, alice: alice, aliceInbox: try await started(alice), bob: bob, bobInbox: try await started(bob))
+        #expect(await connected(alice, bob))
+        return pair
+    }
+
+    func stop() async {
+        await alice.stop()
+        await bob.stop()
+        await broker.stop()
+    }
+}
+
 // MARK: - Tests
 
 @Suite(.enabled(if: Mosquitto.isInstalled, "needs mosquitto"), .timeLimit(.minutes(3)))
 struct MQTTBrokerTests {
     @Test func twoTransportsExchangePacketsBothWays() async throws {
-        let broker = try Mosquitto()
-        try await broker.start()
-        let alice = makeTransport(broker)
-        let bob = makeTransport(broker)
-        let aliceInbox = try await started(alice)
-        let bobInbox = try await started(bob)
-        #expect(await connected(alice, bob))
+        let pair = try await Pair.start()
+        let (alice, aliceInbox, bob, bobInbox) = (pair.alice, pair.aliceInbox, pair.bob, pair.bobInbox)
 
         alice.send(payload("from alice"), except: nil)
         bob.send(payload("from bob"), except: nil)
@@ -74,9 +94,7 @@ struct MQTTBrokerTests {
         #expect(!aliceInbox.contains(payload("relayed")))
         #expect(await eventually { bob.statistics.packetsSent == sentBefore + 1 })
 
-        await alice.stop()
-        await bob.stop()
-        await broker.stop()
+        await pair.stop()
     }
 
     @Test func networksSharingABrokerStayApart() async throws {
@@ -105,13 +123,8 @@ struct MQTTBrokerTests {
     }
 
     @Test func largePacketGetsThrough() async throws {
-        let broker = try Mosquitto()
-        try await broker.start()
-        let sender = makeTransport(broker)
-        let receiver = makeTransport(broker)
-        _ = try await started(sender)
-        let inbox = try await started(receiver)
-        #expect(await connected(sender, receiver))
+        let pair = try await Pair.start()
+        let (sender, receiver, inbox) = (pair.alice, pair.bob, pair.bobInbox)
 
         var rng = SystemRandomNumberGenerator()
         let large = (0..<500_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -119,9 +132,7 @@ struct MQTTBrokerTests {
         #expect(await eventually { inbox.contains(large) })
         #expect(receiver.statistics.bytesReceived > large.count)
 
-        await sender.stop()
-        await receiver.stop()
-        await broker.stop()
+        await pair.stop()
     }
 
     @Test func oversizedPublishIsSkippedAndTheConnectionKeepsWorking() async throws {
@@ -188,13 +199,8 @@ struct MQTTBrokerTests {
     /// subscribe again, and new packets flow. What was published during the outage reaches
     /// only subscribers that were back before it was resent, so it is observed, not asserted.
     @Test func brokerRestartWithoutPersistence() async throws {
-        let broker = try Mosquitto()
-        try await broker.start()
-        let alice = makeTransport(broker)
-        let bob = makeTransport(broker)
-        _ = try await started(alice)
-        let bobInbox = try await started(bob)
-        #expect(await connected(alice, bob))
+        let pair = try await Pair.start()
+        let (broker, alice, bob, bobInbox) = (pair.broker, pair.alice, pair.bob, pair.bobInbox)
         alice.send(payload("before"), except: nil)
         #expect(await eventually { bobInbox.contains(payload("before")) })
 
@@ -214,21 +220,14 @@ struct MQTTBrokerTests {
             "MQTT restart without persistence: both reconnected \(reconnectTime) after the broker restarted;",
             "packet sent during the outage delivered: \(bobInbox.contains(payload("during outage")))")
 
-        await alice.stop()
-        await bob.stop()
-        await broker.stop()
+        await pair.stop()
     }
 
     /// With broker persistence the sessions survive the restart: the packet sent while the
     /// broker was down is resent from the outbox and queued by the broker for the receiver.
     @Test func packetsSentDuringAnOutageArriveWithBrokerPersistence() async throws {
-        let broker = try Mosquitto(persistence: true)
-        try await broker.start()
-        let alice = makeTransport(broker)
-        let bob = makeTransport(broker)
-        _ = try await started(alice)
-        let bobInbox = try await started(bob)
-        #expect(await connected(alice, bob))
+        let pair = try await Pair.start(persistence: true)
+        let (broker, alice, bob, bobInbox) = (pair.broker, pair.alice, pair.bob, pair.bobInbox)
 
         await broker.stop()
         #expect(await eventually { !alice.statistics.connected && !bob.statistics.connected })
@@ -241,9 +240,7 @@ struct MQTTBrokerTests {
         }
         #expect(alice.statistics.packetsDropped == 0)
 
-        await alice.stop()
-        await bob.stop()
-        await broker.stop()
+        await pair.stop()
     }
 
     @Test func nothingIsDeliveredAfterStop() async throws {

@@ -68,9 +68,12 @@ public final class ChildProcess: @unchecked Sendable {
         lock.withLock {
             if exitStatus == nil {
                 var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid {
+                let reaped = waitpid(pid, &status, WNOHANG)
+                if reaped == pid {
                     let signal = status & 0x7f
                     exitStatus = signal == 0 ? (status >> 8) & 0xff : 128 + signal
+                } else if reaped == -1 && errno == ECHILD {
+                    exitStatus = -1  // someone else reaped it: gone, status unknown
                 }
             }
             return exitStatus
