@@ -172,7 +172,7 @@ import Testing
 
     @Test func restartedPeerIsRedialed() async throws {
         let a = try await TestNode.start("restart A")
-        let b = try await TestNode.start("restart B", bootstrap: [a])
+        let b = try await TestNode.start("restart B", bootstrap: [a], port: try freeLoopbackPort())
         #expect(await eventually { a.isNeighbour(of: b) })
         let port = b.address.port
         await b.mesh.stop()

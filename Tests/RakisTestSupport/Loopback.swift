@@ -2,20 +2,27 @@
 import Glibc
 #endif
 
-/// A loopback TCP port that was free a moment ago.
+/// A loopback TCP port that was free a moment ago, below the kernel's ephemeral range
+/// (32768 and up on Linux): a test that stops a server and starts it again on the same port
+/// must not find it taken by some outgoing connection's local end in the meantime.
 public func freeLoopbackPort() throws -> Int {
+    for _ in 0..<1000 {
+        let port = Int.random(in: 20_000..<32_000)
+        if canBind(port: port) { return port }
+    }
+    throw ChildProcessError("could not find a free loopback port in 20000..<32000")
+}
+
+private func canBind(port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw ChildProcessError("socket() failed") }
+    guard fd >= 0 else { return false }
     defer { close(fd) }
-    var address = loopback(port: 0)
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+    var address = loopback(port: port)
+    return withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
         }
     }
-    guard bound else { throw ChildProcessError("could not find a free loopback port") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Whether something accepts TCP connections on the loopback port.
