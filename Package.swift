@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "RakisNetwork", targets: ["RakisNetwork"]),
         .library(name: "RakisStore", targets: ["RakisStore"]),
         .library(name: "RakisRuntime", targets: ["RakisRuntime"]),
+        .library(name: "RakisAPI", targets: ["RakisAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(
@@ -89,10 +91,20 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The node's HTTP face: the native API, the OpenAI-compatible endpoints, live events,
+        // metrics and the dashboard.
+        .target(
+            name: "RakisAPI",
+            dependencies: [
+                "RakisCore", "RakisNode", "RakisRuntime", "RakisStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "rakis",
             dependencies: [
-                "RakisCore", "RakisNode", "RakisSimulator", "RakisEngine", "RakisNetwork", "RakisStore", "RakisRuntime",
+                "RakisCore", "RakisNode", "RakisSimulator", "RakisEngine", "RakisNetwork", "RakisStore", "RakisRuntime", "RakisAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -52,13 +52,16 @@ public actor NodeRuntime {
     private var deliveries: DeliveryLog
     private var timers: [Int: Task<Void, Never>] = [:]
     private var nextTimerId = 0
-    private var waiting: [Hash256: [CheckedContinuation<RequestConclusion, Never>]] = [:]
+    private var waiting: [Hash256: [CheckedContinuation<RequestConclusion?, Never>]] = [:]
     /// Recent conclusions, for clients that ask after the fact (bounded, oldest dropped first).
     private var concluded: [Hash256: RequestConclusion] = [:]
     private var concludedOrder: [Hash256] = []
     private var conclusionsSincePrune = 0
     /// When each running inference started, to log and measure how long it took.
     private var inferenceStarts: [Hash256: ContinuousClock.Instant] = [:]
+    private var peerDirectory = PeerDirectory()
+    private nonisolated let hub = EventHub()
+    public nonisolated let startedAt = NodeRuntime.now()
     private var stopped = false
 
     public init(_ configuration: Configuration) {
@@ -120,6 +123,9 @@ public actor NodeRuntime {
         for task in timers.values { task.cancel() }
         timers = [:]
         inbox.finish()
+        hub.finish()
+        for waiter in waiting.values.joined() { waiter.resume(returning: nil) }
+        waiting = [:]
         logger.info("stopped")
     }
 
@@ -136,13 +142,47 @@ public actor NodeRuntime {
         preconditionFailure("a submission is either accepted or rejected")
     }
 
-    /// Waits until the request concludes at this node.
-    public func conclusion(of requestId: Hash256) async -> RequestConclusion {
+    /// Waits until the request concludes at this node; nil if the node stops first.
+    public func conclusion(of requestId: Hash256) async -> RequestConclusion? {
         if let conclusion = concluded[requestId] { return conclusion }
+        guard !stopped else { return nil }
         return await withCheckedContinuation { waiting[requestId, default: []].append($0) }
     }
 
     public func phase(of requestId: Hash256) -> RequestPhase? { node.phase(of: requestId) }
+
+    // MARK: - Watching
+
+    /// Live events from now on, until the runtime stops or the stream is dropped.
+    public nonisolated func events() -> AsyncStream<RuntimeEvent> { hub.subscribe() }
+
+    public nonisolated var network: String { configuration.node.network }
+    public nonisolated var servedModels: [String] { configuration.node.servedModels }
+    public nonisolated var embeddingModels: [String] { configuration.node.embeddingModels }
+
+    /// The nodes heard from, with the transports that reach them.
+    public func peers() -> [PeerInfo] { peerDirectory.all }
+
+    /// LLMs this node or a peer it heard from serves.
+    public func networkModels() -> Set<String> { peerDirectory.servedModels.union(configuration.node.servedModels) }
+
+    /// The most recent requests in the store, newest first.
+    public nonisolated func recentRequests(limit: Int) throws -> [RequestSummary] {
+        try configuration.store.requests(limit: limit)
+    }
+
+    /// How a request ended here, from the store; nil while it has not.
+    public nonisolated func storedResult(of requestId: Hash256) throws -> StoredResult? {
+        try configuration.store.result(of: requestId)
+    }
+
+    /// A request's story from the store, or nil if the store has never seen it.
+    public nonisolated func story(of requestId: Hash256) throws -> RequestStory? {
+        let store = configuration.store
+        let packets = try store.packets(of: requestId)
+        let phase = try store.request(requestId)?.phase
+        return RequestStory(packets: packets, phase: phase, result: try store.result(of: requestId))
+    }
 
     // MARK: - Receiving
 
@@ -168,6 +208,7 @@ public actor NodeRuntime {
             break
         case let .copy(newTransport):
             metrics.packet(source.transport, .duplicate)
+            peerDirectory.heard(from: envelope.sender, over: source.transport, at: now)
             if newTransport { record(delivery: envelope.id, over: source.transport, now: now) }
             return
         case .resent:
@@ -191,6 +232,9 @@ public actor NodeRuntime {
             if case .badSignature = rejection { deliveries.forget(envelope.id) }
         } else {
             metrics.packet(source.transport, .accepted)
+            peerDirectory.heard(from: envelope.sender, over: source.transport, at: now)
+            hub.publish(.packet(type: envelope.packet.body.typeName, requestId: envelope.requestId, sender: envelope.sender,
+                                transport: source.transport.name, at: now))
             relay(packet.bytes, from: source)
         }
         execute(effects)
@@ -235,6 +279,8 @@ public actor NodeRuntime {
             switch effect {
             case let .broadcast(envelope):
                 deliveries.sent(envelope.id, now: Self.now())
+                hub.publish(.packet(type: envelope.packet.body.typeName, requestId: envelope.requestId, sender: nodeId,
+                                    transport: nil, at: Self.now()))
                 for transport in transports {
                     transport.send(envelope.wireBytes, except: nil)
                     metrics.sent(transport.name, bytes: envelope.wireBytes.count)
@@ -310,13 +356,21 @@ public actor NodeRuntime {
             logger.log(level: level, "rejected a packet from \(sender?.short ?? "?") via \(via): \(rejection)")
         case let .phaseChanged(requestId, phase):
             logger.info("request \(requestId.hex.prefix(8)): \(phase)")
+            hub.publish(.phase(requestId: requestId, phase: phase, at: Self.now()))
         case let .concluded(conclusion):
             conclude(conclusion)
         case let .conflictingResult(requestId, from):
             logger.warning("request \(requestId.hex.prefix(8)): \(from.short) claims another result")
         case let .conflictingQuorum(requestId, adopted):
             logger.notice("request \(requestId.hex.prefix(8)): two quorum packets; adopted \(adopted.hex.prefix(8))")
-        case .peerSeen, .peersLearned:
+        case let .peerSeen(peer, status):
+            peerDirectory.status(of: peer, status)
+            do {
+                try configuration.store.notePeer(peer, status: status, at: Self.now())
+            } catch {
+                logger.error("store: cannot note peer \(peer.short): \(error)")
+            }
+        case .peersLearned:
             break
         }
     }
@@ -330,6 +384,7 @@ public actor NodeRuntime {
             metrics.concluded("failed")
             logger.warning("request \(conclusion.requestId.hex.prefix(8)) failed: \(failure)")
         }
+        hub.publish(.concluded(conclusion))
         concluded[conclusion.requestId] = conclusion
         concludedOrder.append(conclusion.requestId)
         if concludedOrder.count > Self.rememberedConclusions {

@@ -49,19 +49,30 @@ extension NodeStore {
     /// The most recent requests, newest first.
     public func requests(limit: Int) throws -> [RequestSummary] {
         try read("list requests") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT r.*, (SELECT COUNT(*) FROM packets p WHERE p.request_id = r.id) AS packet_count
-                FROM requests r ORDER BY r.created_at DESC, r.id LIMIT ?
-                """, arguments: [limit]).compactMap { row in
-                guard let id = Hash256(hex: row["id"]) else { return nil }
-                return RequestSummary(
-                    requestId: id, phase: RequestPhase(storedName: row["phase"]),
-                    originNode: row["origin_node"], originKind: row["origin_kind"], createdAt: row["created_at"],
-                    commitDeadline: row["commit_deadline"], revealDeadline: row["reveal_deadline"],
-                    updatedAt: row["updated_at"], packetCount: row["packet_count"]
-                )
-            }
+            try Row.fetchAll(db, sql: Self.summarySQL + " ORDER BY r.created_at DESC, r.id LIMIT ?", arguments: [limit])
+                .compactMap(Self.summary)
         }
+    }
+
+    /// One request's summary, or nil if the store does not hold it.
+    public func request(_ requestId: Hash256) throws -> RequestSummary? {
+        try read("read request \(requestId.hex)") { db in
+            try Row.fetchOne(db, sql: Self.summarySQL + " WHERE r.id = ?", arguments: [requestId.hex]).flatMap(Self.summary)
+        }
+    }
+
+    private static let summarySQL = """
+        SELECT r.*, (SELECT COUNT(*) FROM packets p WHERE p.request_id = r.id) AS packet_count FROM requests r
+        """
+
+    private static func summary(_ row: Row) -> RequestSummary? {
+        guard let id = Hash256(hex: row["id"]) else { return nil }
+        return RequestSummary(
+            requestId: id, phase: RequestPhase(storedName: row["phase"]),
+            originNode: row["origin_node"], originKind: row["origin_kind"], createdAt: row["created_at"],
+            commitDeadline: row["commit_deadline"], revealDeadline: row["reveal_deadline"],
+            updatedAt: row["updated_at"], packetCount: row["packet_count"]
+        )
     }
 
     /// How a request ended, or nil while it has not.

@@ -29,7 +29,7 @@ import Testing
         #expect(settings.threads == 2)
         #expect(settings.mesh == .init(listen: "0.0.0.0:7400", advertise: "203.0.113.7:7400", bootstrap: ["198.51.100.2:7400"], maxNeighbours: 8))
         #expect(settings.nostrRelays == ["wss://relay.example.org"] && settings.mqttBrokers == ["broker.example.org:1883"])
-        #expect(settings.metrics == "127.0.0.1:9464" && settings.retainRequests == 10_000 && settings.logLevel == "info")
+        #expect(settings.metrics == "127.0.0.1:9464" && settings.api == "127.0.0.1:7480" && settings.retainRequests == 10_000 && settings.logLevel == "info")
         try settings.validate()
     }
 

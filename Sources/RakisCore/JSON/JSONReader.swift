@@ -110,6 +110,10 @@ public struct JSONObjectReader: Sendable {
         return bool
     }
 
+    public func optionalBool(_ key: String) throws -> Bool? {
+        try presentValue(key).map { _ in try bool(key) }
+    }
+
     // MARK: Numbers
 
     public func double(_ key: String) throws -> Double {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import RakisAPI
 import RakisRuntime
 
 struct NodeCommand: AsyncParsableCommand {
@@ -12,7 +13,9 @@ struct NodeCommand: AsyncParsableCommand {
             Settings come from a YAML file (--config; see docs/node.example.yaml), then RAKIS_* \
             environment variables, then flags. The node sends every packet on all enabled transports \
             (peer mesh, Nostr relays, MQTT brokers), keeps its state in <data dir>/rakis.sqlite and \
-            takes unfinished requests up again after a restart. SIGINT or SIGTERM stops it cleanly.
+            takes unfinished requests up again after a restart. With --api it serves the HTTP API \
+            (/api), the OpenAI-compatible endpoints (/v1), live events and the dashboard. SIGINT or \
+            SIGTERM stops it cleanly.
             """
     )
 
@@ -28,7 +31,21 @@ struct NodeCommand: AsyncParsableCommand {
         let role = settings.models.isEmpty ? "follower" : "serving \(settings.models.joined(separator: ", "))"
         let transports = runtime.transports.map(\.name.name).joined(separator: ", ")
         logger.notice("node \(node.identity.nodeId.hex) ready on network \(settings.network): \(role); transports \(transports); data \(node.dataDirectory)")
+        let api = try settings.api.map { address in
+            let endpoint = try HostPort(parsing: address)
+            let server = APIServer(runtime: runtime, host: endpoint.host, port: endpoint.port, logger: logger)
+            return Task {
+                do {
+                    try await server.run { port in logger.notice("API and dashboard on http://\(endpoint.host):\(port)/") }
+                } catch {
+                    logger.critical("API server on \(address) failed: \(error)")
+                    await runtime.stop()
+                }
+            }
+        }
         await runtime.run()
+        api?.cancel()
+        await api?.value
         await node.metricsServer?.stop()
         signals.cancel()
     }

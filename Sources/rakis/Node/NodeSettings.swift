@@ -22,6 +22,8 @@ struct NodeSettings: Equatable {
     var mqttBrokers: [String] = []
     /// host:port for GET /metrics, or nil for none.
     var metrics: String?
+    /// host:port for the HTTP API and the dashboard, or nil for none.
+    var api: String?
     var retainRequests = 10_000
     var logLevel = "info"
 
@@ -61,6 +63,7 @@ struct NodeSettings: Equatable {
             case "embedding_model": settings.embeddingModel = try file.string(value, "embedding_model")
             case "threads": settings.threads = try file.int(value, "threads")
             case "metrics": settings.metrics = try file.string(value, "metrics")
+            case "api": settings.api = try file.string(value, "api")
             case "retain_requests": settings.retainRequests = try file.int(value, "retain_requests")
             case "log_level": settings.logLevel = try file.string(value, "log_level")
             case "mesh":
@@ -84,7 +87,7 @@ struct NodeSettings: Equatable {
                     settings.mqttBrokers = try file.strings(value, "mqtt.brokers")
                 }
             case let other:
-                throw file.unknown(other, known: "network, data_dir, key_file, models, embedding_model, threads, mesh, nostr, mqtt, metrics, retain_requests, log_level")
+                throw file.unknown(other, known: "network, data_dir, key_file, models, embedding_model, threads, mesh, nostr, mqtt, metrics, api, retain_requests, log_level")
             }
         }
         return settings
@@ -92,7 +95,7 @@ struct NodeSettings: Equatable {
 
     /// Environment variables RAKIS_NETWORK, RAKIS_DATA_DIR, RAKIS_KEY_FILE, RAKIS_MODELS (comma-separated),
     /// RAKIS_THREADS, RAKIS_MESH_LISTEN, RAKIS_MESH_ADVERTISE, RAKIS_BOOTSTRAP, RAKIS_NOSTR_RELAYS,
-    /// RAKIS_MQTT_BROKERS, RAKIS_METRICS, RAKIS_LOG_LEVEL.
+    /// RAKIS_MQTT_BROKERS, RAKIS_METRICS, RAKIS_API, RAKIS_LOG_LEVEL.
     mutating func apply(environment: [String: String]) throws {
         func list(_ value: String) -> [String] { value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         for (name, value) in environment where name.hasPrefix("RAKIS_") {
@@ -110,6 +113,7 @@ struct NodeSettings: Equatable {
             case "RAKIS_NOSTR_RELAYS": nostrRelays = list(value)
             case "RAKIS_MQTT_BROKERS": mqttBrokers = list(value)
             case "RAKIS_METRICS": metrics = value.isEmpty ? nil : value
+            case "RAKIS_API": api = value.isEmpty ? nil : value
             case "RAKIS_LOG_LEVEL": logLevel = value
             default: break  // RAKIS_HOME and others belong to other parts
             }
@@ -127,7 +131,7 @@ struct NodeSettings: Equatable {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("log_level '\(logLevel)': use trace, debug, info, notice, warning, error or critical")
         }
-        for address in [mesh.listen, mesh.advertise, metrics].compactMap({ $0 }) + mesh.bootstrap + mqttBrokers {
+        for address in [mesh.listen, mesh.advertise, metrics, api].compactMap({ $0 }) + mesh.bootstrap + mqttBrokers {
             _ = try HostPort(parsing: address)
         }
         for relay in nostrRelays where !(relay.hasPrefix("ws://") || relay.hasPrefix("wss://")) {
@@ -171,6 +175,8 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .customLong("nostr-relay"), help: "A Nostr relay URL, ws:// or wss:// (repeatable).") var nostrRelays: [String] = []
     @Option(name: .customLong("mqtt-broker"), help: "An MQTT broker, host:port (repeatable).") var mqttBrokers: [String] = []
     @Option(help: "Serve Prometheus metrics at http://ADDRESS/metrics (host:port).") var metrics: String?
+    @Option(help: "Serve the HTTP API, the OpenAI-compatible endpoints and the dashboard at http://ADDRESS/ (host:port).")
+    var api: String?
     @Option(help: "Finished requests kept in the store.") var retainRequests: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
 
@@ -190,6 +196,7 @@ struct NodeOptions: ParsableArguments {
         if !nostrRelays.isEmpty { settings.nostrRelays = nostrRelays }
         if !mqttBrokers.isEmpty { settings.mqttBrokers = mqttBrokers }
         if let metrics { settings.metrics = metrics }
+        if let api { settings.api = api }
         if let retainRequests { settings.retainRequests = retainRequests }
         if let logLevel { settings.logLevel = logLevel }
         try settings.validate()

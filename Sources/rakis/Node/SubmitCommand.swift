@@ -63,7 +63,7 @@ struct Submit: AsyncParsableCommand {
             throw CommandFailure("request rejected: \(error)")
         }
         async let loop: Void = runtime.run()
-        let conclusion = await runtime.conclusion(of: requestId)
+        guard let conclusion = await runtime.conclusion(of: requestId) else { throw CommandFailure("the node stopped before the request concluded") }
         let elapsed = Date().timeIntervalSince(started)
         await runtime.stop()
         await loop
@@ -84,26 +84,8 @@ struct Submit: AsyncParsableCommand {
 
     private func report(_ conclusion: RequestConclusion, elapsed: TimeInterval) throws {
         if json {
-            var object: [String: JSONValue] = [
-                "requestId": .string(conclusion.requestId.hex),
-                "seconds": .number((elapsed * 1000).rounded() / 1000),
-            ]
-            switch conclusion.outcome {
-            case let .final(chosen):
-                object["status"] = "final"
-                object["output"] = .string(chosen.output)
-                object["model"] = .string(chosen.model)
-                object["node"] = .string(chosen.node.hex)
-                object["commitment"] = .string(chosen.commitment.hex)
-                object["cluster"] = .array(chosen.members.map { .string($0.hex) })
-            case let .failed(failure):
-                object["status"] = "failed"
-                object["failure"] = .string(failure.code)
-                object["reason"] = .string(failure.description)
-            }
-            if let certificate = conclusion.certificate {
-                object["certificate"] = certificate.json
-            }
+            guard case var .object(object) = conclusion.json else { return }
+            object["seconds"] = .number((elapsed * 1000).rounded() / 1000)
             print(String(decoding: JSONValue.object(object).canonicalBytes(), as: UTF8.self))
             return
         }

@@ -1,0 +1,66 @@
+import Hummingbird
+import Logging
+import RakisCore
+import RakisRuntime
+
+/// The node's HTTP server: the native API under /api, the OpenAI-compatible one under /v1,
+/// live events, Prometheus metrics and the dashboard. It runs until its task is cancelled.
+public struct APIServer: Sendable {
+    public let runtime: NodeRuntime
+    public let host: String
+    public let port: Int
+    public let logger: Logger
+
+    public init(runtime: NodeRuntime, host: String, port: Int, logger: Logger) {
+        self.runtime = runtime
+        self.host = host
+        self.port = port
+        self.logger = logger
+    }
+
+    /// Serves until cancelled; `onListening` gets the bound port (useful with port 0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let router = Router()
+        NativeRoutes(runtime: runtime).add(to: router)
+        OpenAIRoutes(runtime: runtime).add(to: router)
+        router.get("/metrics") { [runtime] _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: runtime.metrics.text(transports: runtime.transports))))
+        }
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "rakis"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        try await application.run()
+    }
+}
+
+/// Reading request bodies, shared by both APIs.
+enum JSONBody {
+    /// Bodies larger than this are refused before parsing (the protocol's own text limit is 256 KiB).
+    static let maxBytes = 1 << 20
+
+    static func json(_ request: Request) async throws -> JSONObjectReader {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maxBytes)
+        } catch {
+            throw APIError(status: .contentTooLarge, message: "the request body exceeds \(maxBytes) bytes",
+                           type: "invalid_request_error", param: nil)
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(Array(buffer.readableBytesView))
+        } catch {
+            throw APIError.badRequest("the request body is not valid JSON: \(error)")
+        }
+        do {
+            return try JSONObjectReader(value, path: "")
+        } catch let error as JSONShapeError {
+            throw APIError.badRequest("the request body must be a JSON object: \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Hummingbird
+import RakisCore
+import RakisNode
+import RakisRuntime
+
+/// `GET /api/events[?request=ID]`: the node's live events as server-sent events, one JSON
+/// object per `data:` line (`packet`, `phase`, `concluded`), until the client goes away.
+struct EventStream {
+    let runtime: NodeRuntime
+    /// Only this request's events, if set.
+    let request: Hash256?
+
+    func response() -> Response {
+        let events = runtime.events()
+        let request = request
+        let body = ResponseBody { writer in
+            // A comment line first, so clients see the stream open before the first event.
+            try await writer.write(ByteBuffer(string: ": rakis events\n\n"))
+            for await event in events {
+                guard let (name, data) = Self.render(event), request == nil || Self.requestId(of: event) == request else { continue }
+                try await writer.write(ByteBuffer(string: "event: \(name)\ndata: \(data.canonicalString)\n\n"))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+
+    private static func requestId(of event: RuntimeEvent) -> Hash256? {
+        switch event {
+        case let .packet(_, requestId, _, _, _): requestId
+        case let .phase(requestId, _, _): requestId
+        case let .concluded(conclusion): conclusion.requestId
+        }
+    }
+
+    static func render(_ event: RuntimeEvent) -> (String, JSONValue)? {
+        switch event {
+        case let .packet(type, requestId, sender, transport, at):
+            var object: [String: JSONValue] = ["type": .string(type), "sender": .string(sender.hex), "at": .number(Double(at))]
+            object["requestId"] = requestId.map { .string($0.hex) } ?? .null
+            object["transport"] = transport.map(JSONValue.string) ?? .null
+            return ("packet", .object(object))
+        case let .phase(requestId, phase, at):
+            return ("phase", ["requestId": .string(requestId.hex), "phase": .string("\(phase)"), "at": .number(Double(at))])
+        case let .concluded(conclusion):
+            return ("concluded", conclusion.json)
+        }
+    }
+}

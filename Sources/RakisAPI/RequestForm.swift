@@ -1,0 +1,60 @@
+import RakisCore
+import RakisNode
+
+/// What a client may ask of a request, in either API's words, with the node's defaults for
+/// what it leaves out. The protocol's own limits are checked when the node signs the request.
+struct RequestForm {
+    var input: RequestInput
+    var models: [String]
+    var temperature = 0.0
+    var maxTokens = 64
+    var seed: Int?
+    var quorum = 3
+    var secDistance = SecurityFrame.defaultSecDistance
+    var secPercentage = SecurityFrame.defaultSecPercentage
+    var commitWindow: Millis = 30_000
+    var revealWindow: Millis = 15_000
+    var embeddingBits = 384
+
+    /// The security-frame fields, the same in the native body and in OpenAI's `rakis` object.
+    static let frameKeys: Set<String> = ["quorum", "secDistance", "secPercentage", "commitWindowMs", "revealWindowMs", "embeddingBits"]
+
+    mutating func readFrame(_ object: JSONObjectReader) throws {
+        quorum = try object.optionalInt("quorum") ?? quorum
+        secDistance = try object.optionalDouble("secDistance") ?? secDistance
+        secPercentage = try object.optionalDouble("secPercentage") ?? secPercentage
+        commitWindow = try object.optionalInt("commitWindowMs").map(Millis.init) ?? commitWindow
+        revealWindow = try object.optionalInt("revealWindowMs").map(Millis.init) ?? revealWindow
+        embeddingBits = try object.optionalInt("embeddingBits") ?? embeddingBits
+    }
+
+    /// `[{"role", "content"}]`, as both APIs write chat messages.
+    static func messages(_ values: [JSONValue], path: String) throws -> [ChatMessage] {
+        guard !values.isEmpty else { throw JSONShapeError(path: path, message: "needs at least one message") }
+        return try values.enumerated().map { index, value in
+            let message = try JSONObjectReader(value, path: "\(path)[\(index)]")
+            try message.rejectUnknownKeys(allowed: ["role", "content", "name"])
+            let role = try message.string("role")
+            guard ChatMessage.roles.contains(role) else {
+                throw JSONShapeError(path: message.childPath("role"), message: "\(role.debugDescription) is not one of system, user, assistant")
+            }
+            return ChatMessage(role: role, content: try message.string("content"))
+        }
+    }
+
+    /// Refuses models nobody is known to serve: the request could only fail for want of commits.
+    func checkModels(known: Set<String>, param: String) throws {
+        for model in models where !known.contains(model) {
+            let list = known.isEmpty ? "none yet" : known.sorted().joined(separator: ", ")
+            throw APIError.badRequest("model \(model.debugDescription) is not served by this node or any peer it has heard from (known: \(list))",
+                                      param: param)
+        }
+    }
+
+    func spec(embeddingModel: String, nonce: String) -> RequestSpec {
+        RequestSpec(input: input, models: models, temperature: temperature, maxTokens: maxTokens, seed: seed,
+                    embedding: EmbeddingSpec(model: embeddingModel, bits: embeddingBits), quorum: quorum,
+                    secDistance: secDistance, secPercentage: secPercentage, commitWindow: commitWindow,
+                    revealWindow: revealWindow, nonce: nonce)
+    }
+}

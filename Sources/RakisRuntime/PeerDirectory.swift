@@ -1,0 +1,32 @@
+import RakisCore
+
+/// The nodes this node has heard from: over which transports, when last, and what they serve
+/// (from their status packets). For the API and the dashboard; the state machine keeps its own.
+struct PeerDirectory {
+    private var peers: [NodeID: PeerInfo] = [:]
+
+    mutating func heard(from node: NodeID, over transport: TransportName, at now: Millis) {
+        var info = peers[node] ?? PeerInfo(node: node)
+        info.transports.insert(transport.name)
+        info.lastSeen = now
+        peers[node] = info
+    }
+
+    mutating func status(of node: NodeID, _ status: PeerStatus) {
+        peers[node, default: PeerInfo(node: node)].status = status
+    }
+
+    /// Sorted by node id, for stable output.
+    var all: [PeerInfo] { peers.values.sorted { $0.node < $1.node } }
+
+    /// LLMs some peer says it serves.
+    var servedModels: Set<String> { Set(peers.values.flatMap { $0.status?.models ?? [] }) }
+}
+
+/// What this node knows about one peer.
+public struct PeerInfo: Sendable {
+    public let node: NodeID
+    public var transports: Set<String> = []
+    public var lastSeen: Millis?
+    public var status: PeerStatus?
+}
