@@ -2,6 +2,7 @@
 # The services the integration tests (and a local network) talk to, on 127.0.0.1:
 #   a Nostr relay  PyPI nostr-relay 1.14 in .venv-services, port $RAKIS_NOSTR_PORT (17447)
 #   an MQTT broker Debian's mosquitto, port $RAKIS_MQTT_PORT (18830)
+# and installs the Python clients the API tests use (openai, in .venv-clients).
 # usage: scripts/services.sh start | stop | env
 # `start` is idempotent (a service already answering is left alone) and prints the variables
 # the tests read; `stop` stops what `start` started. State lives in .services/.
@@ -12,6 +13,8 @@ state="$root/.services"
 nostr_port="${RAKIS_NOSTR_PORT:-17447}"
 mqtt_port="${RAKIS_MQTT_PORT:-18830}"
 venv="$root/.venv-services"
+# Client libraries the tests drive the node with (PyPI), apart from the relay's dependencies.
+clients="$root/.venv-clients"
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -42,6 +45,13 @@ start_nostr() {
     wait_for nostr-relay "$nostr_port" "$state/nostr/relay.pid" "$state/nostr/relay.log"
 }
 
+install_clients() {
+    [ -x "$clients/bin/python" ] && "$clients/bin/python" -c "import openai" 2>/dev/null && return 0
+    echo "== test clients: installing openai into .venv-clients (PyPI)" >&2
+    python3 -m venv "$clients"
+    "$clients/bin/pip" install -q --disable-pip-version-check "openai==3.57.0" >&2
+}
+
 start_mqtt() {
     listening "$mqtt_port" && return 0
     local mosquitto
@@ -63,10 +73,12 @@ print_env() {
     echo "export RAKIS_TEST_MQTT=127.0.0.1:$mqtt_port"
     # For tests that stop and restart a relay of their own.
     echo "export RAKIS_TEST_NOSTR_RELAY_BIN=$venv/bin/nostr-relay"
+    # Python with the client libraries (openai) for the API tests.
+    echo "export RAKIS_TEST_PYTHON=$clients/bin/python"
 }
 
 case "${1:-}" in
-    start) start_nostr; start_mqtt; print_env ;;
+    start) start_nostr; start_mqtt; install_clients; print_env ;;
     stop) stop_one "$state/nostr/relay.pid"; stop_one "$state/mqtt/broker.pid" ;;
     env) print_env ;;
     *) echo "usage: $0 start | stop | env" >&2; exit 2 ;;

@@ -21,7 +21,7 @@ struct APIError: HTTPResponseError {
 
     /// A body that parsed but has the wrong shape: the message names the field.
     static func shape(_ error: JSONShapeError) -> APIError {
-        badRequest(error.description, param: error.path)
+        error.path.isEmpty ? badRequest("the request body: \(error.message)") : badRequest(error.description, param: error.path)
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -19,11 +19,13 @@ final class LoopbackCluster {
     private(set) var nodes: [NodeProcess] = []
     private(set) var metricsPorts: [Int] = []
     private(set) var meshPorts: [Int] = []
+    /// Node 0's HTTP API, if the cluster was asked for one.
+    private(set) var apiPort: Int?
 
     var count: Int { serving + followers }
 
     /// Node i < serving serves SmolLM2; the rest are followers (embedding model only).
-    init(serving: Int, followers: Int, transports: Set<TransportKind>,
+    init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false,
          nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-loopback-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -34,6 +36,7 @@ final class LoopbackCluster {
         self.mqttBroker = mqttBroker
         metricsPorts = try (0..<count).map { _ in try freeLoopbackPort() }
         meshPorts = try (0..<count).map { _ in try freeLoopbackPort() }
+        apiPort = api ? try freeLoopbackPort() : nil
         for index in 0..<count {
             nodes.append(try NodeProcess(name: "node\(index)", arguments: arguments(node: index), directory: directory))
         }
@@ -61,6 +64,7 @@ final class LoopbackCluster {
             arguments += ["--follower"]
         }
         arguments += transportArguments(meshListen: meshPorts[index], bootstrap: index == 0 ? nil : meshPorts[index - 1])
+        if index == 0, let apiPort { arguments += ["--api", "127.0.0.1:\(apiPort)"] }
         return arguments
     }
 

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import RakisCore
+import RakisTestSupport
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+extension LoopbackNetworkTests {
+    /// Three serving nodes; node 0 serves the HTTP API. A request through the native API
+    /// concludes, its story and certificate can be read back, bad input gets a 4xx that says what
+    /// is wrong, and the official `openai` package works as a client.
+    @Test func theHTTPAPIServesRequestsAndRefusesBadInput() async throws {
+        let cluster = try LoopbackCluster(serving: 3, followers: 0, transports: [.mesh], api: true)
+        #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")
+        let api = "http://127.0.0.1:\(try #require(cluster.apiPort))"
+        #expect(await eventually { (try? await HTTP.get("\(api)/api/status"))?.status == 200 }, "the API never answered\n\(cluster.logs())")
+
+        let status = try await HTTP.get("\(api)/api/status").object()
+        #expect(status["network"] as? String == cluster.network)
+        #expect(status["models"] as? [String] == ["smollm2-135m-instruct"])
+
+        // A request, waited for: the answer is the conclusion.
+        let started = ContinuousClock.now
+        let answer = try await HTTP.post("\(api)/api/requests", [
+            "messages": [["role": "user", "content": "What is the capital of France?"]], "maxTokens": 24, "quorum": 3, "wait": true,
+        ])
+        let roundTrip = ContinuousClock.now - started
+        let result = try answer.object()
+        #expect(answer.status == 200 && result["status"] as? String == "final", "\(result)\n\(cluster.logs())")
+        let requestId = try #require(result["requestId"] as? String)
+
+        // Its story: the request, three commits, the quorum, three matching reveals, the result.
+        let story = try await HTTP.get("\(api)/api/requests/\(requestId)").object()
+        let commits = story["commits"] as? [[String: Any]] ?? []
+        let reveals = story["reveals"] as? [[String: Any]] ?? []
+        #expect(story["phase"] as? String == "final")
+        #expect(commits.count >= 3 && reveals.count == 3 && reveals.allSatisfy { $0["matchesCommit"] as? Bool == true }, "\(story)")
+        #expect((story["quorum"] as? [String: Any])?["members"] as? [String] != nil)
+        #expect((story["result"] as? [String: Any])?["output"] as? String == result["output"] as? String)
+        let certificate = try await HTTP.get("\(api)/api/requests/\(requestId)/certificate")
+        let certificateBody = try certificate.object()
+        #expect(certificate.status == 200 && certificateBody["outcome"] != nil)
+
+        // The API's own cost: the round trip beyond the time the node took from signing to concluding.
+        if let concludedAt = result["concludedAt"] as? Double,
+           let createdAt = (story["request"] as? [String: Any])?["createdAt"] as? Double {
+            let total = roundTrip / .milliseconds(1)
+            print("FIGURES api: POST /api/requests with wait took \(Int(total)) ms, the node's part \(Int(concludedAt - createdAt)) ms,",
+                  "overhead about \(Int(total - (concludedAt - createdAt))) ms (clock resolution 1 ms)")
+        }
+
+        // Bad input: a 4xx, and a message that names the problem.
+        let cases: [(body: String, status: Int, message: String)] = [
+            (#"{"prompt": "hi", "quorum": 0}"#, 400, "quorum: must be in 1...64"),
+            (#"{"prompt": "hi", "secDistance": 1.5}"#, 400, "secDistance: must be in 0...1"),
+            (#"{"prompt": "hi", "models": ["no-such-model"]}"#, 400, "\"no-such-model\" is not served"),
+            (#"{"prompt": "hi", "colour": "blue"}"#, 400, "unknown field \"colour\""),
+            (#"{"prompt": "hi", "messages": [{"role": "user", "content": "hi"}]}"#, 400, "exactly one of prompt or messages"),
+            (#"{"messages": [{"role": "robot", "content": "hi"}]}"#, 400, "\"robot\" is not one of"),
+            (#"{"prompt": 42}"#, 400, "prompt: expected a string"),
+            ("not json", 400, "not valid JSON"),
+            (#"{"prompt": "\#(String(repeating: "a", count: 300_000))"}"#, 400, "limit 262144"),
+            (#"{"prompt": "\#(String(repeating: "a", count: 1_100_000))"}"#, 413, "exceeds"),
+        ]
+        for (body, expectedStatus, message) in cases {
+            let response = try await HTTP.send("POST", "\(api)/api/requests", body: Data(body.utf8))
+            let error = (try? response.object())?["error"] as? [String: Any]
+            let text = error?["message"] as? String ?? ""
+            #expect(response.status == expectedStatus && text.contains(message), "\(body.prefix(80)): \(response.status) \(text)")
+        }
+        #expect(try await HTTP.get("\(api)/api/requests/\(String(repeating: "0", count: 64))").status == 404)
+        #expect(try await HTTP.get("\(api)/api/requests/not-an-id").status == 400)
+
+        // The official openai package as the client, and live events over SSE.
+        if let python = ProcessInfo.processInfo.environment["RAKIS_TEST_PYTHON"] {
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appending(path: "Clients/openai_client.py").path
+            let client = try ChildProcess(executable: python, arguments: [script, api, "smollm2-135m-instruct"],
+                                          logPath: "\(cluster.directory)/openai-client.log")
+            let exit = await client.waitForExit(timeout: .seconds(240))
+            #expect(exit == 0, "openai client:\n\(client.log)\n\(cluster.logs())")
+            #expect(client.log.contains("\"check\": \"events\", \"ok\": true"), "\(client.log)")
+        }
+        #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
+    }
+}
+
+/// A few HTTP calls for the API tests.
+enum HTTP {
+    struct Reply {
+        let status: Int
+        let data: Data
+        func object() throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        }
+    }
+
+    static func get(_ url: String) async throws -> Reply { try await send("GET", url, body: nil) }
+
+    static func post(_ url: String, _ body: [String: Any]) async throws -> Reply {
+        try await send("POST", url, body: try JSONSerialization.data(withJSONObject: body))
+    }
+
+    static func send(_ method: String, _ url: String, body: Data?) async throws -> Reply {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        request.httpBody = body
+        request.timeoutInterval = 180
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, data: data)
+    }
+}
