@@ -72,6 +72,13 @@ extension LoopbackNetworkTests {
         #expect(try await HTTP.get("\(api)/api/requests/\(String(repeating: "0", count: 64))").status == 404)
         #expect(try await HTTP.get("\(api)/api/requests/not-an-id").status == 400)
 
+        // `rakis ask`: the request's progress live, then the output and the certificate's address.
+        let ask = try NodeProcess(name: "ask", arguments: ["ask", "--node", api, "--max-tokens", "16", "Name a colour."], directory: cluster.directory)
+        #expect(await ask.process.waitForExit(timeout: .seconds(180)) == 0, "\(ask.log)")
+        for line in ["commit from", "quorum from", "reveal from", "node: final", "/certificate"] {
+            #expect(ask.log.contains(line), "rakis ask printed no \"\(line)\":\n\(ask.log)")
+        }
+
         // The official openai package as the client, and live events over SSE.
         if let python = ProcessInfo.processInfo.environment["RAKIS_TEST_PYTHON"] {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
