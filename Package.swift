@@ -100,6 +100,10 @@ let package = Package(
                 "RakisCore", "RakisNode", "RakisRuntime", "RakisStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            // Compiled into the binary, so the dashboard cannot go missing from an installation.
+            resources: [
+                .embedInCode("Dashboard/index.html"), .embedInCode("Dashboard/dashboard.css"), .embedInCode("Dashboard/dashboard.js"),
             ]
         ),
         .executableTarget(

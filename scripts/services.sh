@@ -2,7 +2,7 @@
 # The services the integration tests (and a local network) talk to, on 127.0.0.1:
 #   a Nostr relay  PyPI nostr-relay 1.14 in .venv-services, port $RAKIS_NOSTR_PORT (17447)
 #   an MQTT broker Debian's mosquitto, port $RAKIS_MQTT_PORT (18830)
-# and installs the Python clients the API tests use (openai, in .venv-clients).
+# and installs the Python clients the API tests use (openai, selenium; in .venv-clients).
 # usage: scripts/services.sh start | stop | env
 # `start` is idempotent (a service already answering is left alone) and prints the variables
 # the tests read; `stop` stops what `start` started. State lives in .services/.
@@ -46,10 +46,10 @@ start_nostr() {
 }
 
 install_clients() {
-    [ -x "$clients/bin/python" ] && "$clients/bin/python" -c "import openai" 2>/dev/null && return 0
-    echo "== test clients: installing openai into .venv-clients (PyPI)" >&2
+    [ -x "$clients/bin/python" ] && "$clients/bin/python" -c "import openai, selenium" 2>/dev/null && return 0
+    echo "== test clients: installing openai and selenium into .venv-clients (PyPI)" >&2
     python3 -m venv "$clients"
-    "$clients/bin/pip" install -q --disable-pip-version-check "openai==3.57.0" >&2
+    "$clients/bin/pip" install -q --disable-pip-version-check "openai==3.57.0" "selenium==4.51.0" >&2
 }
 
 start_mqtt() {
@@ -73,7 +73,7 @@ print_env() {
     echo "export RAKIS_TEST_MQTT=127.0.0.1:$mqtt_port"
     # For tests that stop and restart a relay of their own.
     echo "export RAKIS_TEST_NOSTR_RELAY_BIN=$venv/bin/nostr-relay"
-    # Python with the client libraries (openai) for the API tests.
+    # Python with the client libraries (openai, selenium) for the API and dashboard tests.
     echo "export RAKIS_TEST_PYTHON=$clients/bin/python"
 }
 

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v swift >/dev/null || { echo "error: swift is not installed (Swift 6.1 or later is required)" >&2; exit 1; }
-scripts/system-packages.sh
+scripts/system-packages.sh --tests
 
 # Models live under RAKIS_HOME; the engine tests read the real SmolLM2 GGUF from there.
 export RAKIS_HOME="${RAKIS_HOME:-$HOME/.cache/rakis}"

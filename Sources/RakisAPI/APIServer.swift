@@ -23,6 +23,7 @@ public struct APIServer: Sendable {
         let router = Router()
         NativeRoutes(runtime: runtime).add(to: router)
         OpenAIRoutes(runtime: runtime).add(to: router)
+        DashboardRoutes().add(to: router)
         router.get("/metrics") { [runtime] _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: runtime.metrics.text(transports: runtime.transports))))
