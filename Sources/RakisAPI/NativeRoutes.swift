@@ -67,6 +67,9 @@ struct NativeRoutes {
     /// `POST /api/requests`: 202 with the request id, or with `"wait": true` the conclusion.
     private func submit(_ request: Request) async throws -> Response {
         let body = try await JSONBody.json(request)
+        let known = await runtime.networkModels()
+        // Left out, the accepted model is the node's own, or else one the network serves.
+        let defaultModels = Array((runtime.servedModels.first ?? known.sorted().first).map { [$0] } ?? [])
         let (form, wait): (RequestForm, Bool)
         do {
             try body.rejectUnknownKeys(allowed: RequestForm.frameKeys.union(["prompt", "messages", "models", "temperature", "maxTokens", "seed", "wait"]))
@@ -74,8 +77,8 @@ struct NativeRoutes {
             let messages = try body.optionalArray("messages")
             guard (prompt == nil) != (messages == nil) else { throw JSONShapeError(path: "prompt", message: "give exactly one of prompt or messages") }
             let input: RequestInput = try prompt.map(RequestInput.prompt) ?? .messages(RequestForm.messages(messages!, path: "messages"))
-            let models = try body.optionalArray("models").map { _ in try body.stringArray("models") } ?? runtime.servedModels.prefix(1).map { $0 }
-            guard !models.isEmpty else { throw JSONShapeError(path: "models", message: "this node serves no model: name the accepted models") }
+            let models = try body.optionalArray("models").map { _ in try body.stringArray("models") } ?? defaultModels
+            guard !models.isEmpty else { throw JSONShapeError(path: "models", message: "no node serving a model is known yet: name the accepted models") }
             var parsed = RequestForm(input: input, models: models)
             parsed.temperature = try body.optionalDouble("temperature") ?? parsed.temperature
             parsed.maxTokens = try body.optionalInt("maxTokens") ?? parsed.maxTokens
@@ -86,7 +89,7 @@ struct NativeRoutes {
         } catch let error as JSONShapeError {
             throw APIError.shape(error)
         }
-        try form.checkModels(known: await runtime.networkModels(), param: "models")
+        try form.checkModels(known: known, param: "models")
         let submission = Submission(runtime: runtime)
         let requestId = try await submission.submit(form)
         guard wait else {

@@ -64,6 +64,8 @@ public final class Node {
             submit(spec)
         case let .recovered(recovery):
             recover(recovery)
+        case .statusRequested:
+            broadcastStatus()
         }
         return effects
     }
@@ -254,14 +256,17 @@ public final class Node {
         }
     }
 
+    /// The periodic announcement: status now, and again after `peerStatusInterval`.
     func announceStatus() {
-        _ = broadcast(.peerStatus(PeerStatus(
-            models: config.servedModels, embeddingModels: config.embeddingModels,
-            activeJobs: activeJobs, queuedJobs: workQueue.count
-        )))
-        peers.record(nodeId, status: PeerStatus(models: config.servedModels, embeddingModels: config.embeddingModels,
-                                                 activeJobs: activeJobs, queuedJobs: workQueue.count), at: now)
+        broadcastStatus()
         setTimer(.peerStatus, nil, at: now + config.peerStatusInterval)
+    }
+
+    func broadcastStatus() {
+        let status = PeerStatus(models: config.servedModels, embeddingModels: config.embeddingModels,
+                                activeJobs: activeJobs, queuedJobs: workQueue.count)
+        _ = broadcast(.peerStatus(status))
+        peers.record(nodeId, status: status, at: now)
     }
 
     /// Keeps memory bounded: a concluded request is forgotten once its reveal deadline and settle

@@ -95,6 +95,9 @@ public enum NodeEvent: Sendable {
     case requestSubmitted(RequestSpec)
     /// After a restart, before anything else: what the store kept.
     case recovered(NodeRecovery)
+    /// The runtime saw the network change (a new connection, a peer it had not heard from):
+    /// tell everyone now what this node serves, instead of at the next periodic announcement.
+    case statusRequested
 }
 
 /// What a restarted node gets back from its store.

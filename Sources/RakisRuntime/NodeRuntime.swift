@@ -39,6 +39,8 @@ public actor NodeRuntime {
         case packet(ReceivedPacket)
         case event(NodeEvent)
         case timer(NodeTimer, id: Int)
+        /// The network changed: announce this node's status (rate-limited).
+        case statusWanted
     }
 
     public nonisolated let nodeId: NodeID
@@ -59,7 +61,11 @@ public actor NodeRuntime {
     private var conclusionsSincePrune = 0
     /// When each running inference started, to log and measure how long it took.
     private var inferenceStarts: [Hash256: ContinuousClock.Instant] = [:]
-    private var peerDirectory = PeerDirectory()
+    private var heardPeers = HeardPeers()
+    /// When this node last told the network its status outside the periodic announcement.
+    private var lastStatusBroadcast: Millis = 0
+    private var statusBroadcastPending = false
+    private var connectionWatch: Task<Void, Never>?
     private nonisolated let hub = EventHub()
     public nonisolated let startedAt = NodeRuntime.now()
     private var stopped = false
@@ -96,6 +102,16 @@ public actor NodeRuntime {
             try await transport.start { packet in inbox.yield(.packet(packet)) }
             logger.info("transport \(transport.name) started")
         }
+        connectionWatch = Task { [transports] in
+            // A new connection may lead to nodes that have not heard this one: tell them what it serves.
+            var known = 0
+            while !Task.isCancelled {
+                let connections = transports.reduce(0) { $0 + $1.statistics.connections }
+                if connections > known { inbox.yield(.statusWanted) }
+                known = connections
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
     }
 
     /// Handles inputs until `stop()`.
@@ -110,6 +126,9 @@ public actor NodeRuntime {
             case let .timer(timer, id):
                 timers[id] = nil
                 execute(node.handle(.timerFired(timer), now: Self.now()))
+            case .statusWanted:
+                statusBroadcastPending = false
+                announceStatus()
             }
         }
     }
@@ -119,6 +138,7 @@ public actor NodeRuntime {
     public func stop() async {
         guard !stopped else { return }
         stopped = true
+        connectionWatch?.cancel()
         for transport in transports { await transport.stop() }
         for task in timers.values { task.cancel() }
         timers = [:]
@@ -161,10 +181,10 @@ public actor NodeRuntime {
     public nonisolated var embeddingModels: [String] { configuration.node.embeddingModels }
 
     /// The nodes heard from, with the transports that reach them.
-    public func peers() -> [PeerInfo] { peerDirectory.all }
+    public func peers() -> [PeerInfo] { heardPeers.all }
 
     /// LLMs this node or a peer it heard from serves.
-    public func networkModels() -> Set<String> { peerDirectory.servedModels.union(configuration.node.servedModels) }
+    public func networkModels() -> Set<String> { heardPeers.servedModels.union(configuration.node.servedModels) }
 
     /// The most recent requests in the store, newest first.
     public nonisolated func recentRequests(limit: Int) throws -> [RequestSummary] {
@@ -208,7 +228,7 @@ public actor NodeRuntime {
             break
         case let .copy(newTransport):
             metrics.packet(source.transport, .duplicate)
-            peerDirectory.heard(from: envelope.sender, over: source.transport, at: now)
+            heardPeers.heard(from: envelope.sender, over: source.transport, at: now)
             if newTransport { record(delivery: envelope.id, over: source.transport, now: now) }
             return
         case .resent:
@@ -232,7 +252,7 @@ public actor NodeRuntime {
             if case .badSignature = rejection { deliveries.forget(envelope.id) }
         } else {
             metrics.packet(source.transport, .accepted)
-            peerDirectory.heard(from: envelope.sender, over: source.transport, at: now)
+            heardPeers.heard(from: envelope.sender, over: source.transport, at: now)
             hub.publish(.packet(type: envelope.packet.body.typeName, requestId: envelope.requestId, sender: envelope.sender,
                                 transport: source.transport.name, at: now))
             relay(packet.bytes, from: source)
@@ -331,6 +351,25 @@ public actor NodeRuntime {
         logger.info("request \(job.requestId.hex.prefix(8)): inference took \(Int(milliseconds)) ms")
     }
 
+    /// Broadcasts this node's status at most once a second; a request within the second is
+    /// served when it ends.
+    private func announceStatus() {
+        let now = Self.now()
+        guard now - lastStatusBroadcast >= 1_000 else {
+            guard !statusBroadcastPending, !stopped else { return }
+            statusBroadcastPending = true
+            let inbox = inbox
+            let wait = 1_000 - (now - lastStatusBroadcast)
+            Task {
+                try? await Task.sleep(for: .milliseconds(wait))
+                inbox.yield(.statusWanted)
+            }
+            return
+        }
+        lastStatusBroadcast = now
+        execute(node.handle(.statusRequested, now: now))
+    }
+
     private func arm(_ timer: NodeTimer, at time: Millis) {
         guard !stopped else { return }
         let id = nextTimerId
@@ -364,7 +403,8 @@ public actor NodeRuntime {
         case let .conflictingQuorum(requestId, adopted):
             logger.notice("request \(requestId.hex.prefix(8)): two quorum packets; adopted \(adopted.hex.prefix(8))")
         case let .peerSeen(peer, status):
-            peerDirectory.status(of: peer, status)
+            // A peer heard for the first time may not know this node either.
+            if heardPeers.status(of: peer, status) { announceStatus() }
             do {
                 try configuration.store.notePeer(peer, status: status, at: Self.now())
             } catch {

@@ -2,7 +2,7 @@ import RakisCore
 
 /// The nodes this node has heard from: over which transports, when last, and what they serve
 /// (from their status packets). For the API and the dashboard; the state machine keeps its own.
-struct PeerDirectory {
+struct HeardPeers {
     private var peers: [NodeID: PeerInfo] = [:]
 
     mutating func heard(from node: NodeID, over transport: TransportName, at now: Millis) {
@@ -12,8 +12,11 @@ struct PeerDirectory {
         peers[node] = info
     }
 
-    mutating func status(of node: NodeID, _ status: PeerStatus) {
+    /// Records a peer's status; true if it is the first this node has had from that peer.
+    mutating func status(of node: NodeID, _ status: PeerStatus) -> Bool {
+        let isFirst = peers[node]?.status == nil
         peers[node, default: PeerInfo(node: node)].status = status
+        return isFirst
     }
 
     /// Sorted by node id, for stable output.
