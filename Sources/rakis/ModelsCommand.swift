@@ -20,6 +20,22 @@ struct Models: ParsableCommand {
         ModelStore(home: ModelStore.defaultHome())
     }
 
+    /// Installs catalog models (or verifies installed ones) with a progress bar each, and
+    /// prints one line per model.
+    static func fetch(_ names: [String]) throws {
+        let store = store()
+        for model in names.compactMap(store.catalog.model(named:)) {
+            let bar = ProgressBar()
+            defer { bar.finish() }
+            let clock = ContinuousClock()
+            let start = clock.now
+            let outcome = try store.fetch(model.name, progress: bar.update)
+            let seconds = (clock.now - start) / .seconds(1)
+            let result = outcome == .installed ? "installed" : "already installed (verified)"
+            print("\(model.name): \(result) in \(String(format: "%.1f", seconds)) s: \(store.location(of: model).path)")
+        }
+    }
+
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Download and install catalog models (default: all of them).",
@@ -42,17 +58,7 @@ struct Models: ParsableCommand {
 
         func run() throws {
             let store = Models.store()
-            let models = names.isEmpty ? store.catalog.models : names.compactMap(store.catalog.model(named:))
-            for model in models {
-                let bar = ProgressBar()
-                defer { bar.finish() }
-                let clock = ContinuousClock()
-                let start = clock.now
-                let outcome = try store.fetch(model.name, progress: bar.update)
-                let seconds = (clock.now - start) / .seconds(1)
-                let result = outcome == .installed ? "installed" : "already installed (verified)"
-                print("\(model.name): \(result) in \(String(format: "%.1f", seconds)) s: \(store.location(of: model).path)")
-            }
+            try Models.fetch(names.isEmpty ? store.catalog.names : names)
         }
     }
 

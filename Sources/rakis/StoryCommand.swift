@@ -3,9 +3,9 @@ import RakisCore
 import RakisNode
 import RakisSimulator
 
-struct Demo: ParsableCommand {
+struct Story: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Watch a small Rakis network serve a few requests, step by step.",
+        abstract: "Watch a small simulated network, with an adversarial node, serve a few requests step by step.",
         discussion: """
         Runs a small simulated network (the real node state machine, a virtual network and stand-in \
         models) and tells each request's story: who committed, who fixed the quorum, who revealed, \
@@ -32,7 +32,7 @@ struct Demo: ParsableCommand {
         config.requestIntervalMean = 3_000
         config.workerRedundancy = Double(nodes)
         let simulator = Simulator(config: config)
-        var narrator = DemoNarrator(simulator: simulator)
+        var narrator = StoryNarrator(simulator: simulator)
         simulator.onEffect = { time, node, effect in narrator.observe(time: time, node: node, effect: effect) }
         let report = simulator.run()
         print(narrator.introduction())
@@ -42,7 +42,7 @@ struct Demo: ParsableCommand {
 }
 
 /// Turns a simulation's effects into one short story per request.
-struct DemoNarrator {
+struct StoryNarrator {
     private let ids: [NodeID]
     private let roles: [String]
     private var order: [Hash256] = []

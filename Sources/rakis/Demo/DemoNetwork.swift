@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import RakisCore
+import RakisNetwork
+import RakisRuntime
+
+/// Four nodes in one process, on a peer mesh over loopback: three serve SmolLM2, the last is a
+/// follower. Each has its own identity, store and model instances, as separate machines would.
+struct DemoNetwork {
+    static let model = "smollm2-135m-instruct"
+    static let embeddingModel = "all-minilm-l6-v2"
+
+    let name: String
+    let runtimes: [NodeRuntime]
+    private let loops: [Task<Void, Never>]
+
+    var follower: NodeRuntime { runtimes.last! }
+
+    static func start(directory: String, threads: Int, logger: Logger) async throws -> DemoNetwork {
+        let name = "demo-\(Hex.encode((0..<3).map { _ in UInt8.random(in: 0...255) }))"
+        var runtimes: [NodeRuntime] = []
+        var loops: [Task<Void, Never>] = []
+        var firstAddress: String?
+        for index in 0..<4 {
+            var settings = NodeSettings()
+            settings.network = name
+            settings.dataDir = "\(directory)/node\(index)"
+            settings.models = index < 3 ? [model] : []
+            settings.embeddingModel = embeddingModel
+            settings.threads = threads
+            settings.mesh.listen = "127.0.0.1:0"
+            settings.mesh.bootstrap = firstAddress.map { [$0] } ?? []
+            try settings.validate()
+            let runtime = try await NodeAssembly.build(settings, logger: logger, quiet: index > 0).runtime
+            try await runtime.start()
+            loops.append(Task { await runtime.run() })
+            runtimes.append(runtime)
+            if firstAddress == nil, let mesh = runtime.transports.first as? MeshTransport, let address = mesh.listenAddress {
+                firstAddress = address.description
+            }
+        }
+        return DemoNetwork(name: name, runtimes: runtimes, loops: loops)
+    }
+
+    /// The follower relays requests to the servers only once it knows what they serve.
+    func waitUntilEveryoneKnowsTheServers() async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            var ready = true
+            for runtime in runtimes where await runtime.peers().filter({ $0.status?.models.contains(Self.model) == true }).count < 2 {
+                ready = false
+            }
+            if ready { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    func stop() async {
+        for runtime in runtimes { await runtime.stop() }
+        for loop in loops { await loop.value }
+    }
+}

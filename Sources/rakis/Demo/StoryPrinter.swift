@@ -1,0 +1,65 @@
+import Foundation
+import RakisCore
+import RakisNode
+import RakisRuntime
+
+/// Sends one sample request through a node and prints its story: who committed, the quorum, each
+/// reveal and its distance to the chosen output, and the result.
+struct StoryPrinter {
+    let runtime: NodeRuntime
+    /// Node ids in the demo's order, to name nodes "node 1" to "node 4".
+    let nodes: [NodeID]
+
+    /// True if the request reached a final result.
+    func run(_ sample: DemoSample, number: Int) async throws -> Bool {
+        print("── Request \(number): \(sample.prompt)")
+        print("   frame: quorum \(sample.quorum), secDistance \(sample.secDistance), secPercentage \(sample.secPercentage); \(sample.why)")
+        let spec = RequestSpec(
+            input: .messages([ChatMessage(role: "user", content: sample.prompt)]), models: [DemoNetwork.model],
+            temperature: sample.temperature, maxTokens: sample.maxTokens,
+            embedding: EmbeddingSpec(model: DemoNetwork.embeddingModel, bits: 384), quorum: sample.quorum,
+            secDistance: sample.secDistance, secPercentage: sample.secPercentage, commitWindow: 30_000, revealWindow: 15_000,
+            nonce: Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) }))
+        let requestId = try await runtime.submit(spec)
+        guard let conclusion = await runtime.conclusion(of: requestId) else { return false }
+        guard let story = try runtime.story(of: requestId) else { return false }
+        let start = story.steps.first?.storedAt ?? 0
+        let at = { (time: Millis) in String(format: "%+6.2f s", Double(time - start) / 1000) }
+        print("   request \(requestId.hex.prefix(16))… sent by \(name(story.origin))")
+        for commit in story.commits {
+            print("   \(at(commit.at))  \(name(commit.node)) commits \(commit.commitment.hex.prefix(12))…")
+        }
+        if let quorum = story.quorum {
+            print("   \(at(quorum.at))  \(name(quorum.fixer)) fixes the quorum: \(quorum.members.map(name).joined(separator: ", "))")
+        }
+        let chosen = story.reveals.first { reveal in
+            if case let .final(output) = conclusion.outcome { reveal.commitment == output.commitment } else { false }
+        }
+        for reveal in story.reveals {
+            let distance = chosen.map { chosen in
+                Double(reveal.embedding.hammingDistance(to: chosen.embedding, bits: story.request.embedding.bits)) / Double(story.request.embedding.bits)
+            }
+            let verdict = reveal.matchesCommit ? "matches its commit" : "does NOT match its commit"
+            let away = distance.map { String(format: ", distance %.3f from the chosen output", $0) } ?? ""
+            print("   \(at(reveal.at))  \(name(reveal.node)) reveals (\(verdict)\(away)): \(Self.oneLine(reveal.output))")
+        }
+        switch conclusion.outcome {
+        case let .final(output):
+            print("   ✔ final: \(name(output.node))'s output, in a cluster of \(output.members.count) of \(sample.quorum)\n")
+            return true
+        case let .failed(failure):
+            print("   ✘ failed: \(failure)\n")
+            return false
+        }
+    }
+
+    private func name(_ node: NodeID) -> String {
+        guard let index = nodes.firstIndex(of: node) else { return node.short }
+        return index == nodes.count - 1 ? "the follower" : "node \(index + 1)"
+    }
+
+    private static func oneLine(_ text: String) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > 90 ? flat.prefix(90) + "…" : flat
+    }
+}
