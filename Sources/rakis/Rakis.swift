@@ -6,7 +6,7 @@ struct Rakis: AsyncParsableCommand {
         commandName: "rakis",
         abstract: "Rakis: a decentralized, trust-minimized LLM inference network.",
         version: RakisVersion.current,
-        subcommands: [Demo.self, NodeCommand.self, Submit.self, StoreCommand.self, Simulate.self, Generate.self, Embed.self, Models.self, Keys.self, Bench.self]
+        subcommands: [Demo.self, NodeCommand.self, Submit.self, StoreCommand.self, Simulate.self, Generate.self, Embed.self, Verify.self, Models.self, Keys.self, Bench.self]
     )
 }
 
