@@ -48,10 +48,8 @@ extension Node {
               let commit = record.members[member], let reveal = record.reveal(of: member)?.reveal
         else { return }
         let bits = record.request.embedding.bits
-        if reveal.model != commit.model {
-            record.verdicts[member] = .invalid("revealed model \(reveal.model) differs from committed \(commit.model)")
-        } else if reveal.embedding.bitCount != bits {
-            record.verdicts[member] = .invalid("revealed embedding has \(reveal.embedding.bitCount) bits, the request uses \(bits)")
+        if let defect = reveal.defect(committedModel: commit.model, bits: bits) {
+            record.verdicts[member] = .invalid(defect)
         } else {
             record.verificationsStarted.insert(member)
             effects.append(.startEmbedding(EmbeddingJob(
@@ -67,17 +65,9 @@ extension Node {
         case .own:
             commitOwnOutput(record, embedding: embedding)
         case let .verify(member):
-            guard record.verdicts[member] == nil, let revealed = record.reveal(of: member)?.reveal?.embedding else { return }
-            let bits = record.request.embedding.bits
-            guard embedding.bitCount >= bits else {
-                record.verdicts[member] = .invalid("verifier's embedding is shorter than \(bits) bits")
-                concludeIfComplete(record)
-                return
-            }
-            let distance = revealed.hammingDistance(to: embedding, bits: bits)
-            record.verdicts[member] = distance <= config.revealTolerance
-                ? .valid(revealed)
-                : .invalid("re-embedding differs in \(distance) bits, tolerance \(config.revealTolerance)")
+            guard record.verdicts[member] == nil, let revealed = record.reveal(of: member)?.reveal else { return }
+            let defect = revealed.reembeddingDefect(embedding, bits: record.request.embedding.bits, tolerance: config.revealTolerance)
+            record.verdicts[member] = defect.map(RevealVerdict.invalid) ?? .valid(revealed.embedding)
             concludeIfComplete(record)
         }
     }
@@ -112,17 +102,15 @@ extension Node {
             secDistance: frame.secDistance, secPercentage: frame.secPercentage, quorum: frame.quorum
         )
         let outcome: RequestConclusion.Outcome
-        let claimed: ResultOutcome
         switch decision {
         case let .agreed(_, members, chosen):
             let author = record.memberOrder.first { record.members[$0]!.commitment == chosen }!
             let reveal = record.reveal(of: author)!.reveal!
             outcome = .final(ChosenOutput(node: author, model: reveal.model, output: reveal.output, commitment: chosen, members: members))
-            claimed = .agreed(chosen: chosen, members: members)
         case let .failed(failure):
             outcome = .failed(.consensus(failure))
-            claimed = .failed(reason: failure.description)
         }
+        let claimed = ResultOutcome(decision)
         let reveals = record.memberOrder.compactMap { record.reveal(of: $0) }
         let certificate = ResultCertificate(quorum: quorum, reveals: reveals, outcome: claimed)
         // The quorum's fixer publishes the certificate; members publish theirs when a

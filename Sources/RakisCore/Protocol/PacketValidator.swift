@@ -28,8 +28,9 @@ public struct PacketValidator: Sendable {
         try validateSigned(envelope, path: "packet")
     }
 
-    /// Everything but the clock: embedded packets are old by design.
-    private func validateSigned(_ envelope: Envelope, path: String) throws(PacketRejection) {
+    /// Everything but the clock: embedded packets are old by design, and so are the packets of a
+    /// certificate read back from a file.
+    public func validateSigned(_ envelope: Envelope, path: String) throws(PacketRejection) {
         if let cache, cache.isKnownValid(envelope) { return }
         try checkSigned(envelope, path: path)
         cache?.rememberValid(envelope)

@@ -70,6 +70,16 @@ public enum ResultOutcome: Sendable, Hashable {
     case failed(reason: String)
 }
 
+extension ResultOutcome {
+    /// The outcome a result packet claims for a consensus decision; the centre is not part of it.
+    public init(_ decision: ConsensusOutcome) {
+        switch decision {
+        case let .agreed(_, members, chosen): self = .agreed(chosen: chosen, members: members)
+        case let .failed(failure): self = .failed(reason: failure.description)
+        }
+    }
+}
+
 /// What a node serves and how busy it is, broadcast periodically.
 public struct PeerStatus: Sendable, Hashable {
     public let models: [String]

@@ -1,0 +1,88 @@
+/// Checks a certificate file offline, as a node that received its result packets would, and
+/// recomputes the outcome by the node's rule. Nothing is checked against a clock: a certificate
+/// stays valid forever.
+public enum CertificateVerifier {
+    /// How many bits a re-embedding may differ in: the protocol's default tolerance, since honest
+    /// engines compute the same bits.
+    public static let reembeddingTolerance = 0
+
+    /// - Parameter reembed: the embedding engine's binary embedding of an output, when the caller
+    ///   has the request's embedding model. Each reveal is then judged as a node judges it after
+    ///   re-embedding; without it, revealed embeddings are taken as they are.
+    public static func verify(
+        _ bundle: CertificateBundle, reembed: ((String) -> BinaryEmbedding)? = nil
+    ) throws(CertificateError) -> VerifiedCertificate {
+        let certificate = bundle.certificate
+        let quorum = certificate.quorum.quorum!
+        let request = quorum.request.request!
+        let fixer = certificate.quorum.sender
+        // Nodes keep members in the quorum's order (by commitment); consensus does not depend on it.
+        let commits = quorum.commits.map { (member: $0.sender, commit: $0.commit!) }
+
+        try checkSignedPackets(bundle, fixer: fixer, members: Set(commits.map { $0.member }))
+        guard QuorumRules.isAdmissible(certificate.quorum, for: request) else { throw .inadmissibleQuorum(fixer: fixer) }
+
+        let revealIndex = Dictionary(uniqueKeysWithValues: certificate.reveals.enumerated().map { ($0.element.sender, $0.offset) })
+        let bits = request.embedding.bits
+        var points: [ConsensusPoint] = []
+        var discounted: [VerifiedCertificate.DiscountedReveal] = []
+        for (member, commit) in commits {
+            guard let index = revealIndex[member] else { throw .missingReveal(member: member) }
+            let envelope = certificate.reveals[index]
+            guard envelope.revealedCommitment == commit.commitment else {
+                throw .commitmentMismatch(path: "reveals[\(index)]", member: member)
+            }
+            let reveal = envelope.reveal!
+            let defect = reveal.defect(committedModel: commit.model, bits: bits)
+                ?? reembed.flatMap { reveal.reembeddingDefect($0(reveal.output), bits: bits, tolerance: reembeddingTolerance) }
+            if let defect {
+                discounted.append(.init(member: member, reason: defect))
+            } else {
+                points.append(ConsensusPoint(commitment: commit.commitment, embedding: reveal.embedding))
+            }
+        }
+
+        let frame = request.frame
+        let recomputed = ResultOutcome(Consensus.decide(
+            requestId: request.id, points: points, bits: bits,
+            secDistance: frame.secDistance, secPercentage: frame.secPercentage, quorum: frame.quorum
+        ))
+        guard recomputed == certificate.outcome else { throw .outcomeMismatch(claimed: certificate.outcome, recomputed: recomputed) }
+
+        var agreement: VerifiedCertificate.Agreement?
+        if case let .agreed(chosen, cluster) = recomputed {
+            // One member per commitment: each re-derived its commitment, which covers its node id.
+            let memberOf = Dictionary(uniqueKeysWithValues: commits.map { ($0.commit.commitment, $0.member) })
+            let author = memberOf[chosen]!
+            let reveal = certificate.reveals[revealIndex[author]!].reveal!
+            agreement = .init(output: reveal.output, author: author, model: reveal.model, commitment: chosen,
+                              cluster: cluster.map { memberOf[$0]! })
+        }
+        return VerifiedCertificate(
+            requestId: request.id, network: bundle.network, request: request, fixer: fixer,
+            members: commits.map { $0.member }, outcome: recomputed, agreement: agreement,
+            discountedReveals: discounted, signers: bundle.results.map(\.sender)
+        )
+    }
+
+    /// Every result packet and everything it embeds passes the checks a node applies on receipt
+    /// (signatures, value ranges, a quorum of distinct commits for the request, one reveal per
+    /// member), and was signed by the quorum's fixer or a member.
+    private static func checkSignedPackets(_ bundle: CertificateBundle, fixer: NodeID, members: Set<NodeID>) throws(CertificateError) {
+        let validator = PacketValidator(network: bundle.network)
+        for (index, result) in bundle.results.enumerated() {
+            let path = "results[\(index)]"
+            guard result.network == bundle.network else {
+                throw .wrongNetwork(path: path, expected: bundle.network, found: result.network)
+            }
+            do throws(PacketRejection) {
+                try validator.validateSigned(result, path: path)
+            } catch {
+                throw .rejectedPacket(error)
+            }
+            guard result.sender == fixer || members.contains(result.sender) else {
+                throw .foreignSigner(path: path, signer: result.sender)
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+/// What a certificate proves once `CertificateVerifier` has checked it.
+public struct VerifiedCertificate: Sendable {
+    /// The output consensus chose and the cluster that agreed on it.
+    public struct Agreement: Sendable, Equatable {
+        public let output: String
+        public let author: NodeID
+        public let model: String
+        public let commitment: Hash256
+        /// The nodes whose outputs lie within secDistance of the centre, in commitment order.
+        public let cluster: [NodeID]
+    }
+
+    /// A member's reveal that re-derived its commitment yet did not count in consensus, and why.
+    public struct DiscountedReveal: Sendable, Equatable {
+        public let member: NodeID
+        public let reason: String
+    }
+
+    public let requestId: Hash256
+    public let network: String
+    public let request: InferenceRequest
+    /// The node that fixed the quorum: the request's origin, or a fallback fixer.
+    public let fixer: NodeID
+    /// The quorum members in commitment order.
+    public let members: [NodeID]
+    public let outcome: ResultOutcome
+    /// Set when the outcome is `agreed`.
+    public let agreement: Agreement?
+    public let discountedReveals: [DiscountedReveal]
+    /// The nodes whose signed result packets attest the outcome, sorted.
+    public let signers: [NodeID]
+}
