@@ -110,9 +110,12 @@ struct NativeRoutes {
         guard let result = try runtime.storedResult(of: requestId) else {
             throw APIError.notFound("request \(requestId.hex) has not concluded at this node")
         }
-        guard let certificate = result.certificate else {
+        guard result.certificate != nil else {
             throw APIError.notFound("request \(requestId.hex) failed before a quorum was fixed: it has no certificate")
         }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: certificate)))
+        guard let bundle = try runtime.certificate(of: requestId) else {
+            throw APIError.notFound("request \(requestId.hex): no signed result packet has reached this node yet")
+        }
+        return bundle.json.response()
     }
 }

@@ -116,7 +116,7 @@ extension Node {
         // The quorum's fixer publishes the certificate; members publish theirs when a
         // retransmission shows someone is still waiting (`answerRetransmission`).
         if quorum.sender == nodeId {
-            _ = broadcast(.result(certificate))
+            effects.append(.persist(.packet(broadcast(.result(certificate)))))
         }
         conclude(record, outcome, certificate: certificate)
         for (sender, outcome) in record.claimedOutcomes where outcome != claimed {
@@ -149,7 +149,7 @@ extension Node {
               isMemberOrFixer(record)
         else { return }
         record.answeredRetransmission = true
-        _ = broadcast(.result(certificate))
+        effects.append(.persist(.packet(broadcast(.result(certificate)))))
     }
 
     /// The nodes that take part in loss recovery for a request: its quorum members and fixer.
@@ -183,6 +183,8 @@ extension Node {
     func receiveResult(_ envelope: Envelope, _ result: ResultCertificate) throws(PacketRejection) {
         let quorum = result.quorum.quorum!
         guard let record = track(quorum.request) else { return }
+        // Kept as evidence, and for the certificate files this node hands out.
+        effects.append(.persist(.packet(envelope)))
         if let conclusion = record.conclusion {
             if conclusion.certificate?.outcome != result.outcome {
                 effects.append(.notify(.conflictingResult(requestId: record.id, from: envelope.sender)))

@@ -196,6 +196,16 @@ public actor NodeRuntime {
         try configuration.store.result(of: requestId)
     }
 
+    /// The request's certificate file: the signed result packets this node holds that carry the
+    /// certificate it concluded with. Nil until it has concluded with a quorum and holds one.
+    public nonisolated func certificate(of requestId: Hash256) throws -> CertificateBundle? {
+        let store = configuration.store
+        guard let concluded = try store.result(of: requestId)?.certificate else { return nil }
+        let results = try store.packets(of: requestId).map(\.envelope).filter { $0.result?.json.canonicalBytes() == concluded }
+        guard !results.isEmpty else { return nil }
+        return try? CertificateBundle(network: configuration.node.network, results: results)
+    }
+
     /// A request's story from the store, or nil if the store has never seen it.
     public nonisolated func story(of requestId: Hash256) throws -> RequestStory? {
         let store = configuration.store

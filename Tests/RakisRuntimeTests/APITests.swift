@@ -38,9 +38,25 @@ extension LoopbackNetworkTests {
         #expect(commits.count >= 3 && reveals.count == 3 && reveals.allSatisfy { $0["matchesCommit"] as? Bool == true }, "\(story)")
         #expect((story["quorum"] as? [String: Any])?["members"] as? [String] != nil)
         #expect((story["result"] as? [String: Any])?["output"] as? String == result["output"] as? String)
+        // Its certificate, checked offline by `rakis verify` (signatures, commitments, consensus;
+        // with --reembed also every embedding, with the real MiniLM), and refused once tampered with.
         let certificate = try await HTTP.get("\(api)/api/requests/\(requestId)/certificate")
-        let certificateBody = try certificate.object()
-        #expect(certificate.status == 200 && certificateBody["outcome"] != nil)
+        let format = (try? certificate.object())?["format"] as? String
+        #expect(certificate.status == 200 && format == "rakis-certificate/1", "\(String(decoding: certificate.data, as: UTF8.self).prefix(300))")
+        let file = "\(cluster.directory)/certificate.json"
+        try certificate.data.write(to: URL(fileURLWithPath: file))
+        for extra in [[], ["--reembed"]] {
+            let verify = try NodeProcess(name: "verify\(extra.joined())", arguments: ["verify", file] + extra, directory: cluster.directory)
+            #expect(await verify.process.waitForExit(timeout: .seconds(120)) == 0, "rakis verify \(extra): \(verify.log)")
+        }
+        let output = try #require(result["output"] as? String)
+        let forged = String(decoding: certificate.data, as: UTF8.self)
+            .replacingOccurrences(of: Self.jsonEscaped(output), with: Self.jsonEscaped("Berlin."))
+        #expect(forged != String(decoding: certificate.data, as: UTF8.self))
+        try forged.write(toFile: "\(cluster.directory)/forged.json", atomically: true, encoding: .utf8)
+        let refused = try NodeProcess(name: "verify-forged", arguments: ["verify", "\(cluster.directory)/forged.json"], directory: cluster.directory)
+        #expect(await refused.process.waitForExit(timeout: .seconds(60)) == 1, "\(refused.log)")
+        #expect(refused.log.contains("Error:"), "\(refused.log)")
 
         // The API's own cost: the round trip beyond the time the node took from signing to concluding.
         if let concludedAt = result["concludedAt"] as? Double,
@@ -90,6 +106,14 @@ extension LoopbackNetworkTests {
             #expect(client.log.contains("\"check\": \"events\", \"ok\": true"), "\(client.log)")
         }
         #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
+    }
+}
+
+extension LoopbackNetworkTests {
+    /// A string as it appears inside canonical JSON.
+    static func jsonEscaped(_ text: String) -> String {
+        let encoded = String(decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes]), as: UTF8.self)
+        return String(encoded.dropFirst(2).dropLast(2))
     }
 }
 
