@@ -3,37 +3,33 @@ import RakisCore
 import RakisEngine
 import RakisNode
 
-/// Runs the node's inference and embedding jobs off the event loop, on one queue each, so a long
-/// generation never holds up the verification of other nodes' reveals.
-///
-/// The engines are deterministic: the same job gives the same bytes on every node, whatever its
-/// thread count. A request without a seed is sampled with one derived from its id, so that nodes
-/// still agree when the temperature is above zero.
+/// Runs the node's inference and embedding jobs off the event loop, so a long generation never
+/// holds up the verification of other nodes' reveals. Inference goes to each model's backend
+/// (the built-in engine or an OpenAI-compatible server); embeddings always use the built-in
+/// engine, on a queue of their own, because every node must get the same bits.
 public final class ModelWorkers: Sendable {
-    private let generators: [String: TextGenerator]
+    private let backends: [String: any InferenceBackend]
     private let embedders: [String: SentenceEmbedder]
-    private let inferenceQueue = DispatchQueue(label: "rakis.inference")
     private let embeddingQueue = DispatchQueue(label: "rakis.embedding")
 
-    /// `generators` by the LLM names the node serves, `embedders` by embedding model name.
-    public init(generators: [String: TextGenerator], embedders: [String: SentenceEmbedder]) {
-        self.generators = generators
+    /// `backends` by the LLM names the node serves, `embedders` by embedding model name.
+    public init(backends: [String: any InferenceBackend], embedders: [String: SentenceEmbedder]) {
+        self.backends = backends
         self.embedders = embedders
     }
 
-    public var servedModels: [String] { generators.keys.sorted() }
+    public var servedModels: [String] { backends.keys.sorted() }
     public var embeddingModels: [String] { embedders.keys.sorted() }
 
     /// Runs `job` and reports `inferenceFinished` or `inferenceFailed`.
     func infer(_ job: InferenceJob, then report: @escaping @Sendable (NodeEvent) -> Void) {
-        inferenceQueue.async { [generators] in
-            guard let generator = generators[job.model] else {
-                report(.inferenceFailed(job, reason: "model \(job.model) is not loaded"))
-                return
-            }
+        guard let backend = backends[job.model] else {
+            report(.inferenceFailed(job, reason: "model \(job.model) is not loaded"))
+            return
+        }
+        Task {
             do {
-                let result = try generator.generate(Self.generationRequest(for: job))
-                report(.inferenceFinished(job, output: result.text))
+                report(.inferenceFinished(job, output: try await backend.run(job)))
             } catch {
                 report(.inferenceFailed(job, reason: "\(error)"))
             }
@@ -50,15 +46,5 @@ public final class ModelWorkers: Sendable {
             }
             report(.embeddingFinished(job, BinaryEmbedding(signsOf: embedder.embed(job.text))))
         }
-    }
-
-    static func generationRequest(for job: InferenceJob) -> GenerationRequest {
-        let prompt: Prompt = switch job.input {
-        case let .prompt(text): .text(text)
-        case let .messages(messages): .chat(messages.map { RakisEngine.ChatMessage(role: $0.role, content: $0.content) })
-        }
-        let seed = job.seed.map(UInt64.init) ?? job.requestId.words.0
-        return GenerationRequest(prompt: prompt, maxTokens: job.maxTokens,
-                                 sampling: SamplingParameters(temperature: Float(job.temperature), seed: seed))
     }
 }

@@ -75,6 +75,31 @@ import Testing
         #expect(error.contains(expected), "\(error)")
     }
 
+    @Test func backendsComeFromTheFileOrFromFlags() throws {
+        let path = try file("""
+            mesh: {listen: 127.0.0.1:7400}
+            backends:
+              - {model: llama, url: "http://127.0.0.1:8080/v1", remote_model: llama-q4, api_key_env: LLAMA_KEY}
+            """)
+        let fromFile = try NodeOptions.parse(["--config", path]).settings(environment: [:])
+        #expect(fromFile.backends == [.init(model: "llama", url: "http://127.0.0.1:8080/v1", remoteModel: "llama-q4", apiKeyEnv: "LLAMA_KEY")])
+        #expect(fromFile.servedModels == ["llama"])
+        let fromFlags = try NodeOptions.parse(["--mesh-listen", "127.0.0.1:1", "--model", "a", "--backend", "b=https://api.example.org/v1"])
+            .settings(environment: [:])
+        #expect(fromFlags.servedModels == ["a", "b"] && fromFlags.backends.first?.apiKeyEnv == "RAKIS_BACKEND_API_KEY")
+    }
+
+    @Test(arguments: [
+        (["--backend", "no-url"], "expected MODEL=URL"),
+        (["--backend", "m=ftp://host"], "must start with http:// or https://"),
+        (["--model", "m", "--backend", "m=http://host/v1"], "served both by the engine and by a backend"),
+    ])
+    func badBackendsAreRefused(arguments: [String], expected: String) throws {
+        let options = try NodeOptions.parse(["--mesh-listen", "127.0.0.1:1"] + arguments)
+        let error = message { _ = try options.settings(environment: [:]) }
+        #expect(error.contains(expected), "\(error)")
+    }
+
     @Test func aMissingFileIsNamed() {
         let error = message { _ = try NodeSettings.load(file: "/nonexistent/rakis.yaml") }
         #expect(error.contains("/nonexistent/rakis.yaml: cannot read the settings file"), "\(error)")

@@ -24,12 +24,16 @@ final class LoopbackCluster {
 
     var count: Int { serving + followers }
 
-    /// Node i < serving serves SmolLM2; the rest are followers (embedding model only).
-    init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false,
+    /// Node i < serving serves SmolLM2, with the built-in engine or, for the indices in
+    /// `backends`, through that OpenAI-compatible URL; the rest are followers (embedding model only).
+    let backends: [Int: String]
+
+    init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, backends: [Int: String] = [:],
          nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-loopback-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.transports = transports
+        self.backends = backends
         self.serving = serving
         self.followers = followers
         self.nostrRelay = nostrRelay
@@ -58,7 +62,9 @@ final class LoopbackCluster {
     private func arguments(node index: Int) -> [String] {
         var arguments = ["node", "--network", network, "--data-dir", dataDirectory(index), "--threads", "1",
                          "--metrics", "127.0.0.1:\(metricsPorts[index])", "--log-level", "info"]
-        if index < serving {
+        if let backend = backends[index] {
+            arguments += ["--backend", "smollm2-135m-instruct=\(backend)"]
+        } else if index < serving {
             arguments += ["--model", "smollm2-135m-instruct"]
         } else {
             arguments += ["--follower"]

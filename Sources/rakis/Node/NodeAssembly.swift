@@ -27,14 +27,18 @@ struct NodeAssembly {
         let identity = try loadIdentity(settings.keyFile ?? "\(dataDirectory)/node.key", logger: logger)
         let store = try NodeStore(path: "\(dataDirectory)/rakis.sqlite")
 
-        var generators: [String: TextGenerator] = [:]
+        var backends: [String: any InferenceBackend] = [:]
         for name in settings.models {
-            generators[name] = TextGenerator(model: try ModelLoading.load(name, quiet: quiet), threads: settings.threads)
+            backends[name] = EngineBackend(TextGenerator(model: try ModelLoading.load(name, quiet: quiet), threads: settings.threads))
+        }
+        for backend in settings.backends {
+            let key = backend.apiKey ?? backend.apiKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
+            backends[backend.model] = OpenAIBackend(baseURL: backend.url, remoteModel: backend.remoteModel ?? backend.model, apiKey: key)
         }
         let embedder = try SentenceEmbedder(directory: Models.store().resolve(settings.embeddingModel), threads: settings.threads)
-        let workers = ModelWorkers(generators: generators, embedders: [settings.embeddingModel: embedder])
+        let workers = ModelWorkers(backends: backends, embedders: [settings.embeddingModel: embedder])
 
-        var config = NodeConfig(network: settings.network, servedModels: settings.models, embeddingModels: [settings.embeddingModel])
+        var config = NodeConfig(network: settings.network, servedModels: settings.servedModels, embeddingModels: [settings.embeddingModel])
         config.maxConcurrentJobs = 1
         let transports = try TransportSetup.transports(settings, identity: identity, logger: logger)
         let runtime = NodeRuntime(.init(node: config, identity: identity, transports: transports, store: store,

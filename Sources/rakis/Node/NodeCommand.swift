@@ -28,7 +28,7 @@ struct NodeCommand: AsyncParsableCommand {
         let runtime = node.runtime
         try await runtime.start()
         let signals = StopSignals { Task { await runtime.stop() } }
-        let role = settings.models.isEmpty ? "follower" : "serving \(settings.models.joined(separator: ", "))"
+        let role = settings.servedModels.isEmpty ? "follower" : "serving \(settings.servedModels.joined(separator: ", "))"
         let transports = runtime.transports.map(\.name.name).joined(separator: ", ")
         logger.notice("node \(node.identity.nodeId.hex) ready on network \(settings.network): \(role); transports \(transports); data \(node.dataDirectory)")
         let api = try settings.api.map { address in

@@ -11,8 +11,10 @@ struct NodeSettings: Equatable {
     var dataDir: String?
     /// The node's key file; created on first start if missing. Default: <data dir>/node.key.
     var keyFile: String?
-    /// LLMs to serve, by catalog name. None makes the node a follower.
+    /// LLMs to serve with the built-in engine, by catalog name.
     var models: [String] = []
+    /// LLMs to serve through OpenAI-compatible endpoints. With no model either way, the node is a follower.
+    var backends: [BackendSettings] = []
     var embeddingModel = "all-minilm-l6-v2"
     var threads = 1
     var mesh = MeshSettings()
@@ -26,6 +28,22 @@ struct NodeSettings: Equatable {
     var api: String?
     var retainRequests = 10_000
     var logLevel = "info"
+
+    /// A model served by an OpenAI-compatible server instead of the built-in engine.
+    struct BackendSettings: Equatable {
+        /// The model's name on the network.
+        var model: String
+        /// The server's base URL, e.g. http://127.0.0.1:8080/v1 (POST {url}/chat/completions).
+        var url: String
+        /// The name the server knows the model by (default: `model`).
+        var remoteModel: String?
+        /// The API key itself, or the environment variable holding it (preferred: keys stay out of files).
+        var apiKey: String?
+        var apiKeyEnv: String?
+    }
+
+    /// Every model the node serves, by whatever means.
+    var servedModels: [String] { models + backends.map(\.model) }
 
     struct MeshSettings: Equatable {
         /// host:port to listen on; nil disables the mesh.
@@ -81,13 +99,32 @@ struct NodeSettings: Equatable {
                     guard try file.key(key) == "relays" else { throw file.unknown("nostr.\(key.string ?? "?")", known: "relays") }
                     settings.nostrRelays = try file.strings(value, "nostr.relays")
                 }
+            case "backends":
+                settings.backends = try file.list(value, "backends").enumerated().map { index, entry in
+                    let path = "backends[\(index)]"
+                    var backend = BackendSettings(model: "", url: "")
+                    for (key, value) in try file.mapping(entry, path) {
+                        switch try file.key(key) {
+                        case "model": backend.model = try file.string(value, "\(path).model")
+                        case "url": backend.url = try file.string(value, "\(path).url")
+                        case "remote_model": backend.remoteModel = try file.string(value, "\(path).remote_model")
+                        case "api_key": backend.apiKey = try file.string(value, "\(path).api_key")
+                        case "api_key_env": backend.apiKeyEnv = try file.string(value, "\(path).api_key_env")
+                        case let other: throw file.unknown("\(path).\(other)", known: "model, url, remote_model, api_key, api_key_env")
+                        }
+                    }
+                    guard !backend.model.isEmpty, !backend.url.isEmpty else {
+                        throw ValidationError("\(file.path): \(path) needs a model and a url")
+                    }
+                    return backend
+                }
             case "mqtt":
                 for (key, value) in try file.mapping(value, "mqtt") {
                     guard try file.key(key) == "brokers" else { throw file.unknown("mqtt.\(key.string ?? "?")", known: "brokers") }
                     settings.mqttBrokers = try file.strings(value, "mqtt.brokers")
                 }
             case let other:
-                throw file.unknown(other, known: "network, data_dir, key_file, models, embedding_model, threads, mesh, nostr, mqtt, metrics, api, retain_requests, log_level")
+                throw file.unknown(other, known: "network, data_dir, key_file, models, backends, embedding_model, threads, mesh, nostr, mqtt, metrics, api, retain_requests, log_level")
             }
         }
         return settings
@@ -138,6 +175,15 @@ struct NodeSettings: Equatable {
             throw ValidationError("nostr relay '\(relay)': must be a ws:// or wss:// URL")
         }
         guard (1...64).contains(mesh.maxNeighbours) else { throw ValidationError("mesh.max_neighbours \(mesh.maxNeighbours): must be in 1...64") }
+        for backend in backends {
+            guard backend.url.hasPrefix("http://") || backend.url.hasPrefix("https://") else {
+                throw ValidationError("backend '\(backend.model)': url '\(backend.url)' must start with http:// or https://")
+            }
+            if models.contains(backend.model) {
+                throw ValidationError("model '\(backend.model)' is served both by the engine and by a backend: choose one")
+            }
+        }
+        guard Set(servedModels).count == servedModels.count else { throw ValidationError("a model is listed twice in models and backends") }
         guard mesh.listen != nil || !nostrRelays.isEmpty || !mqttBrokers.isEmpty else {
             throw ValidationError("no transport enabled: set mesh.listen, nostr.relays or mqtt.brokers")
         }
@@ -167,6 +213,8 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "Directory for the store and the key file.") var dataDir: String?
     @Option(help: "Key file (created if missing; default <data dir>/node.key).") var keyFile: String?
     @Option(name: .customLong("model"), help: "An LLM to serve, by catalog name (repeatable).") var models: [String] = []
+    @Option(name: .customLong("backend"), help: "A model served by an OpenAI-compatible server, MODEL=URL (repeatable; the key, if any, from RAKIS_BACKEND_API_KEY).")
+    var backends: [String] = []
     @Flag(help: "Serve no LLM: relay, verify and conclude only.") var follower = false
     @Option(help: "Engine threads.") var threads: Int?
     @Option(help: "Mesh listen address host:port.") var meshListen: String?
@@ -188,7 +236,19 @@ struct NodeOptions: ParsableArguments {
         if let dataDir { settings.dataDir = dataDir }
         if let keyFile { settings.keyFile = keyFile }
         if !models.isEmpty { settings.models = models }
-        if follower { settings.models = [] }
+        if !backends.isEmpty {
+            settings.backends = try backends.map { text in
+                guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                    throw ValidationError("--backend '\(text)': expected MODEL=URL, e.g. smollm2-135m-instruct=http://127.0.0.1:8080/v1")
+                }
+                return NodeSettings.BackendSettings(model: String(text[..<equals]), url: String(text[text.index(after: equals)...]),
+                                                    apiKeyEnv: "RAKIS_BACKEND_API_KEY")
+            }
+        }
+        if follower {
+            settings.models = []
+            settings.backends = []
+        }
         if let threads { settings.threads = threads }
         if let meshListen { settings.mesh.listen = meshListen }
         if let meshAdvertise { settings.mesh.advertise = meshAdvertise }
@@ -229,8 +289,12 @@ private struct SettingsReader {
     }
 
     func strings(_ node: Node, _ key: String) throws -> [String] {
+        try list(node, key).map { try string($0, key) }
+    }
+
+    func list(_ node: Node, _ key: String) throws -> [Node] {
         guard let sequence = node.sequence else { throw ValidationError("\(path): \(key) must be a list") }
-        return try sequence.map { try string($0, key) }
+        return Array(sequence)
     }
 
     func unknown(_ key: String, known: String) -> ValidationError {

@@ -37,6 +37,7 @@ struct Submit: AsyncParsableCommand {
     func run() async throws {
         var settings = try node.settings()
         settings.models = []
+        settings.backends = []
         let scratch = settings.dataDir == nil ? FileManager.default.temporaryDirectory.appendingPathComponent("rakis-submit-\(UUID().uuidString)").path : nil
         if let scratch { settings.dataDir = scratch }
         defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
