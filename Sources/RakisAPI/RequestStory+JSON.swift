@@ -27,26 +27,11 @@ extension RequestStory {
         object["quorum"] = quorum.map { quorum in
             ["fixer": .string(quorum.fixer.hex), "members": .array(quorum.members.map { .string($0.hex) }), "at": .number(Double(quorum.at))]
         } ?? .null
-        object["result"] = result.map(\.json) ?? .null
-        return .object(object)
-    }
-}
-
-extension StoredResult {
-    var json: JSONValue {
-        var object: [String: JSONValue] = ["concludedAt": .number(Double(concludedAt)), "hasCertificate": .bool(certificate != nil)]
-        switch outcome {
-        case let .final(node, model, output, commitment, members):
-            object["status"] = "final"
-            object["node"] = .string(node)
-            object["model"] = .string(model)
-            object["output"] = .string(output)
-            object["commitment"] = .string(commitment)
-            object["cluster"] = .array(members.map(JSONValue.string))
-        case let .failed(code, reason):
-            object["status"] = "failed"
-            object["failure"] = .string(code)
-            object["reason"] = .string(reason)
+        if let result, case var .object(fields) = result.json {
+            fields["hasCertificate"] = .bool(result.certificate != nil)
+            object["result"] = .object(fields)
+        } else {
+            object["result"] = .null
         }
         return .object(object)
     }

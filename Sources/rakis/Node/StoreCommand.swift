@@ -52,20 +52,7 @@ struct StoreCommand: ParsableCommand {
             guard let result = try location.open().result(of: id) else {
                 throw CommandFailure("request \(requestId) has no result in this store (unknown, or not concluded yet)")
             }
-            var object: [String: JSONValue] = ["requestId": .string(requestId), "concludedAt": .number(Double(result.concludedAt))]
-            switch result.outcome {
-            case let .final(node, model, output, commitment, members):
-                object["status"] = "final"
-                object["node"] = .string(node)
-                object["model"] = .string(model)
-                object["output"] = .string(output)
-                object["commitment"] = .string(commitment)
-                object["cluster"] = .array(members.map(JSONValue.string))
-            case let .failed(code, reason):
-                object["status"] = "failed"
-                object["failure"] = .string(code)
-                object["reason"] = .string(reason)
-            }
+            guard case var .object(object) = result.json else { return }
             if let certificate = result.certificate {
                 object["certificate"] = try JSONParser.parse(certificate, maxDepth: Limits.maxJSONDepth + 8)
             }
