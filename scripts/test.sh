@@ -28,6 +28,8 @@ echo "== services (Nostr relay, MQTT broker)"
 trap 'scripts/services.sh stop' EXIT
 eval "$(scripts/services.sh start)"
 export RAKIS_BIN="$PWD/$rakis"
+# What tests leave to look at afterwards (the dashboard test's screenshot).
+export RAKIS_TEST_ARTIFACTS="$PWD/.artifacts"
 
 echo "== tests"
 # A hang fails here, with the test log, well before CI's own limit.
