@@ -201,7 +201,11 @@ public actor NodeRuntime {
     public nonisolated func certificate(of requestId: Hash256) throws -> CertificateBundle? {
         let store = configuration.store
         guard let concluded = try store.result(of: requestId)?.certificate else { return nil }
-        let results = try store.packets(of: requestId).map(\.envelope).filter { $0.result?.json.canonicalBytes() == concluded }
+        var signers: Set<NodeID> = []
+        // One packet per signer: a node may publish its result again for a node still waiting.
+        let results = try store.packets(of: requestId).map(\.envelope).filter {
+            $0.result?.json.canonicalBytes() == concluded && signers.insert($0.sender).inserted
+        }
         guard !results.isEmpty else { return nil }
         return try? CertificateBundle(network: configuration.node.network, results: results)
     }
