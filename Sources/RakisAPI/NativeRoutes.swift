@@ -50,6 +50,8 @@ struct NativeRoutes {
             var object: [String: JSONValue] = ["node": .string(peer.node.hex), "transports": .array(peer.transports.sorted().map(JSONValue.string))]
             object["lastSeen"] = peer.lastSeen.map { .number(Double($0)) } ?? .null
             object["models"] = peer.status.map { .array($0.models.map(JSONValue.string)) } ?? .null
+            object["activeJobs"] = peer.status.map { .number(Double($0.activeJobs)) } ?? .null
+            object["queuedJobs"] = peer.status.map { .number(Double($0.queuedJobs)) } ?? .null
             return .object(object)
         })
     }

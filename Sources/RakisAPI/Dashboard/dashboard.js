@@ -53,7 +53,9 @@ async function loadPeers() {
   const peers = await getJSON("/api/peers");
   $("#peers tbody").replaceChildren(...peers.map((peer) => element("tr", {},
     element("td", { class: "mono" }, short(peer.node)), element("td", {}, peer.transports.join(", ")),
-    element("td", {}, peer.models ? peer.models.join(", ") : "?"), element("td", {}, peer.lastSeen ? time(peer.lastSeen) : "?"))));
+    element("td", {}, peer.models ? peer.models.join(", ") || "follower" : "?"),
+    element("td", { title: "running / queued" }, peer.models ? `${peer.activeJobs} / ${peer.queuedJobs}` : "?"),
+    element("td", {}, peer.lastSeen ? time(peer.lastSeen) : "?"))));
 }
 
 // MARK: - Requests
