@@ -39,8 +39,11 @@ struct OpenAIRoutes {
         let submission = Submission(runtime: runtime)
         let requestId = try await submission.submit(form)
         let conclusion = try await submission.conclusion(of: requestId)
-        guard case let .final(chosen) = conclusion.outcome else {
-            guard case let .failed(failure) = conclusion.outcome else { preconditionFailure() }
+        let chosen: ChosenOutput
+        switch conclusion.outcome {
+        case let .final(output):
+            chosen = output
+        case let .failed(failure):
             throw APIError(status: .badGateway, message: "the network reached no consensus: \(failure) (request \(requestId.hex))",
                            type: "rakis_consensus_failed", param: nil)
         }

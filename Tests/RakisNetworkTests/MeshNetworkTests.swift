@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import RakisCore
 import RakisTestSupport
@@ -170,9 +173,25 @@ import Testing
         #expect(a.mesh.statistics.peersBanned == 1)
     }
 
+    /// Starts a node on a chosen port, trying again for a few seconds while the port is in use:
+    /// in a full test run other suites open and close loopback sockets all the time, and CI has
+    /// seen the bind fail once in a while.
+    static func startOnFixedPort(_ start: () async throws -> TestNode) async throws -> TestNode {
+        var lastError: (any Error)?
+        for _ in 0..<50 {
+            do {
+                return try await start()
+            } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                lastError = error
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        throw lastError!
+    }
+
     @Test func restartedPeerIsRedialed() async throws {
         let a = try await TestNode.start("restart A")
-        let b = try await TestNode.start("restart B", bootstrap: [a], port: try freeLoopbackPort())
+        let b = try await Self.startOnFixedPort { try await TestNode.start("restart B", bootstrap: [a], port: try freeLoopbackPort()) }
         #expect(await eventually { a.isNeighbour(of: b) })
         let port = b.address.port
         await b.mesh.stop()
@@ -180,7 +199,7 @@ import Testing
 
         // Same identity and port, no bootstrap peers: only A's redial can bring it back.
         let restarted = ContinuousClock.now
-        let again = try await TestNode.start("restart B", port: port)
+        let again = try await Self.startOnFixedPort { try await TestNode.start("restart B", port: port) }
         defer { Task { for node in [a, again] { await node.mesh.stop() } } }
         #expect(await eventually { a.isNeighbour(of: again) && a.mesh.statistics.reconnects >= 1 })
         print("Mesh peer restart: redialed \(ContinuousClock.now - restarted) after the peer came back")
