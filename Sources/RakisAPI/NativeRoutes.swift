@@ -115,7 +115,7 @@ struct NativeRoutes {
         guard result.certificate != nil else {
             throw APIError.notFound("request \(requestId.hex) failed before a quorum was fixed: it has no certificate")
         }
-        guard let bundle = try runtime.certificate(of: requestId) else {
+        guard let bundle = try runtime.certificate(for: result) else {
             throw APIError.notFound("request \(requestId.hex): no signed result packet has reached this node yet")
         }
         return bundle.json.response()

@@ -196,14 +196,14 @@ public actor NodeRuntime {
         try configuration.store.result(of: requestId)
     }
 
-    /// The request's certificate file: the signed result packets this node holds that carry the
-    /// certificate it concluded with. Nil until it has concluded with a quorum and holds one.
-    public nonisolated func certificate(of requestId: Hash256) throws -> CertificateBundle? {
-        let store = configuration.store
-        guard let concluded = try store.result(of: requestId)?.certificate else { return nil }
+    /// The certificate file of a request that concluded here: the signed result packets this
+    /// node holds that carry the certificate it concluded with. Nil without a quorum, or before
+    /// any such packet has reached the store.
+    public nonisolated func certificate(for result: StoredResult) throws -> CertificateBundle? {
+        guard let concluded = result.certificate else { return nil }
         var signers: Set<NodeID> = []
         // One packet per signer: a node may publish its result again for a node still waiting.
-        let results = try store.packets(of: requestId).map(\.envelope).filter {
+        let results = try configuration.store.packets(of: result.requestId).map(\.envelope).filter {
             $0.result?.json.canonicalBytes() == concluded && signers.insert($0.sender).inserted
         }
         guard !results.isEmpty else { return nil }

@@ -2,9 +2,6 @@ import Foundation
 import Testing
 import RakisCore
 import RakisTestSupport
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 extension LoopbackNetworkTests {
     /// Three serving nodes; node 0 serves the HTTP API. A request through the native API
@@ -114,32 +111,5 @@ extension LoopbackNetworkTests {
     static func jsonEscaped(_ text: String) -> String {
         let encoded = String(decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes]), as: UTF8.self)
         return String(encoded.dropFirst(2).dropLast(2))
-    }
-}
-
-/// A few HTTP calls for the API tests.
-enum HTTP {
-    struct Reply {
-        let status: Int
-        let data: Data
-        func object() throws -> [String: Any] {
-            try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-        }
-    }
-
-    static func get(_ url: String) async throws -> Reply { try await send("GET", url, body: nil) }
-
-    static func post(_ url: String, _ body: [String: Any]) async throws -> Reply {
-        try await send("POST", url, body: try JSONSerialization.data(withJSONObject: body))
-    }
-
-    static func send(_ method: String, _ url: String, body: Data?) async throws -> Reply {
-        var request = URLRequest(url: URL(string: url)!)
-        request.httpMethod = method
-        request.httpBody = body
-        request.timeoutInterval = 180
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, data: data)
     }
 }

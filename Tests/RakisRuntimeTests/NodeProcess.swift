@@ -1,8 +1,5 @@
 import Foundation
 import RakisTestSupport
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// One `rakis` process on loopback: a node daemon or a `rakis submit`, with its log in a file.
 final class NodeProcess: Sendable {
@@ -36,11 +33,9 @@ final class NodeProcess: Sendable {
 
 /// GET http://127.0.0.1:port/metrics, parsed into "name{labels}" -> value; nil if unreachable.
 func scrapeMetrics(port: Int) async -> [String: Double]? {
-    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/metrics")!)
-    request.timeoutInterval = 5
-    guard let (data, _) = try? await URLSession.shared.data(for: request) else { return nil }
+    guard let reply = try? await HTTP.get("http://127.0.0.1:\(port)/metrics", timeout: 5) else { return nil }
     var values: [String: Double] = [:]
-    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
+    for line in String(decoding: reply.data, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
         guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
         values[String(line[..<space])] = value
     }

@@ -24,6 +24,18 @@ public final class ChildProcess: @unchecked Sendable {
         try launch()
     }
 
+    /// Starts a server and waits until it accepts connections on the loopback `port`; if it
+    /// does not within `timeout`, kills it and throws, pointing at its log.
+    public static func server(_ name: String, executable: String, arguments: [String], logPath: String,
+                              port: Int, timeout: Duration) async throws -> ChildProcess {
+        let process = try ChildProcess(executable: executable, arguments: arguments, logPath: logPath)
+        guard await eventually(timeout: timeout, { acceptsConnections(port: port) }) else {
+            await process.kill()
+            throw ChildProcessError("\(name) did not listen on port \(port); log in \(logPath)")
+        }
+        return process
+    }
+
     /// Starts the same command again, appending to the same log.
     public func relaunch() throws {
         precondition(!isRunning, "relaunch of a running process")

@@ -37,12 +37,8 @@ public final class Mosquitto: @unchecked Sendable {
 
     public func start() async throws {
         guard let path = Self.path else { throw ChildProcessError("mosquitto is not installed") }
-        let process = try ChildProcess(executable: path, arguments: ["-c", configURL.path], logPath: logPath)
-        self.process = process
-        guard await eventually(timeout: .seconds(20), { acceptsConnections(port: self.port) }) else {
-            await stop()
-            throw ChildProcessError("mosquitto did not listen on port \(port); log in \(logPath)")
-        }
+        process = try await ChildProcess.server("mosquitto", executable: path, arguments: ["-c", configURL.path], logPath: logPath,
+                                                port: port, timeout: .seconds(20))
     }
 
     /// SIGTERM, as a service manager would: mosquitto closes its connections (and saves its

@@ -31,13 +31,9 @@ public final class PrivateNostrRelay: @unchecked Sendable {
     public func start() async throws {
         guard let program = Self.program else { throw ChildProcessError("RAKIS_TEST_NOSTR_RELAY_BIN is not set") }
         let logPath = directory.appending(path: "relay.log").path
-        let process = try ChildProcess(executable: program, arguments: ["-c", directory.appending(path: "config.yaml").path, "serve"],
-                                       logPath: logPath)
-        self.process = process
-        guard await eventually(timeout: .seconds(60), { acceptsConnections(port: self.port) }) else {
-            await stop()
-            throw ChildProcessError("nostr-relay did not listen on port \(port); log in \(logPath)")
-        }
+        process = try await ChildProcess.server("nostr-relay", executable: program,
+                                                arguments: ["-c", directory.appending(path: "config.yaml").path, "serve"],
+                                                logPath: logPath, port: port, timeout: .seconds(60))
     }
 
     /// SIGTERM; the relay closes its connections and exits.

@@ -42,7 +42,9 @@ struct DemoNetwork {
         return DemoNetwork(name: name, runtimes: runtimes, loops: loops)
     }
 
-    /// The follower relays requests to the servers only once it knows what they serve.
+    /// Waits until every node has heard at least two others say they serve the model: a node
+    /// sizes its share of the work by the servers it knows of, and the follower's API refuses
+    /// models nobody is known to serve.
     func waitUntilEveryoneKnowsTheServers() async -> Bool {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
