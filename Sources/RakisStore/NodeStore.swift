@@ -28,15 +28,21 @@ public final class NodeStore: Sendable {
             try Self.inspect(path: path)
         }
         do {
-            var configuration = Configuration()
-            // The runtime writes while CLI commands read from other processes: wait a little for
-            // a lock rather than failing at once.
-            configuration.busyMode = .timeout(5)
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DatabasePool(path: path, configuration: Self.configuration(readonly: false))
             try StoreSchema.migrator.migrate(pool)
         } catch {
             throw StoreError.database(path: path, operation: "open the store", underlying: error)
         }
+    }
+
+    /// Every connection to a store: the runtime writes while CLI commands and tests read from
+    /// other processes, and a restarted node finds its store just as a reader holds it, so each
+    /// waits a little for a lock rather than failing at once.
+    private static func configuration(readonly: Bool) -> Configuration {
+        var configuration = Configuration()
+        configuration.readonly = readonly
+        configuration.busyMode = .timeout(5)
+        return configuration
     }
 
     /// Checks, reading only, that an existing file is a Rakis store this version understands
@@ -45,9 +51,7 @@ public final class NodeStore: Sendable {
         do {
             // Read-only: such a connection cannot change the file, not even by checkpointing
             // another program's write-ahead log when it closes.
-            var configuration = Configuration()
-            configuration.readonly = true
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let queue = try DatabaseQueue(path: path, configuration: Self.configuration(readonly: true))
             try queue.read { db in
                 let applicationId = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tableCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
