@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "RakisStore", targets: ["RakisStore"]),
         .library(name: "RakisRuntime", targets: ["RakisRuntime"]),
         .library(name: "RakisAPI", targets: ["RakisAPI"]),
+        .library(name: "RakisChain", targets: ["RakisChain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,7 +64,8 @@ let package = Package(
             ],
             swiftSettings: hotLoopSettings
         ),
-        // BIP-340 Schnorr signatures for Nostr, from Debian's libsecp256k1-dev.
+        // secp256k1 from Debian's libsecp256k1-dev: BIP-340 Schnorr signatures for Nostr,
+        // recoverable ECDSA for the chain.
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .target(
             name: "RakisNetwork",
@@ -75,6 +77,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "WSClient", package: "swift-websocket"),
             ]
+        ),
+        // The EVM side: Keccak-256, RLP, ABI, secp256k1 keys and EIP-1559 transactions, JSON-RPC,
+        // the oracle contract's bindings and the log follower.
+        .target(
+            name: "RakisChain",
+            dependencies: [
+                "RakisCore", "CSecp256k1",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: hotLoopSettings
         ),
         .target(
             name: "RakisStore",
@@ -141,6 +154,7 @@ let package = Package(
             dependencies: ["RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore", "RakisTestSupport"]
         ),
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "RakisChainTests", dependencies: ["RakisCore", "RakisChain", "RakisTestSupport"]),
         .testTarget(name: "RakisSimulatorTests", dependencies: ["RakisCore", "RakisNode", "RakisSimulator"]),
     ]
 )

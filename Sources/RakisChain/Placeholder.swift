@@ -1,0 +1,1 @@
+// RakisChain: the EVM side of Rakis (docs/ORACLE.md). Sources arrive with issue 7.
