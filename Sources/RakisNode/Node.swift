@@ -66,6 +66,8 @@ public final class Node {
             recover(recovery)
         case .statusRequested:
             broadcastStatus()
+        case let .attest(attestation):
+            publish(attestation)
         }
         return effects
     }
@@ -79,6 +81,11 @@ public final class Node {
     /// How a request ended, while the node holds it (see `phase(of:)`).
     public func conclusion(of requestId: Hash256) -> RequestConclusion? {
         records[requestId]?.conclusion
+    }
+
+    /// The request this node holds for a contract's request (the first brought in, if several were).
+    public func request(from chain: ChainCoordinates) -> Hash256? {
+        records.values.filter { $0.request.origin.chain == chain }.min { $0.request.createdAt < $1.request.createdAt }?.id
     }
 
     /// Requests known and not yet final or failed.
@@ -175,6 +182,9 @@ public final class Node {
             effects.append(.notify(.peerSeen(envelope.sender, status)))
         case let .peerExchange(exchange):
             effects.append(.notify(.peersLearned(exchange.peers)))
+        case let .attestation(attestation):
+            guard let record = try record(for: attestation.requestId, envelope, via: via) else { return }
+            try receiveAttestation(envelope, record)
         }
     }
 

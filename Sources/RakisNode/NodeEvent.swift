@@ -98,6 +98,8 @@ public enum NodeEvent: Sendable {
     /// The runtime saw the network change (a new connection, a peer it had not heard from):
     /// tell everyone now what this node serves, instead of at the next periodic announcement.
     case statusRequested
+    /// The chain connector signed this node's attestation for a final chain request: publish it.
+    case attest(ChainAttestation)
 }
 
 /// What a restarted node gets back from its store.
@@ -179,4 +181,10 @@ public enum NodeNotification: Sendable {
     case conflictingQuorum(requestId: Hash256, adopted: Hash256)
     case peerSeen(NodeID, PeerStatus)
     case peersLearned([PeerExchange.Peer])
+    /// A quorum member's chain attestation, tied to its request and quorum (its chain signatures
+    /// are for the chain connector to check).
+    case attestationReceived(Envelope)
+    /// The connector asked to publish an attestation for a request that is not final here with
+    /// this node in its quorum.
+    case attestationRefused(requestId: Hash256)
 }

@@ -67,6 +67,10 @@ public actor NodeRuntime {
     private var statusBroadcastPending = false
     private var connectionWatch: Task<Void, Never>?
     private nonisolated let hub = EventHub()
+    /// Conclusions of chain requests and received attestations, for the chain connector. Unlike
+    /// the hub, it never drops anything: a lost attestation could leave a request unsubmitted.
+    public nonisolated let chainSignals: AsyncStream<ChainSignal>
+    private nonisolated let chainSignalSink: AsyncStream<ChainSignal>.Continuation
     public nonisolated let startedAt = NodeRuntime.now()
     private var stopped = false
 
@@ -79,6 +83,7 @@ public actor NodeRuntime {
         logger[metadataKey: "node"] = "\(configuration.identity.nodeId.short)"
         deliveries = DeliveryLog(generation: 2 * configuration.node.maxClockSkew)
         (inputs, inbox) = AsyncStream.makeStream(of: Input.self)
+        (chainSignals, chainSignalSink) = AsyncStream.makeStream(of: ChainSignal.self)
     }
 
     /// Takes up what the store kept, announces the node, and connects the transports. Then call `run()`.
@@ -144,6 +149,7 @@ public actor NodeRuntime {
         timers = [:]
         inbox.finish()
         hub.finish()
+        chainSignalSink.finish()
         for waiter in waiting.values.joined() { waiter.resume(returning: nil) }
         waiting = [:]
         logger.info("stopped")
@@ -170,6 +176,16 @@ public actor NodeRuntime {
     }
 
     public func phase(of requestId: Hash256) -> RequestPhase? { node.phase(of: requestId) }
+
+    // MARK: - The chain connector
+
+    /// The request this node holds for a contract's request, if any node brought it in.
+    public func request(from chain: ChainCoordinates) -> Hash256? { node.request(from: chain) }
+
+    /// Publishes this node's attestation for a chain request it concluded as a quorum member.
+    public func attest(_ attestation: ChainAttestation) {
+        execute(node.handle(.attest(attestation), now: Self.now()))
+    }
 
     // MARK: - Watching
 
@@ -426,6 +442,10 @@ public actor NodeRuntime {
             }
         case .peersLearned:
             break
+        case let .attestationReceived(envelope):
+            chainSignalSink.yield(.attestation(envelope))
+        case let .attestationRefused(requestId):
+            logger.warning("request \(requestId.hex.prefix(8)): not final here with this node in its quorum; no attestation")
         }
     }
 
@@ -439,6 +459,9 @@ public actor NodeRuntime {
             logger.warning("request \(conclusion.requestId.hex.prefix(8)) failed: \(failure)")
         }
         hub.publish(.concluded(conclusion))
+        if conclusion.certificate?.quorum.quorum?.request.request?.origin.kind == .chain {
+            chainSignalSink.yield(.concluded(conclusion))
+        }
         concluded[conclusion.requestId] = conclusion
         concludedOrder.append(conclusion.requestId)
         if concludedOrder.count > Self.rememberedConclusions {

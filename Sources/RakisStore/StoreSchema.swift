@@ -104,6 +104,33 @@ enum StoreSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v2-chain") { db in
+            // Fulfilment transactions this node signed, written before they are sent: after a
+            // restart the node sends the same bytes again instead of signing a second transaction.
+            // `chain_request` is "chainId:contract:requestId".
+            try db.execute(sql: """
+                CREATE TABLE chain_submissions (
+                    chain_request TEXT PRIMARY KEY NOT NULL,
+                    request_id TEXT NOT NULL,
+                    tx_hash TEXT NOT NULL,
+                    raw_tx BLOB NOT NULL,
+                    nonce INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('sent', 'mined', 'reverted')),
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+            // How far the chain connector has read the oracle's logs: the last block it handled,
+            // and its hash (a different hash there after a restart means a reorganization).
+            try db.execute(sql: """
+                CREATE TABLE chain_cursors (
+                    contract TEXT PRIMARY KEY NOT NULL,
+                    block_number INTEGER NOT NULL,
+                    block_hash TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -66,6 +66,7 @@ public final class Envelope: Sendable {
     public var quorum: QuorumDecision? { if case let .quorum(value) = packet.body { value } else { nil } }
     public var reveal: Reveal? { if case let .reveal(value) = packet.body { value } else { nil } }
     public var result: ResultCertificate? { if case let .result(value) = packet.body { value } else { nil } }
+    public var attestation: ChainAttestation? { if case let .attestation(value) = packet.body { value } else { nil } }
 
     /// The request a packet belongs to; nil for peer status and peer exchange.
     public var requestId: Hash256? {
@@ -75,6 +76,7 @@ public final class Envelope: Sendable {
         case let .quorum(quorum): quorum.requestId
         case let .reveal(reveal): reveal.requestId
         case let .result(result): result.requestId
+        case let .attestation(attestation): attestation.requestId
         case .peerStatus, .peerExchange: nil
         }
     }

@@ -36,6 +36,15 @@ extension Packet {
             object = ["peers": .array(exchange.peers.map {
                 ["node": .string($0.node.hex), "addresses": .array($0.addresses.map(JSONValue.string))]
             })]
+        case let .attestation(attestation):
+            object = [
+                "requestId": .string(attestation.requestId.hex),
+                "address": .string(attestation.address),
+                "outputHash": .string(Hex.encode(attestation.outputHash)),
+                "commitmentSetHash": .string(Hex.encode(attestation.commitmentSetHash)),
+                "signature": .string(Hex.encode(attestation.signature)),
+                "link": .string(Hex.encode(attestation.link)),
+            ]
         }
         object["type"] = .string(body.typeName)
         object["createdAt"] = .number(Double(createdAt))
@@ -106,6 +115,22 @@ extension Packet {
                 try peer.rejectUnknownKeys(allowed: ["node", "addresses"])
                 return PeerExchange.Peer(node: try NodeID(json: peer, key: "node"), addresses: try peer.stringArray("addresses"))
             }))
+        case "attestation":
+            try reader.rejectUnknownKeys(allowed: common.union(["requestId", "address", "outputHash", "commitmentSetHash", "signature", "link"]))
+            func bytes(_ key: String) throws -> [UInt8] {
+                guard let bytes = Hex.decode(try reader.string(key)) else {
+                    throw JSONShapeError(path: reader.childPath(key), message: "expected lowercase hex bytes")
+                }
+                return bytes
+            }
+            body = .attestation(ChainAttestation(
+                requestId: try Hash256(json: reader, key: "requestId"),
+                address: try reader.string("address"),
+                outputHash: try bytes("outputHash"),
+                commitmentSetHash: try bytes("commitmentSetHash"),
+                signature: try bytes("signature"),
+                link: try bytes("link")
+            ))
         default:
             throw JSONShapeError(path: reader.childPath("type"), message: "unknown packet type \"\(type)\"")
         }

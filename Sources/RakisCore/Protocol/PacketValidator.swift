@@ -83,6 +83,8 @@ public struct PacketValidator: Sendable {
             guard status.activeJobs >= 0, status.queuedJobs >= 0 else {
                 throw .outOfRange(field: "\(path).activeJobs", detail: "job counts cannot be negative")
             }
+        case let .attestation(attestation):
+            try attestation.validate(path: path)
         case let .peerExchange(exchange):
             guard exchange.peers.count <= Limits.maxPeersPerExchange else {
                 throw .outOfRange(field: "\(path).peers", detail: "\(exchange.peers.count) peers, limit \(Limits.maxPeersPerExchange)")
@@ -155,8 +157,7 @@ public struct PacketValidator: Sendable {
         switch request.origin.kind {
         case .chain:
             guard let chain = request.origin.chain else { throw .outOfRange(field: "\(path).origin.chain", detail: "required for a chain origin") }
-            let contract = chain.contract
-            try range(contract.hasPrefix("0x") && contract.utf8.count == 42 && Hex.decode(String(contract.dropFirst(2))) != nil,
+            try range(ChainAttestation.isAddress(chain.contract),
                       "origin.chain.contract", "must be 0x and 40 lowercase hex digits")
             try range(!chain.chainRequestId.isEmpty && chain.chainRequestId.utf8.count <= 78 && chain.chainRequestId.allSatisfy(\.isASCIIDigit),
                       "origin.chain.requestId", "must be a decimal number below 2^256")

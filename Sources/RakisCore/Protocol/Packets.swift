@@ -124,6 +124,7 @@ public enum PacketBody: Sendable {
     case result(ResultCertificate)
     case peerStatus(PeerStatus)
     case peerExchange(PeerExchange)
+    case attestation(ChainAttestation)
 
     public var typeName: String {
         switch self {
@@ -134,6 +135,7 @@ public enum PacketBody: Sendable {
         case .result: "result"
         case .peerStatus: "peerStatus"
         case .peerExchange: "peerExchange"
+        case .attestation: "attestation"
         }
     }
 }
