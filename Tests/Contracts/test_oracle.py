@@ -532,8 +532,8 @@ def main():
     finally:
         chain.stop()
     skipped = len(TESTS) - passed - failed
-    print(f"contracts ({time.monotonic() - started:.1f} s): {passed} passed, {failed} failed"
-          + (f", {skipped} skipped" if skipped else ""))
+    print(f"contract tests took {time.monotonic() - started:.1f} s")
+    print(f"contracts: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     sys.exit(1 if failed or skipped else 0)
 
 
