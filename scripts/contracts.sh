@@ -4,7 +4,7 @@
 # {"abi": [...], "bytecode": "0x..."}, the bytecode being the initcode a deployment sends
 # (constructor arguments ABI-encoded after it). Idempotent and quiet: an artifact is rebuilt
 # only when a source in contracts/ (or the installed toolchain) is newer than it.
-# usage: scripts/contracts.sh [--print-dir]
+# usage: scripts/contracts.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/chain/venv.sh
@@ -27,4 +27,3 @@ PY
     mv "$artifact.tmp" "$artifact"
     rm -f "$out/$name.out"
 done
-if [ "${1:-}" = "--print-dir" ]; then echo "$PWD/$out"; fi
