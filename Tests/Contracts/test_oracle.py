@@ -1,0 +1,541 @@
+#!/usr/bin/env python3
+"""Contract tests: RakisOracle and the StoryTeller example, deployed on the project's own test
+chain (scripts/chain/chain_server.py, started here as a subprocess on a free port).
+
+eth-account and eth-abi are the reference for signing and ABI encoding, independent of the
+Vyper compiler and of the Swift code: a certificate built here is what docs/ORACLE.md says a
+node signs. Every transaction is an EIP-1559 (type 2) transaction signed here and sent raw.
+
+  .venv-chain/bin/python Tests/Contracts/test_oracle.py
+
+Reads RAKIS_TEST_CONTRACTS (the artifacts; default .contracts, built by scripts/contracts.sh)
+and RAKIS_TEST_CHAIN_PYTHON / RAKIS_TEST_CHAIN_SERVER_SCRIPT (default: this Python and the
+script in the tree). Exits non-zero when a test fails.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+import urllib.request
+
+from eth_abi import decode, encode
+from eth_account import Account
+from eth_account.messages import encode_defunct
+from eth_utils import keccak, to_checksum_address
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ARTIFACTS = os.environ.get("RAKIS_TEST_CONTRACTS") or os.path.join(ROOT, ".contracts")
+SERVER_PYTHON = os.environ.get("RAKIS_TEST_CHAIN_PYTHON") or sys.executable
+SERVER_SCRIPT = os.environ.get("RAKIS_TEST_CHAIN_SERVER_SCRIPT") or os.path.join(ROOT, "scripts", "chain", "chain_server.py")
+
+CHAIN_ID = 1337
+ETHER = 10**18
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+ZERO_ADDRESS = "0x" + "00" * 20
+
+# The chain's prefunded accounts have the private keys 1, 2, ..., 10.
+KEYS = [Account.from_key(i.to_bytes(32, "big")) for i in range(1, 11)]
+DEPLOYER, CONSUMER = KEYS[0], KEYS[1]
+NODES = KEYS[2:5]        # registered
+OUTSIDER = KEYS[5]       # funded, never registered
+STRANGER = Account.from_key(keccak(b"a key nobody registered"))  # no funds, never registered
+
+MIN_DEPOSIT = ETHER
+MIN_FEE = 10**15
+CALLBACK_GAS = 2_000_000
+EXIT_DELAY = 3600
+STORY_TIMEOUT = 600
+MODEL = "SmolLM2-135M-Instruct"
+
+
+class Failure(Exception):
+    pass
+
+
+class RPCError(Exception):
+    def __init__(self, error):
+        super().__init__(error.get("message"))
+        self.code = error.get("code")
+        self.message = error.get("message", "")
+        self.data = error.get("data")
+
+
+# ---- the chain ------------------------------------------------------------------------------
+
+class Chain:
+    def __init__(self):
+        self.process = subprocess.Popen(
+            [SERVER_PYTHON, SERVER_SCRIPT, "--host", "127.0.0.1", "--port", "0",
+             "--chain-id", str(CHAIN_ID), "--block-time", "0", "--log-level", "warning"],
+            stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline().strip()  # the server prints its port when it answers
+        if not line.startswith("listening on "):
+            self.process.kill()
+            raise Failure(f"the chain server did not start (it printed {line!r})")
+        self.url = "http://" + line.split()[-1]
+        self.next_id = 0
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    def rpc(self, method, *params):
+        self.next_id += 1
+        body = json.dumps({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": list(params)})
+        request = urllib.request.Request(self.url, body.encode(), {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer = json.loads(response.read())
+        if "error" in answer:
+            raise RPCError(answer["error"])
+        return answer["result"]
+
+    def block(self, tag="latest"):
+        return self.rpc("eth_getBlockByNumber", tag, False)
+
+    def balance(self, who):
+        return int(self.rpc("eth_getBalance", who, "latest"), 16)
+
+    def advance(self, seconds):
+        self.rpc("evm_increaseTime", seconds)
+        self.rpc("evm_mine")
+
+    def transact(self, account, to, data, value=0, gas=None):
+        """Signs an EIP-1559 transaction with eth-account, sends it raw and returns the receipt.
+        Without `gas` the chain estimates it, so a call that would revert raises RPCError."""
+        call = {"from": account.address, "data": "0x" + data.hex(), "value": hex(value)}
+        if to is not None:
+            call["to"] = to
+        if gas is None:
+            gas = int(self.rpc("eth_estimateGas", call), 16)
+        base = int(self.block()["baseFeePerGas"], 16)
+        priority = int(self.rpc("eth_maxPriorityFeePerGas"), 16)
+        tx = {
+            "type": 2, "chainId": CHAIN_ID,
+            "nonce": int(self.rpc("eth_getTransactionCount", account.address, "pending"), 16),
+            "gas": gas, "maxPriorityFeePerGas": priority, "maxFeePerGas": 2 * base + priority,
+            "value": value, "data": data,
+        }
+        if to is not None:
+            tx["to"] = to_checksum_address(to)
+        signed = account.sign_transaction(tx)
+        tx_hash = self.rpc("eth_sendRawTransaction", "0x" + signed.raw_transaction.hex())
+        receipt = self.rpc("eth_getTransactionReceipt", tx_hash)
+        check(receipt is not None, "no receipt right after sending (every transaction is mined at once)")
+        return receipt
+
+
+def abi_type(item):
+    kind = item["type"]
+    if kind.startswith("tuple"):
+        return "(" + ",".join(abi_type(c) for c in item["components"]) + ")" + kind[len("tuple"):]
+    return kind
+
+
+class Contract:
+    def __init__(self, chain, name, address=None):
+        artifact = json.load(open(os.path.join(ARTIFACTS, name + ".json")))
+        self.chain, self.abi, self.bytecode, self.address = chain, artifact["abi"], artifact["bytecode"], address
+        self.events = {e["name"]: e for e in self.abi if e["type"] == "event"}
+
+    def deploy(self, account, *args):
+        constructor = next(e for e in self.abi if e["type"] == "constructor")
+        data = bytes.fromhex(self.bytecode[2:]) + encode([abi_type(i) for i in constructor["inputs"]], list(args))
+        receipt = self.chain.transact(account, None, data)
+        check(receipt["status"] == "0x1", "deployment failed")
+        self.address = receipt["contractAddress"]
+        check(self.chain.rpc("eth_getCode", self.address, "latest") != "0x", "no code at the new address")
+        return self
+
+    def function(self, name):
+        return next(e for e in self.abi if e["type"] == "function" and e["name"] == name)
+
+    def calldata(self, name, *args):
+        types = [abi_type(i) for i in self.function(name)["inputs"]]
+        return keccak(text=f"{name}({','.join(types)})")[:4] + encode(types, list(args))
+
+    def call(self, name, *args, sender=ZERO_ADDRESS):
+        result = self.chain.rpc("eth_call", {"from": sender, "to": self.address,
+                                             "data": "0x" + self.calldata(name, *args).hex()}, "latest")
+        values = decode([abi_type(o) for o in self.function(name)["outputs"]], bytes.fromhex(result[2:]))
+        return values[0] if len(values) == 1 else values
+
+    def send(self, account, name, *args, value=0, gas=None):
+        receipt = self.chain.transact(account, self.address, self.calldata(name, *args), value, gas)
+        check(receipt["status"] == "0x1", f"{name} failed: {receipt}")
+        return receipt
+
+    def reverts(self, reason, account, name, *args, value=0):
+        """The call reverts with `reason` (seen through eth_estimateGas), and a transaction
+        sent anyway is mined with status 0 and changes nothing."""
+        data = self.calldata(name, *args)
+        try:
+            self.chain.transact(account, self.address, data, value)
+        except RPCError as error:
+            check(error.code == 3 and error.message == f"execution reverted: {reason}",
+                  f"{name}: expected the revert '{reason}', got {error.code} '{error.message}'")
+            check(error.data and error.data.startswith("0x08c379a0"), f"{name}: no Error(string) revert data")
+        else:
+            raise Failure(f"{name}: expected the revert '{reason}', but it succeeded")
+        receipt = self.chain.transact(account, self.address, data, value, gas=3_000_000)
+        check(receipt["status"] == "0x0", f"{name}: a transaction sent anyway succeeded")
+
+    def topic(self, event):
+        types = ",".join(abi_type(i) for i in self.events[event]["inputs"])
+        return "0x" + keccak(text=f"{event}({types})").hex()
+
+    def decode_log(self, event, entry):
+        inputs = self.events[event]["inputs"]
+        check(entry["topics"][0] == self.topic(event), f"not a {event} log")
+        indexed = [i for i in inputs if i["indexed"]]
+        plain = [i for i in inputs if not i["indexed"]]
+        out = {}
+        for item, topic in zip(indexed, entry["topics"][1:]):
+            out[item["name"]] = decode([abi_type(item)], bytes.fromhex(topic[2:]))[0]
+        values = decode([abi_type(i) for i in plain], bytes.fromhex(entry["data"][2:]))
+        out.update({i["name"]: v for i, v in zip(plain, values)})
+        return out
+
+    def logs_in(self, receipt, event):
+        return [self.decode_log(event, e) for e in receipt["logs"]
+                if e["address"] == self.address.lower() and e["topics"][0] == self.topic(event)]
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def equal(actual, expected, what):
+    check(actual == expected, f"{what}: expected {expected!r}, got {actual!r}")
+
+
+# ---- certificates, as docs/ORACLE.md defines them -------------------------------------------
+
+def fulfilment_digest(oracle, request_id, output, commitment_set_hash, chain_id=CHAIN_ID):
+    return keccak(encode(
+        ["bytes32", "uint256", "address", "uint256", "bytes32", "bytes32"],
+        [keccak(b"rakis-oracle/1 fulfill"), chain_id, oracle, request_id,
+         keccak(output.encode("utf-8")), commitment_set_hash]))
+
+
+def commitment_set_hash(seed):
+    commitments = sorted(keccak(f"{seed}/{i}".encode()) for i in range(3))
+    return keccak(b"".join(commitments))
+
+
+def signature(account, digest):
+    """(v, r, s) over the EIP-191 hash of the digest: what `personal_sign` gives."""
+    signed = Account.sign_message(encode_defunct(primitive=digest), account.key)
+    return (signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"))
+
+
+def ascending(accounts):
+    return sorted(accounts, key=lambda a: int(a.address, 16))
+
+
+def certificate(oracle, request_id, output, signers, seed="quorum", sign_output=None, chain_id=CHAIN_ID):
+    """Signatures by `signers` in the order given (the contract wants ascending addresses)."""
+    h = commitment_set_hash(seed)
+    digest = fulfilment_digest(oracle, request_id, sign_output if sign_output is not None else output, h, chain_id)
+    return (h, [signature(a, digest) for a in signers])
+
+
+# ---- the tests ------------------------------------------------------------------------------
+
+class Scenario:
+    """One chain and one deployment, which the tests below walk through in order."""
+
+    def __init__(self, chain):
+        self.chain = chain
+
+
+def test_chain_server(s):
+    chain = s.chain
+    equal(chain.rpc("eth_chainId"), hex(CHAIN_ID), "eth_chainId")
+    equal(chain.rpc("net_version"), str(CHAIN_ID), "net_version")
+    equal(len(chain.rpc("eth_accounts")), 10, "prefunded accounts")
+    for key in ("hash", "parentHash", "number", "timestamp", "baseFeePerGas"):
+        check(key in chain.block(), f"a block has no {key}")
+    try:
+        chain.rpc("no_such_method")
+        raise Failure("an unknown method was answered")
+    except RPCError as error:
+        equal(error.code, -32601, "the error code of an unknown method")
+    # A raw transaction signed for another chain is refused (EIP-155 replay protection).
+    tx = {"type": 2, "chainId": 1, "nonce": 0, "to": OUTSIDER.address, "value": 1, "gas": 21000,
+          "maxFeePerGas": 10**10, "maxPriorityFeePerGas": 10**9}
+    try:
+        chain.rpc("eth_sendRawTransaction", "0x" + STRANGER.sign_transaction(tx).raw_transaction.hex())
+        raise Failure("a transaction for chain 1 was accepted")
+    except RPCError as error:
+        check("chain id" in error.message, f"unexpected error {error.message}")
+    # A reorganisation: blocks after a snapshot are replaced by others at the same heights.
+    snapshot = chain.rpc("evm_snapshot")
+    receipt = chain.transact(OUTSIDER, STRANGER.address, b"", value=12345)
+    height, old_hash = receipt["blockNumber"], receipt["blockHash"]
+    equal(chain.balance(STRANGER.address), 12345, "the stranger's balance after the transfer")
+    equal(chain.rpc("evm_revert", snapshot), True, "evm_revert")
+    equal(chain.rpc("eth_getTransactionReceipt", receipt["transactionHash"]), None,
+          "the receipt of a transaction the reorganisation dropped")
+    equal(chain.balance(STRANGER.address), 0, "the stranger's balance after the reorganisation")
+    chain.rpc("evm_mine")
+    new = chain.block(height)
+    check(new is not None and new["hash"] != old_hash, "the new block at the same height has the old hash")
+    equal(chain.rpc("evm_revert", snapshot), False, "a used-up snapshot")
+
+
+def test_deploy(s):
+    s.oracle = Contract(s.chain, "RakisOracle").deploy(DEPLOYER, MIN_DEPOSIT, MIN_FEE, CALLBACK_GAS, EXIT_DELAY)
+    s.teller = Contract(s.chain, "StoryTeller").deploy(DEPLOYER, s.oracle.address, MODEL, STORY_TIMEOUT)
+    equal(s.oracle.call("minFee"), MIN_FEE, "minFee")
+    equal(s.oracle.call("callbackGas"), CALLBACK_GAS, "callbackGas")
+    equal(s.teller.call("oracle").lower(), s.oracle.address, "StoryTeller.oracle")
+
+
+def test_register(s):
+    s.oracle.reverts("deposit below minimum", NODES[0], "register", keccak(b"node 0"), value=MIN_DEPOSIT - 1)
+    for i, node in enumerate(NODES):
+        receipt = s.oracle.send(node, "register", keccak(f"node {i}".encode()), value=MIN_DEPOSIT)
+        [event] = s.oracle.logs_in(receipt, "Registered")
+        equal(event["node"].lower(), node.address.lower(), "Registered.node")
+        equal(event["nodeId"], keccak(f"node {i}".encode()), "Registered.nodeId")
+        equal(event["deposit"], MIN_DEPOSIT, "Registered.deposit")
+        check(s.oracle.call("isRegistered", node.address), "isRegistered after register")
+    s.oracle.reverts("already registered", NODES[0], "register", keccak(b"node 0"), value=MIN_DEPOSIT)
+    check(not s.oracle.call("isRegistered", OUTSIDER.address), "an outsider is registered")
+
+
+def tell(s, prompt, payment):
+    receipt = s.teller.send(CONSUMER, "tell", prompt, value=payment)
+    [event] = s.oracle.logs_in(receipt, "Requested")
+    return event["requestId"], event
+
+
+def test_request(s):
+    s.payment = 10**16 + 1  # odd, so that a split between two signers leaves 1 wei over
+    s.prompt = "Tell me a short story about a lighthouse keeper."
+    s.reverts_before = None
+    request_id, event = tell(s, s.prompt, s.payment)
+    s.request_id = request_id
+    equal(request_id, 1, "the first request id")
+    equal(s.teller.call("lastRequestId"), 1, "StoryTeller.lastRequestId")
+    equal(event["consumer"].lower(), s.teller.address, "Requested.consumer")
+    equal(event["prompt"], s.prompt, "Requested.prompt")
+    equal(list(event["models"]), [MODEL], "Requested.models")
+    equal((event["quorum"], event["secDistance"], event["secPercentage"]), (3, 2500, 6600), "quorum settings")
+    equal(event["callback"].lower(), s.teller.address, "Requested.callback")
+    equal(event["payment"], s.payment, "Requested.payment")
+    now = int(s.chain.block()["timestamp"], 16)
+    equal(event["deadline"], now + STORY_TIMEOUT, "Requested.deadline")
+    equal(s.oracle.call("stateOf", request_id), 1, "stateOf a new request")
+    s.teller.reverts("fee below minimum", CONSUMER, "tell", "cheap", value=MIN_FEE - 1)
+    # The log is found by eth_getLogs with an OR-list of topics and a null position.
+    logs = s.chain.rpc("eth_getLogs", {"fromBlock": "0x0", "toBlock": "latest", "address": s.oracle.address,
+                                       "topics": [[s.oracle.topic("Refunded"), s.oracle.topic("Requested")],
+                                                  None, "0x" + encode(["address"], [s.teller.address]).hex()]})
+    equal([s.oracle.decode_log("Requested", e)["requestId"] for e in logs], [1], "eth_getLogs")
+
+
+def test_fulfil_refusals(s):
+    o, rid, out = s.oracle, s.request_id, "Once upon a time, a keeper kept a light."
+    submitter = NODES[2]
+    two = ascending(NODES[:2])
+    check(int(two[0].address, 16) < int(two[1].address, 16), "sorted")
+    o.reverts("signer not registered", submitter, "fulfill", rid, out,
+              certificate(o.address, rid, out, ascending([NODES[0], STRANGER])))
+    o.reverts("too few signatures", submitter, "fulfill", rid, out, certificate(o.address, rid, out, [NODES[0]]))
+    o.reverts("too many signatures", submitter, "fulfill", rid, out,
+              certificate(o.address, rid, out, ascending(NODES + [STRANGER])))
+    # Signatures over another output recover other addresses, none of them registered.
+    o.reverts("signer not registered", submitter, "fulfill", rid, out,
+              certificate(o.address, rid, out, two, sign_output="Once upon a time, nothing happened."))
+    # ... and so do signatures for another chain.
+    o.reverts("signer not registered", submitter, "fulfill", rid, out,
+              certificate(o.address, rid, out, two, chain_id=1))
+    h, sigs = certificate(o.address, rid, out, two)
+    o.reverts("signers not ascending", submitter, "fulfill", rid, out, (h, [sigs[0], sigs[0]]))
+    o.reverts("signers not ascending", submitter, "fulfill", rid, out, (h, [sigs[1], sigs[0]]))
+    # The twin of a valid signature (s -> n - s, v flipped) is refused, as is any other v.
+    v, r, s_value = sigs[0]
+    twin = (55 - v, r, (SECP256K1_N - int.from_bytes(s_value, "big")).to_bytes(32, "big"))
+    o.reverts("bad signature", submitter, "fulfill", rid, out, (h, [twin, sigs[1]]))
+    o.reverts("bad signature", submitter, "fulfill", rid, out, (h, [(29, r, s_value), sigs[1]]))
+    o.reverts("submitter not registered", OUTSIDER, "fulfill", rid, out, (h, sigs))
+    # Too little gas for the callback: the submitter cannot make it fail on purpose.
+    call = {"from": submitter.address, "to": o.address, "gas": hex(CALLBACK_GAS + 60000),
+            "data": "0x" + o.calldata("fulfill", rid, out, (h, sigs)).hex()}
+    try:
+        s.chain.rpc("eth_call", call, "latest")
+        raise Failure("a fulfilment with too little gas for the callback succeeded")
+    except RPCError as error:
+        equal(error.message, "execution reverted: not enough gas for the callback", "the revert")
+    equal(o.call("stateOf", rid), 1, "stateOf after the refusals")
+
+
+def test_fulfil(s):
+    o, rid = s.oracle, s.request_id
+    story = "Once upon a time, a lighthouse keeper counted ships. " * 4
+    signers = ascending(NODES[:2])
+    submitter = NODES[2]
+    before = {a.address: o.call("earnings", a.address) for a in NODES}
+    receipt = o.send(submitter, "fulfill", rid, story, certificate(o.address, rid, story, signers))
+    [event] = o.logs_in(receipt, "Fulfilled")
+    equal(event["requestId"], rid, "Fulfilled.requestId")
+    equal(event["submitter"].lower(), submitter.address.lower(), "Fulfilled.submitter")
+    equal(event["outputHash"], keccak(story.encode()), "Fulfilled.outputHash")
+    equal(event["signers"], 2, "Fulfilled.signers")
+    equal(event["callbackSucceeded"], True, "Fulfilled.callbackSucceeded")
+    [told] = s.teller.logs_in(receipt, "StoryTold")
+    equal(told["length"], len(story), "StoryTold.length")
+    equal(s.teller.call("storyOf", rid), story, "StoryTeller.storyOf")
+    equal(s.teller.call("storiesTold"), 1, "StoryTeller.storiesTold")
+    equal(o.call("stateOf", rid), 2, "stateOf a fulfilled request")
+    share = s.payment // 2
+    for a in signers:
+        equal(o.call("earnings", a.address) - before[a.address], share, "a signer's share")
+    equal(o.call("earnings", submitter.address) - before[submitter.address], s.payment - 2 * share,
+          "the submitter's remainder")
+    o.reverts("not pending", submitter, "fulfill", rid, story, certificate(o.address, rid, story, signers))
+    # The callback accepts only the oracle.
+    s.teller.reverts("only the oracle", OUTSIDER, "rakisCallback", rid, "a forged story")
+
+
+def test_withdraw(s):
+    o, node = s.oracle, NODES[0]
+    amount = o.call("earnings", node.address)
+    check(amount > 0, "no earnings to withdraw")
+    before = s.chain.balance(node.address)
+    receipt = o.send(node, "withdraw")
+    cost = int(receipt["gasUsed"], 16) * int(receipt["effectiveGasPrice"], 16)
+    equal(s.chain.balance(node.address), before + amount - cost, "the balance after withdraw")
+    equal(o.call("earnings", node.address), 0, "earnings after withdraw")
+    o.reverts("nothing to withdraw", node, "withdraw")
+
+
+def test_gas_figures(s):
+    """What a fulfilment costs, with 2 and with 3 signatures, in the steady state where every
+    signer has earnings it has not withdrawn yet (a first credit to an empty balance costs
+    about 17,000 gas more per signer, for the new storage slot)."""
+    o = s.oracle
+    deadline = int(s.chain.block()["timestamp"], 16) + 3600
+
+    def fulfil(callback, output, count):
+        receipt = o.send(CONSUMER, "request", "a prompt", [MODEL], 64, 700, 3, 2500, 6600, deadline,
+                         callback, value=MIN_FEE)
+        [event] = o.logs_in(receipt, "Requested")
+        rid = event["requestId"]
+        receipt = o.send(NODES[2], "fulfill", rid, output, certificate(o.address, rid, output, ascending(NODES[:count])))
+        [fulfilled] = o.logs_in(receipt, "Fulfilled")
+        equal(fulfilled["signers"], count, "Fulfilled.signers")
+        equal(fulfilled["callbackSucceeded"], True, "Fulfilled.callbackSucceeded")
+        return int(receipt["gasUsed"], 16)
+
+    # The oracle's own cost: a 200-byte output, and a callback address without code.
+    output = ("x" * 199) + "."
+    fulfil(STRANGER.address, output, 3)  # every node now has earnings
+    gas = {count: fulfil(STRANGER.address, output, count) for count in (2, 3)}
+    # With the StoryTeller's callback, which stores the story (about 22,000 gas per 32 bytes).
+    story = "Once upon a time, a lighthouse keeper counted ships. " * 4
+    told = {}
+    for count in (2, 3):
+        rid, _ = tell(s, s.prompt, MIN_FEE)
+        receipt = o.send(NODES[2], "fulfill", rid, story, certificate(o.address, rid, story, ascending(NODES[:count])))
+        told[count] = int(receipt["gasUsed"], 16)
+    print(f"FIGURES oracle fulfil gas: {gas[2]} with 2 signatures, {gas[3]} with 3 "
+          f"(+{gas[3] - gas[2]} per signature; 200-byte output, no callback code); with the "
+          f"StoryTeller callback storing a {len(story)}-byte story: {told[2]} (2 signatures), {told[3]} (3)")
+
+
+def test_failing_callback(s):
+    """A callback that reverts leaves the fulfilment standing. The oracle itself is the callback
+    here: it has no rakisCallback and no default function, so the call reverts."""
+    o = s.oracle
+    deadline = int(s.chain.block()["timestamp"], 16) + 3600
+    receipt = o.send(CONSUMER, "request", "a prompt", [MODEL], 64, 700, 3, 2500, 6600, deadline, o.address,
+                     value=MIN_FEE)
+    rid = o.logs_in(receipt, "Requested")[0]["requestId"]
+    receipt = o.send(NODES[2], "fulfill", rid, "an answer", certificate(o.address, rid, "an answer", ascending(NODES[:2])))
+    [event] = o.logs_in(receipt, "Fulfilled")
+    equal(event["callbackSucceeded"], False, "Fulfilled.callbackSucceeded")
+    equal(o.call("stateOf", rid), 2, "stateOf after a failed callback")
+
+
+def test_deadline_and_refund(s):
+    o = s.oracle
+    rid, event = tell(s, "A story that comes too late.", 3 * MIN_FEE)
+    o.reverts("deadline not passed", OUTSIDER, "refund", rid)
+    s.chain.advance(STORY_TIMEOUT + 1)
+    check(int(s.chain.block()["timestamp"], 16) > event["deadline"], "the chain's clock did not move")
+    late = "Too late."
+    o.reverts("past deadline", NODES[2], "fulfill", rid, late, certificate(o.address, rid, late, ascending(NODES[:2])))
+    before = s.chain.balance(s.teller.address)
+    receipt = o.send(OUTSIDER, "refund", rid)  # anyone may trigger it
+    [refunded] = o.logs_in(receipt, "Refunded")
+    equal((refunded["requestId"], refunded["consumer"].lower(), refunded["amount"]),
+          (rid, s.teller.address, 3 * MIN_FEE), "Refunded")
+    equal(s.chain.balance(s.teller.address) - before, 3 * MIN_FEE, "the consumer's refund")
+    equal(o.call("stateOf", rid), 3, "stateOf a refunded request")
+    o.reverts("not pending", OUTSIDER, "refund", rid)
+
+
+def test_deregister(s):
+    o, node = s.oracle, NODES[0]
+    receipt = o.send(node, "deregister")
+    equal(len(o.logs_in(receipt, "Deregistered")), 1, "Deregistered events")
+    check(not o.call("isRegistered", node.address), "isRegistered after deregister")
+    o.reverts("not registered", node, "deregister")
+    o.reverts("exit delay not over", node, "withdrawDeposit")
+    o.reverts("withdraw the old deposit first", node, "register", keccak(b"node 0"), value=MIN_DEPOSIT)
+    # Its signatures no longer count.
+    rid, _ = tell(s, "One more story.", MIN_FEE)
+    out = "The end."
+    o.reverts("signer not registered", NODES[2], "fulfill", rid, out,
+              certificate(o.address, rid, out, ascending([NODES[0], NODES[1]])))
+    s.chain.advance(EXIT_DELAY + 1)
+    before = s.chain.balance(node.address)
+    receipt = o.send(node, "withdrawDeposit")
+    cost = int(receipt["gasUsed"], 16) * int(receipt["effectiveGasPrice"], 16)
+    equal(s.chain.balance(node.address), before + MIN_DEPOSIT - cost, "the balance after withdrawDeposit")
+    o.reverts("no deposit", node, "withdrawDeposit")
+    o.reverts("still registered", NODES[1], "withdrawDeposit")
+
+
+TESTS = [test_chain_server, test_deploy, test_register, test_request, test_fulfil_refusals, test_fulfil,
+         test_withdraw, test_gas_figures, test_failing_callback, test_deadline_and_refund, test_deregister]
+
+
+def main():
+    if not os.path.isdir(ARTIFACTS):
+        subprocess.run([os.path.join(ROOT, "scripts", "contracts.sh")], check=True)
+    chain = Chain()
+    passed = failed = 0
+    started = time.monotonic()
+    try:
+        scenario = Scenario(chain)
+        for test in TESTS:
+            try:
+                test(scenario)
+                passed += 1
+                print(f"ok: {test.__name__}", flush=True)
+            except Exception as error:
+                failed += 1
+                print(f"FAIL: {test.__name__}: {error}", flush=True)
+                if not isinstance(error, Failure):
+                    traceback.print_exc()
+                break  # the tests build on each other: the rest would fail for the same reason
+    finally:
+        chain.stop()
+    skipped = len(TESTS) - passed - failed
+    print(f"contract tests took {time.monotonic() - started:.1f} s")
+    print(f"contracts: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    sys.exit(1 if failed or skipped else 0)
+
+
+if __name__ == "__main__":
+    main()
