@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "RakisRuntime",
             dependencies: [
-                "RakisCore", "RakisNode", "RakisNetwork", "RakisStore", "RakisEngine",
+                "RakisCore", "RakisNode", "RakisNetwork", "RakisStore", "RakisEngine", "RakisChain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -124,6 +124,7 @@ let package = Package(
             name: "rakis",
             dependencies: [
                 "RakisCore", "RakisNode", "RakisSimulator", "RakisEngine", "RakisNetwork", "RakisStore", "RakisRuntime", "RakisAPI",
+                "RakisChain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -143,7 +144,7 @@ let package = Package(
         ),
         // Child processes with a clean signal mask, private brokers and polling, for the tests that
         // run real processes and sockets.
-        .target(name: "RakisTestSupport", path: "Tests/RakisTestSupport"),
+        .target(name: "RakisTestSupport", dependencies: ["RakisCore", "RakisChain"], path: "Tests/RakisTestSupport"),
         .testTarget(name: "RakisNetworkTests", dependencies: ["RakisCore", "RakisNetwork", "RakisTestSupport"]),
         .testTarget(
             name: "RakisStoreTests",
@@ -151,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RakisRuntimeTests",
-            dependencies: ["RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore", "RakisTestSupport"]
+            dependencies: ["RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore", "RakisChain", "RakisTestSupport"]
         ),
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "RakisChainTests", dependencies: ["RakisCore", "RakisChain", "RakisTestSupport"]),

@@ -8,10 +8,9 @@
 
 import IRakisOracle
 
-# The request's settings: a short story (256 tokens) sampled at temperature 0.7, decided by a
+# The request's settings: a story of at most `maxTokens` tokens sampled at temperature 0.7, decided by a
 # quorum of 3 whose outputs agree within distance 0.25, with at least 66% of the quorum
 # (2 of 3) signing the result.
-MAX_TOKENS: constant(uint32) = 256
 TEMPERATURE: constant(uint16) = 700
 QUORUM: constant(uint8) = 3
 SEC_DISTANCE: constant(uint16) = 2500
@@ -27,6 +26,7 @@ event StoryTold:
 
 oracle: public(immutable(address))
 model: public(String[64])
+maxTokens: public(immutable(uint32))
 # Seconds the oracle has to answer before the request can be refunded.
 timeout: public(immutable(uint64))
 
@@ -38,9 +38,10 @@ stories: HashMap[uint256, String[8192]]
 
 
 @deploy
-def __init__(_oracle: address, _model: String[64], _timeout: uint64):
+def __init__(_oracle: address, _model: String[64], _maxTokens: uint32, _timeout: uint64):
     oracle = _oracle
     self.model = _model
+    maxTokens = _maxTokens
     timeout = _timeout
 
 
@@ -53,7 +54,7 @@ def tell(prompt: String[4096]) -> uint256:
     requestId: uint256 = extcall IRakisOracle(oracle).request(
         prompt,
         [self.model],
-        MAX_TOKENS,
+        maxTokens,
         TEMPERATURE,
         QUORUM,
         SEC_DISTANCE,

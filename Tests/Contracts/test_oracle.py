@@ -292,7 +292,7 @@ def test_chain_server(s):
 
 def test_deploy(s):
     s.oracle = Contract(s.chain, "RakisOracle").deploy(DEPLOYER, MIN_DEPOSIT, MIN_FEE, CALLBACK_GAS, EXIT_DELAY)
-    s.teller = Contract(s.chain, "StoryTeller").deploy(DEPLOYER, s.oracle.address, MODEL, STORY_TIMEOUT)
+    s.teller = Contract(s.chain, "StoryTeller").deploy(DEPLOYER, s.oracle.address, MODEL, 256, STORY_TIMEOUT)
     equal(s.oracle.call("minFee"), MIN_FEE, "minFee")
     equal(s.oracle.call("callbackGas"), CALLBACK_GAS, "callbackGas")
     equal(s.teller.call("oracle").lower(), s.oracle.address, "StoryTeller.oracle")

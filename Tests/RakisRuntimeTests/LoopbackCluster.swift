@@ -28,12 +28,16 @@ final class LoopbackCluster {
     /// `backends`, through that OpenAI-compatible URL; the rest are followers (embedding model only).
     let backends: [Int: String]
 
+    /// More flags for node i (a chain, say).
+    let extraArguments: [Int: [String]]
+
     init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, backends: [Int: String] = [:],
-         nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
+         extraArguments: [Int: [String]] = [:], nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-loopback-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.transports = transports
         self.backends = backends
+        self.extraArguments = extraArguments
         self.serving = serving
         self.followers = followers
         self.nostrRelay = nostrRelay
@@ -71,7 +75,7 @@ final class LoopbackCluster {
         }
         arguments += transportArguments(meshListen: meshPorts[index], bootstrap: index == 0 ? nil : meshPorts[index - 1])
         if index == 0, let apiPort { arguments += ["--api", "127.0.0.1:\(apiPort)"] }
-        return arguments
+        return arguments + (extraArguments[index] ?? [])
     }
 
     /// A chain of bootstraps (node i dials node i-1): nodes beyond their neighbour are found by peer exchange.

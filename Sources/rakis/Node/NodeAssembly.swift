@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RakisChain
 import RakisCore
 import RakisEngine
 import RakisNetwork
@@ -15,6 +16,8 @@ struct NodeAssembly {
     let identity: NodeIdentity
     let runtime: NodeRuntime
     let metricsServer: MetricsServer?
+    /// The oracle connector, when the settings name a chain.
+    let chain: ChainConnector?
     let dataDirectory: String
 
     static func build(_ settings: NodeSettings, logger: Logger, quiet: Bool = false) async throws -> NodeAssembly {
@@ -51,8 +54,20 @@ struct NodeAssembly {
                 metrics.text(transports: transports)
             }
         }
+        let chain = try settings.chain.map { chain in
+            var configuration = ChainConnector.Configuration(
+                rpcURL: chain.rpc, oracle: try EthereumAddress(chain.oracle.lowercased()),
+                key: try ChainKeyFile.loadOrCreate(chain.keyFile ?? "\(dataDirectory)/chain.key", logger: logger)
+            )
+            configuration.confirmations = chain.confirmations
+            configuration.startBlock = chain.startBlock
+            configuration.pollInterval = .milliseconds(chain.pollIntervalMs)
+            configuration.submitterTurn = .milliseconds(chain.submitterTurnMs)
+            configuration.introducerTurn = .milliseconds(chain.introducerTurnMs)
+            return ChainConnector(configuration, runtime: runtime, store: store, identity: identity, logger: logger)
+        }
         return NodeAssembly(settings: settings, identity: identity, runtime: runtime, metricsServer: metricsServer,
-                            dataDirectory: dataDirectory)
+                            chain: chain, dataDirectory: dataDirectory)
     }
 
     /// Reads the node's key file, or creates it (mode 0600) on first start. A passphrase comes

@@ -15,7 +15,9 @@ struct NodeCommand: AsyncParsableCommand {
             (peer mesh, Nostr relays, MQTT brokers), keeps its state in <data dir>/rakis.sqlite and \
             takes unfinished requests up again after a restart. With --api it serves the HTTP API \
             (/api), the OpenAI-compatible endpoints (/v1), live events and the dashboard. SIGINT or \
-            SIGTERM stops it cleanly.
+            SIGTERM stops it cleanly. With --chain-rpc and --oracle it also serves an oracle contract \
+            (docs/ORACLE.md): it brings the contract's requests into the network, attests to their \
+            results with its chain key and submits fulfilments.
             """
     )
 
@@ -26,6 +28,13 @@ struct NodeCommand: AsyncParsableCommand {
         let logger = NodeLogging.bootstrap(level: settings.logLevel)
         let node = try await NodeAssembly.build(settings, logger: logger)
         let runtime = node.runtime
+        if let chain = node.chain {
+            do {
+                try await chain.start()
+            } catch {
+                throw CommandFailure("chain \(settings.chain!.rpc): \(error)")
+            }
+        }
         try await runtime.start()
         let signals = StopSignals { Task { await runtime.stop() } }
         let role = settings.servedModels.isEmpty ? "follower" : "serving \(settings.servedModels.joined(separator: ", "))"
@@ -44,6 +53,7 @@ struct NodeCommand: AsyncParsableCommand {
             }
         }
         await runtime.run()
+        await node.chain?.stop()
         api?.cancel()
         await api?.value
         await node.metricsServer?.stop()

@@ -28,6 +28,24 @@ struct NodeSettings: Equatable {
     var api: String?
     var retainRequests = 10_000
     var logLevel = "info"
+    /// The oracle contract to serve, or nil for none.
+    var chain: ChainSettings?
+
+    /// An EVM chain and the oracle contract on it (docs/ORACLE.md).
+    struct ChainSettings: Equatable {
+        /// The chain node's JSON-RPC URL.
+        var rpc: String
+        /// The oracle contract's address.
+        var oracle: String
+        /// The chain key file (hex secret, mode 0600); created if missing. Default: <data dir>/chain.key.
+        var keyFile: String?
+        var confirmations = 2
+        /// The block to start reading the oracle's logs from on a first start: its deployment block.
+        var startBlock = 0
+        var pollIntervalMs = 1_000
+        var submitterTurnMs = 20_000
+        var introducerTurnMs = 5_000
+    }
 
     /// A model served by an OpenAI-compatible server instead of the built-in engine.
     struct BackendSettings: Equatable {
@@ -123,8 +141,25 @@ struct NodeSettings: Equatable {
                     guard try file.key(key) == "brokers" else { throw file.unknown("mqtt.\(key.string ?? "?")", known: "brokers") }
                     settings.mqttBrokers = try file.strings(value, "mqtt.brokers")
                 }
+            case "chain":
+                var chain = ChainSettings(rpc: "", oracle: "")
+                for (key, value) in try file.mapping(value, "chain") {
+                    switch try file.key(key) {
+                    case "rpc": chain.rpc = try file.string(value, "chain.rpc")
+                    case "oracle": chain.oracle = try file.string(value, "chain.oracle")
+                    case "key_file": chain.keyFile = try file.string(value, "chain.key_file")
+                    case "confirmations": chain.confirmations = try file.int(value, "chain.confirmations")
+                    case "start_block": chain.startBlock = try file.int(value, "chain.start_block")
+                    case "poll_interval_ms": chain.pollIntervalMs = try file.int(value, "chain.poll_interval_ms")
+                    case "submitter_turn_ms": chain.submitterTurnMs = try file.int(value, "chain.submitter_turn_ms")
+                    case "introducer_turn_ms": chain.introducerTurnMs = try file.int(value, "chain.introducer_turn_ms")
+                    case let other:
+                        throw file.unknown("chain.\(other)", known: "rpc, oracle, key_file, confirmations, start_block, poll_interval_ms, submitter_turn_ms, introducer_turn_ms")
+                    }
+                }
+                settings.chain = chain
             case let other:
-                throw file.unknown(other, known: "network, data_dir, key_file, models, backends, embedding_model, threads, mesh, nostr, mqtt, metrics, api, retain_requests, log_level")
+                throw file.unknown(other, known: "network, data_dir, key_file, models, backends, embedding_model, threads, mesh, nostr, mqtt, metrics, api, retain_requests, log_level, chain")
             }
         }
         return settings
@@ -132,7 +167,8 @@ struct NodeSettings: Equatable {
 
     /// Environment variables RAKIS_NETWORK, RAKIS_DATA_DIR, RAKIS_KEY_FILE, RAKIS_MODELS (comma-separated),
     /// RAKIS_THREADS, RAKIS_MESH_LISTEN, RAKIS_MESH_ADVERTISE, RAKIS_BOOTSTRAP, RAKIS_NOSTR_RELAYS,
-    /// RAKIS_MQTT_BROKERS, RAKIS_METRICS, RAKIS_API, RAKIS_LOG_LEVEL.
+    /// RAKIS_MQTT_BROKERS, RAKIS_METRICS, RAKIS_API, RAKIS_LOG_LEVEL, RAKIS_CHAIN_RPC and RAKIS_ORACLE
+    /// (together), RAKIS_CHAIN_KEY_FILE.
     mutating func apply(environment: [String: String]) throws {
         func list(_ value: String) -> [String] { value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         for (name, value) in environment where name.hasPrefix("RAKIS_") {
@@ -152,9 +188,13 @@ struct NodeSettings: Equatable {
             case "RAKIS_METRICS": metrics = value.isEmpty ? nil : value
             case "RAKIS_API": api = value.isEmpty ? nil : value
             case "RAKIS_LOG_LEVEL": logLevel = value
+            case "RAKIS_CHAIN_RPC": chain = ChainSettings(rpc: value, oracle: chain?.oracle ?? environment["RAKIS_ORACLE"] ?? "")
+            case "RAKIS_ORACLE": chain = ChainSettings(rpc: chain?.rpc ?? environment["RAKIS_CHAIN_RPC"] ?? "", oracle: value)
+            case "RAKIS_CHAIN_KEY_FILE": break  // applied below, once the chain is known
             default: break  // RAKIS_HOME and others belong to other parts
             }
         }
+        if let keyFile = environment["RAKIS_CHAIN_KEY_FILE"] { chain?.keyFile = keyFile }
     }
 
     /// Checks values that every transport and the store rely on.
@@ -184,6 +224,20 @@ struct NodeSettings: Equatable {
             }
         }
         guard Set(servedModels).count == servedModels.count else { throw ValidationError("a model is listed twice in models and backends") }
+        if let chain {
+            guard chain.rpc.hasPrefix("http://") || chain.rpc.hasPrefix("https://") else {
+                throw ValidationError("chain.rpc '\(chain.rpc)': must be an http:// or https:// JSON-RPC URL")
+            }
+            guard chain.oracle.hasPrefix("0x"), chain.oracle.count == 42, chain.oracle.dropFirst(2).allSatisfy(\.isHexDigit) else {
+                throw ValidationError("chain.oracle '\(chain.oracle)': must be the contract's address, 0x and 40 hex digits")
+            }
+            guard (0...64).contains(chain.confirmations) else { throw ValidationError("chain.confirmations \(chain.confirmations): must be in 0...64") }
+            guard chain.startBlock >= 0 else { throw ValidationError("chain.start_block \(chain.startBlock): cannot be negative") }
+            for (name, value) in [("poll_interval_ms", chain.pollIntervalMs), ("submitter_turn_ms", chain.submitterTurnMs),
+                                  ("introducer_turn_ms", chain.introducerTurnMs)] where value < 1 {
+                throw ValidationError("chain.\(name) \(value): must be positive")
+            }
+        }
         guard mesh.listen != nil || !nostrRelays.isEmpty || !mqttBrokers.isEmpty else {
             throw ValidationError("no transport enabled: set mesh.listen, nostr.relays or mqtt.brokers")
         }
@@ -227,6 +281,9 @@ struct NodeOptions: ParsableArguments {
     var api: String?
     @Option(help: "Finished requests kept in the store.") var retainRequests: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String?
+    @Option(help: "Serve an oracle contract: the chain's JSON-RPC URL (with --oracle).") var chainRpc: String?
+    @Option(help: "The oracle contract's address, 0x... (with --chain-rpc).") var oracle: String?
+    @Option(help: "The chain key file (created if missing; default <data dir>/chain.key).") var chainKeyFile: String?
 
     /// File, then environment, then flags; validated.
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> NodeSettings {
@@ -259,6 +316,17 @@ struct NodeOptions: ParsableArguments {
         if let api { settings.api = api }
         if let retainRequests { settings.retainRequests = retainRequests }
         if let logLevel { settings.logLevel = logLevel }
+        if chainRpc != nil || oracle != nil {
+            guard let chainRpc, let oracle else { throw ValidationError("--chain-rpc and --oracle go together") }
+            var chain = settings.chain ?? NodeSettings.ChainSettings(rpc: chainRpc, oracle: oracle)
+            chain.rpc = chainRpc
+            chain.oracle = oracle
+            settings.chain = chain
+        }
+        if let chainKeyFile {
+            guard settings.chain != nil else { throw ValidationError("--chain-key-file needs a chain (--chain-rpc and --oracle, or chain: in the settings)") }
+            settings.chain?.keyFile = chainKeyFile
+        }
         try settings.validate()
         return settings
     }

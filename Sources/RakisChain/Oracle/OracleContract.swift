@@ -1,0 +1,131 @@
+import RakisCore
+
+/// The oracle contract's calls and events in ABI terms (docs/ORACLE.md).
+public enum OracleContract {
+    // MARK: - Calls
+
+    public static func register(nodeId: NodeID) -> [UInt8] {
+        call("register(bytes32)", [.fixedBytes(nodeId.publicKeyBytes)], [.fixedBytes(32)])
+    }
+
+    public static func request(prompt: String, models: [String], maxTokens: Int, temperatureMilli: Int, quorum: Int,
+                               secDistanceBasisPoints: Int, secPercentageBasisPoints: Int, deadline: Int,
+                               callback: EthereumAddress) -> [UInt8] {
+        call(requestSignature, [
+            .string(prompt), .array(models.map(ABIValue.string)), uint(maxTokens), uint(temperatureMilli), uint(quorum),
+            uint(secDistanceBasisPoints), uint(secPercentageBasisPoints), uint(deadline), .address(callback),
+        ], requestTypes)
+    }
+
+    /// `fulfill(requestId, output, (commitmentSetHash, signatures))`; the signatures must be in
+    /// ascending order of their signers' addresses.
+    public static func fulfill(requestId: UInt256, output: String, commitmentSetHash: [UInt8], signatures: [RecoverableSignature]) -> [UInt8] {
+        let signatureType = ABIType.tuple([.uint(bits: 8), .fixedBytes(32), .fixedBytes(32)])
+        let certificate = ABIValue.tuple([
+            .fixedBytes(commitmentSetHash),
+            .array(signatures.map { .tuple([uint(Int($0.v)), .fixedBytes($0.r), .fixedBytes($0.s)]) }),
+        ])
+        return call("fulfill(uint256,string,(bytes32,(uint8,bytes32,bytes32)[]))", [.uint(requestId), .string(output), certificate],
+                    [.uint(bits: 256), .string, .tuple([.fixedBytes(32), .array(signatureType)])])
+    }
+
+    public static func stateOf(_ requestId: UInt256) -> [UInt8] {
+        call("stateOf(uint256)", [.uint(requestId)], [.uint(bits: 256)])
+    }
+
+    public static func isRegistered(_ node: EthereumAddress) -> [UInt8] {
+        call("isRegistered(address)", [.address(node)], [.address])
+    }
+
+    public static func earnings(_ node: EthereumAddress) -> [UInt8] {
+        call("earnings(address)", [.address(node)], [.address])
+    }
+
+    public static func refund(_ requestId: UInt256) -> [UInt8] {
+        call("refund(uint256)", [.uint(requestId)], [.uint(bits: 256)])
+    }
+
+    /// What `stateOf` answers.
+    public enum RequestState: Int, Sendable {
+        case unknown = 0, pending, fulfilled, refunded
+    }
+
+    // MARK: - Events
+
+    public static let requestedTopic = ABI.eventTopic("Requested(uint256,address,string,string[],uint32,uint16,uint8,uint16,uint16,uint64,address,uint256)")
+    public static let registeredTopic = ABI.eventTopic("Registered(address,bytes32,uint256)")
+    public static let deregisteredTopic = ABI.eventTopic("Deregistered(address)")
+    public static let fulfilledTopic = ABI.eventTopic("Fulfilled(uint256,address,bytes32,uint256,bool)")
+
+    /// Decodes a `Requested` log of the oracle at `oracle` on chain `chainId`.
+    public static func requested(_ log: LogEntry, chainId: UInt64, oracle: EthereumAddress) throws -> OracleRequest {
+        guard log.topics.count == 3, log.topics[0] == requestedTopic,
+              let requestId = UInt256(bigEndian: log.topics[1]), let consumer = EthereumAddress(word: log.topics[2])
+        else { throw OracleLogError("not a Requested log", log) }
+        let fields = try ABI.decode([.string, .array(.string), .uint(bits: 32), .uint(bits: 16), .uint(bits: 8), .uint(bits: 16),
+                                     .uint(bits: 16), .uint(bits: 64), .address, .uint(bits: 256)], from: log.data)
+        guard let prompt = fields[0].stringValue, let models = fields[1].elements?.compactMap(\.stringValue),
+              let maxTokens = fields[2].smallInt, let temperature = fields[3].smallInt, let quorum = fields[4].smallInt,
+              let secDistance = fields[5].smallInt, let secPercentage = fields[6].smallInt, let deadline = fields[7].smallInt,
+              let callback = fields[8].addressValue, let payment = fields[9].uintValue
+        else { throw OracleLogError("Requested fields of unexpected kinds", log) }
+        return OracleRequest(chainId: chainId, oracle: oracle, requestId: requestId, consumer: consumer, prompt: prompt, models: models,
+                             maxTokens: maxTokens, temperatureMilli: temperature, quorum: quorum, secDistanceBasisPoints: secDistance,
+                             secPercentageBasisPoints: secPercentage, deadline: deadline, callback: callback, payment: payment,
+                             blockNumber: log.blockNumber)
+    }
+
+    /// A `Registered` log: the node's address and its Ed25519 id.
+    public static func registered(_ log: LogEntry) throws -> (address: EthereumAddress, nodeId: NodeID) {
+        guard log.topics.count == 2, log.topics[0] == registeredTopic, let address = EthereumAddress(word: log.topics[1]),
+              let fields = try? ABI.decode([.fixedBytes(32), .uint(bits: 256)], from: log.data), let nodeId = fields[0].bytesValue
+        else { throw OracleLogError("not a Registered log", log) }
+        return (address, NodeID(publicKey: nodeId))
+    }
+
+    /// The address of a `Deregistered` log.
+    public static func deregistered(_ log: LogEntry) throws -> EthereumAddress {
+        guard log.topics.count == 2, log.topics[0] == deregisteredTopic, let address = EthereumAddress(word: log.topics[1])
+        else { throw OracleLogError("not a Deregistered log", log) }
+        return address
+    }
+
+    // MARK: - Encoding
+
+    static let requestSignature = "request(string,string[],uint32,uint16,uint8,uint16,uint16,uint64,address)"
+    static let requestTypes: [ABIType] = [.string, .array(.string), .uint(bits: 32), .uint(bits: 16), .uint(bits: 8), .uint(bits: 16),
+                                          .uint(bits: 16), .uint(bits: 64), .address]
+
+    static func uint(_ value: Int) -> ABIValue { .uint(UInt256(UInt64(value))) }
+
+    /// The encoders only fail on values that do not fit their types, which these signatures rule out.
+    static func call(_ signature: String, _ values: [ABIValue], _ types: [ABIType]) -> [UInt8] {
+        do {
+            return try ABI.encodeCall(signature, values, as: types)
+        } catch {
+            preconditionFailure("\(signature): \(error)")
+        }
+    }
+}
+
+/// A log the connector cannot read as the oracle's event.
+public struct OracleLogError: Error, CustomStringConvertible {
+    public let description: String
+
+    init(_ problem: String, _ log: LogEntry) {
+        description = "\(problem) (block \(log.blockNumber), transaction \(log.transactionHash), log \(log.logIndex))"
+    }
+}
+
+extension ABIValue {
+    /// A uint that fits an Int (every field but ids and amounts).
+    var smallInt: Int? { uintValue?.exactUInt64.flatMap { $0 <= UInt64(Int.max) ? Int($0) : nil } }
+}
+
+extension EthereumAddress {
+    /// An address from a 32-byte topic or word: 12 zero bytes, then the address.
+    init?(word: [UInt8]) {
+        guard word.count == 32, word.prefix(12).allSatisfy({ $0 == 0 }) else { return nil }
+        self.init(bytes: Array(word.suffix(20)))
+    }
+}

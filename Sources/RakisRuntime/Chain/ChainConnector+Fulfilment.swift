@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import RakisChain
+import RakisCore
+import RakisNode
+import RakisStore
+
+/// A chain request final at this node: what the oracle will be told, and the attestations
+/// gathered for it so far.
+struct Fulfilment {
+    let requestId: Hash256
+    let oracleRequest: OracleRequest
+    let output: String
+    let commitmentSetHash: [UInt8]
+    /// The fulfilment digest, EIP-191 prefixed: what every attestation must sign.
+    let signedHash: [UInt8]
+    /// The agreeing quorum members, by node id.
+    let members: Set<NodeID>
+    var signatures: [EthereumAddress: RecoverableSignature] = [:]
+}
+
+extension ChainConnector {
+    func handle(_ signal: ChainSignal) async {
+        switch signal {
+        case let .concluded(conclusion):
+            await concluded(conclusion)
+        case let .attestation(envelope):
+            receive(envelope)
+        }
+    }
+
+    // MARK: - Attesting
+
+    func concluded(_ conclusion: RequestConclusion) async {
+        guard case let .final(chosen) = conclusion.outcome, let quorum = conclusion.certificate?.quorum.quorum,
+              let request = quorum.request.request, let coordinates = request.origin.chain,
+              coordinates.contract == configuration.oracle.lowercaseHex, coordinates.chainId == Int(chainId)
+        else { return }
+        let id = conclusion.requestId
+        guard let oracleRequest = await oracleRequest(coordinates) else {
+            logger.warning("request \(id.hex.prefix(8)) names contract request \(coordinates.chainRequestId), which this node has not seen confirmed; no attestation")
+            return
+        }
+        guard oracleRequest.matches(request) else {
+            logger.warning("request \(id.hex.prefix(8)) does not ask what contract request \(coordinates.chainRequestId) asks; no attestation")
+            return
+        }
+        let commitmentSetHash = OracleDigest.commitmentSetHash(commitments: quorum.commits.map { $0.commit!.commitment.bytes })
+        let digest = OracleDigest.fulfilmentDigest(chainId: chainId, oracle: configuration.oracle, requestId: oracleRequest.requestId,
+                                                   output: chosen.output, commitmentSetHash: commitmentSetHash)
+        let agreeing = Set(chosen.members)
+        let members = Set(quorum.commits.filter { agreeing.contains($0.commit!.commitment) }.map(\.sender))
+        var fulfilment = Fulfilment(requestId: id, oracleRequest: oracleRequest, output: chosen.output, commitmentSetHash: commitmentSetHash,
+                                    signedHash: EthereumMessage.personalHash(digest), members: members)
+        if members.contains(identity.nodeId) {
+            let signature = configuration.key.sign(digest: fulfilment.signedHash)
+            fulfilment.signatures[address] = signature
+            let link = configuration.key.sign(digest: EthereumMessage.personalHash(OracleDigest.linkMessage(nodeId: identity.nodeId.publicKeyBytes)))
+            await runtime.attest(ChainAttestation(requestId: id, address: address.lowercaseHex, outputHash: Keccak256.hash(chosen.output.utf8),
+                                                  commitmentSetHash: commitmentSetHash, signature: signature.rsv, link: link.rsv))
+            logger.info("request \(id.hex.prefix(8)): attested the fulfilment of contract request \(oracleRequest.requestId)")
+        }
+        fulfilments[id] = fulfilment
+        for envelope in earlyAttestations.removeValue(forKey: id) ?? [] { receive(envelope) }
+        scheduleSubmission(id, members: Array(members))
+    }
+
+    func oracleRequest(_ coordinates: ChainCoordinates) async -> OracleRequest? {
+        if let known = oracleRequests[OracleRequest.key(coordinates)] { return known }
+        // Seen before a restart: read its event again.
+        guard let requestId = UInt256(coordinates.chainRequestId), let head = try? await rpc.blockNumber() else { return nil }
+        let filter = LogFilter(address: configuration.oracle.lowercaseHex,
+                               topics: [[OracleContract.requestedTopic], [requestId.bigEndianBytes]], from: configuration.startBlock,
+                               to: head - configuration.confirmations)
+        guard let log = try? await rpc.logs(filter).first,
+              let request = try? OracleContract.requested(log, chainId: chainId, oracle: configuration.oracle)
+        else { return nil }
+        oracleRequests[request.key] = request
+        return request
+    }
+
+    /// Keeps a member's attestation if both its signatures hold: the link (its chain key vouches
+    /// for its node id) and the fulfilment (over what this node concluded).
+    func receive(_ envelope: Envelope) {
+        guard let attestation = envelope.attestation else { return }
+        guard var fulfilment = fulfilments[attestation.requestId] else {
+            earlyAttestations[attestation.requestId, default: []].append(envelope)
+            return
+        }
+        let from = envelope.sender.short
+        do {
+            let claimed = try EthereumAddress(attestation.address)
+            let linkHash = EthereumMessage.personalHash(OracleDigest.linkMessage(nodeId: envelope.sender.publicKeyBytes))
+            guard try RecoverableSignature(rsv: attestation.link).recoverAddress(digest: linkHash) == claimed else {
+                logger.warning("attestation from \(from): its link signature is not by \(claimed)")
+                return
+            }
+            guard fulfilment.members.contains(envelope.sender) else {
+                logger.warning("attestation from \(from): not in the agreeing cluster of \(attestation.requestId.hex.prefix(8))")
+                return
+            }
+            let signature = try RecoverableSignature(rsv: attestation.signature)
+            guard try signature.recoverAddress(digest: fulfilment.signedHash) == claimed else {
+                logger.warning("attestation from \(from): it does not sign the output and quorum this node concluded")
+                return
+            }
+            fulfilment.signatures[claimed] = signature
+            fulfilments[attestation.requestId] = fulfilment
+        } catch {
+            logger.warning("attestation from \(from): \(error)")
+        }
+    }
+
+    // MARK: - Submitting
+
+    func scheduleSubmission(_ id: Hash256, members: [NodeID]) {
+        guard let turn = ChainRanking.submitters(members, requestId: id).firstIndex(of: identity.nodeId) else { return }
+        let wait = configuration.submitterTurn * turn
+        tasks.append(Task { [weak self] in
+            try? await Task.sleep(for: wait)
+            await self?.submitWhenReady(id)
+        })
+    }
+
+    /// At this node's turn: submits once enough registered members have attested, unless the
+    /// request is no longer pending, until the contract's deadline.
+    func submitWhenReady(_ id: Hash256) async {
+        while !Task.isCancelled, let fulfilment = fulfilments[id] {
+            let request = fulfilment.oracleRequest
+            guard Int(Date().timeIntervalSince1970) <= request.deadline else {
+                logger.warning("contract request \(request.requestId): its deadline passed before enough attestations arrived")
+                break
+            }
+            do {
+                guard try await state(of: request.requestId) == .pending else { break }
+                let signers = try await registeredSigners(fulfilment)
+                if signers.count >= request.threshold {
+                    try await submit(fulfilment, signatures: signers)
+                    break
+                }
+            } catch {
+                logger.warning("contract request \(request.requestId): \(error)")
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+        fulfilments[id] = nil
+    }
+
+    /// The attestations of registered signers, in the ascending address order the oracle wants.
+    func registeredSigners(_ fulfilment: Fulfilment) async throws -> [(EthereumAddress, RecoverableSignature)] {
+        var signers: [(EthereumAddress, RecoverableSignature)] = []
+        for (address, signature) in fulfilment.signatures.sorted(by: { $0.key < $1.key }) {
+            let answer = try await rpc.call(to: configuration.oracle.lowercaseHex, data: OracleContract.isRegistered(address))
+            if answer.last == 1 { signers.append((address, signature)) }
+        }
+        return signers
+    }
+
+    func submit(_ fulfilment: Fulfilment, signatures: [(EthereumAddress, RecoverableSignature)]) async throws {
+        let request = fulfilment.oracleRequest
+        if let stored = try store.submission(for: request.key) {
+            logger.info("contract request \(request.requestId): already submitted in \(stored.txHash)")
+            try await send(stored)
+            return
+        }
+        let data = OracleContract.fulfill(requestId: request.requestId, output: fulfilment.output,
+                                          commitmentSetHash: fulfilment.commitmentSetHash, signatures: signatures.map(\.1))
+        let storedNonce = try store.highestSubmissionNonce().map { $0 + 1 } ?? 0
+        let signed = try await account.prepare(to: configuration.oracle, data: data, atLeastNonce: storedNonce)
+        let submission = ChainSubmission(chainRequest: request.key, requestId: fulfilment.requestId, txHash: EthereumHex.encode(signed.hash),
+                                         rawTransaction: signed.rawBytes, nonce: Int(signed.transaction.nonce), state: .sent)
+        let claimed = try store.claimSubmission(submission, at: NodeRuntime.now())
+        logger.info("contract request \(request.requestId): fulfilment stored, \(signatures.count) signature(s), transaction \(claimed.txHash)")
+        try await send(claimed)
+    }
+
+    /// Sends stored transaction bytes (again) and waits for the receipt.
+    func send(_ submission: ChainSubmission) async throws {
+        do {
+            _ = try await rpc.sendRawTransaction(submission.rawTransaction)
+        } catch let error as ChainRPCError {
+            // Already in the pool or mined: the receipt tells.
+            logger.debug("resending \(submission.txHash): \(error)")
+        }
+        for _ in 0..<120 {
+            if let receipt = try await rpc.receipt(submission.txHash) {
+                try store.markSubmission(submission.chainRequest, receipt.succeeded ? .mined : .reverted, at: NodeRuntime.now())
+                let outcome = receipt.succeeded ? "mined" : "reverted"
+                logger.info("fulfilment \(submission.txHash) \(outcome) in block \(receipt.blockNumber), gas used \(receipt.gasUsed)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        logger.warning("fulfilment \(submission.txHash) not mined after 60 s; it will be sent again at the next start")
+    }
+
+    /// After a restart: transactions stored but not seen mined go out again, byte for byte.
+    func resendUnconfirmed() async throws {
+        for submission in try store.unconfirmedSubmissions() {
+            logger.info("sending stored fulfilment \(submission.txHash) again")
+            tasks.append(Task { [weak self] in
+                do { try await self?.send(submission) } catch { await self?.logger.warning("fulfilment \(submission.txHash): \(error)") }
+            })
+        }
+    }
+}

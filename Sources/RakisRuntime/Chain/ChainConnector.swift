@@ -1,0 +1,198 @@
+import Foundation
+import Logging
+import RakisChain
+import RakisCore
+import RakisNode
+import RakisStore
+
+/// Connects a node to the oracle contract (docs/ORACLE.md):
+/// - follows the oracle's logs and brings each confirmed `Requested` event into the network as
+///   a request with a chain origin (one node does, by turns: `ChainRanking.introducers`);
+/// - when such a request is final here with this node in the agreeing cluster, signs the
+///   fulfilment with the chain key and publishes the attestation;
+/// - collects the members' attestations, and when it is this node's turn
+///   (`ChainRanking.submitters`) sends `fulfill` with enough of them. The signed transaction is
+///   stored before it is sent, so a restarted node sends the same bytes again instead of a
+///   second transaction.
+public actor ChainConnector {
+    public struct Configuration: Sendable {
+        public var rpcURL: String
+        public var oracle: EthereumAddress
+        public var key: ChainKey
+        /// Blocks that must sit on a log before the connector acts on it.
+        public var confirmations = 2
+        public var pollInterval: Duration = .seconds(1)
+        /// The first block to read on a first start (the oracle's deployment block, say).
+        public var startBlock = 0
+        /// How long each submitter has before the next in line takes over.
+        public var submitterTurn: Duration = .seconds(20)
+        /// How long each introducer waits for the one before it.
+        public var introducerTurn: Duration = .seconds(5)
+        /// The network request's windows, shortened when the contract's deadline is nearer.
+        public var commitWindow: Millis = 30_000
+        public var revealWindow: Millis = 15_000
+        public var embeddingBits = 384
+
+        public init(rpcURL: String, oracle: EthereumAddress, key: ChainKey) {
+            self.rpcURL = rpcURL
+            self.oracle = oracle
+            self.key = key
+        }
+    }
+
+    let configuration: Configuration
+    let runtime: NodeRuntime
+    let store: NodeStore
+    let identity: NodeIdentity
+    let rpc: EthereumRPC
+    var logger: Logger
+    var chainId: UInt64 = 0
+    var follower: LogFollower?
+    /// Registered nodes by chain address, from the oracle's logs.
+    var registry: [EthereumAddress: NodeID] = [:]
+    /// Contract requests seen in confirmed logs, by `OracleRequest.key`.
+    var oracleRequests: [String: OracleRequest] = [:]
+    /// Chain requests final here, waiting to be fulfilled, by network request id.
+    var fulfilments: [Hash256: Fulfilment] = [:]
+    /// Attestations that arrived before this node concluded, by network request id.
+    var earlyAttestations: [Hash256: [Envelope]] = [:]
+    let account: ChainAccount
+    var tasks: [Task<Void, Never>] = []
+
+    public init(_ configuration: Configuration, runtime: NodeRuntime, store: NodeStore, identity: NodeIdentity, logger: Logger) {
+        self.configuration = configuration
+        self.runtime = runtime
+        self.store = store
+        self.identity = identity
+        rpc = EthereumRPC(url: configuration.rpcURL)
+        account = ChainAccount(key: configuration.key, rpcURL: configuration.rpcURL)
+        self.logger = logger
+        self.logger[metadataKey: "chain"] = "\(configuration.key.address)"
+    }
+
+    public nonisolated var address: EthereumAddress { configuration.key.address }
+
+    /// Checks the chain, sends again what an earlier run stored but did not see mined, and
+    /// starts following. Call before the runtime starts, so no chain signal is missed.
+    public func start() async throws {
+        let chainId = try await rpc.chainId()
+        self.chainId = UInt64(chainId)
+        let contract = configuration.oracle.lowercaseHex
+        let cursor = try store.chainCursor(contract: contract).map { BlockRef(number: $0.blockNumber, hash: $0.blockHash) }
+        follower = LogFollower(address: contract, topics: [], confirmations: configuration.confirmations,
+                               startBlock: configuration.startBlock, resumingAfter: cursor)
+        logger.info("following oracle \(configuration.oracle) on chain \(chainId) from block \(cursor.map { $0.number + 1 } ?? configuration.startBlock)")
+        try await resendUnconfirmed()
+        let signals = runtime.chainSignals
+        tasks.append(Task { [weak self] in
+            for await signal in signals { await self?.handle(signal) }
+        })
+        tasks.append(Task { [weak self] in await self?.follow() })
+    }
+
+    public func stop() {
+        for task in tasks { task.cancel() }
+        tasks = []
+    }
+
+    // MARK: - Following the oracle
+
+    func follow() async {
+        while !Task.isCancelled {
+            do {
+                try await followStep()
+            } catch {
+                logger.warning("reading the chain: \(error)")
+            }
+            try? await Task.sleep(for: configuration.pollInterval)
+        }
+    }
+
+    func followStep() async throws {
+        guard var follower else { return }
+        let step = try await follower.poll(rpc)
+        self.follower = follower
+        switch step {
+        case .idle:
+            return
+        case let .reorganized(depth, resumeAfter):
+            logger.warning("the chain replaced \(depth) handled block range(s), deeper than \(configuration.confirmations) confirmations; reading again after block \(resumeAfter)")
+        case let .logs(logs, through):
+            for log in logs { await handle(log) }
+            try store.setChainCursor(ChainCursor(blockNumber: through.number, blockHash: through.hash),
+                                     contract: configuration.oracle.lowercaseHex, at: NodeRuntime.now())
+        }
+    }
+
+    func handle(_ log: LogEntry) async {
+        do {
+            switch log.topics.first {
+            case OracleContract.registeredTopic:
+                let (address, nodeId) = try OracleContract.registered(log)
+                registry[address] = nodeId
+            case OracleContract.deregisteredTopic:
+                registry[try OracleContract.deregistered(log)] = nil
+            case OracleContract.requestedTopic:
+                let request = try OracleContract.requested(log, chainId: chainId, oracle: configuration.oracle)
+                oracleRequests[request.key] = request
+                scheduleIntroduction(request)
+            default:
+                break
+            }
+        } catch {
+            logger.warning("oracle log: \(error)")
+        }
+    }
+
+    // MARK: - Bringing contract requests into the network
+
+    func scheduleIntroduction(_ request: OracleRequest) {
+        let order = ChainRanking.introducers(Array(registry.values), chainRequest: request.key)
+        let turn = order.firstIndex(of: identity.nodeId) ?? order.count
+        let wait = configuration.introducerTurn * turn
+        tasks.append(Task { [weak self] in
+            try? await Task.sleep(for: wait)
+            await self?.introduce(request)
+        })
+    }
+
+    func introduce(_ request: OracleRequest) async {
+        guard await runtime.request(from: request.coordinates) == nil else { return }
+        do {
+            guard try await state(of: request.requestId) == .pending else { return }
+            guard let spec = networkRequest(for: request) else {
+                logger.warning("contract request \(request.requestId): its deadline is too near to run it")
+                return
+            }
+            let id = try await runtime.submit(spec)
+            logger.info("contract request \(request.requestId) is network request \(id.hex.prefix(8))")
+        } catch {
+            logger.warning("contract request \(request.requestId): not brought into the network: \(error)")
+        }
+    }
+
+    /// The network request for a contract's request: its prompt and frame, with windows that
+    /// leave the submitters time before the contract's deadline.
+    func networkRequest(for request: OracleRequest) -> RequestSpec? {
+        let now = NodeRuntime.now()
+        let reserve = Millis(configuration.submitterTurn / .milliseconds(1)) * 2
+        let available = Millis(request.deadline) * 1_000 - reserve - now
+        let wanted = configuration.commitWindow + configuration.revealWindow
+        let scale = min(1, Double(available) / Double(wanted))
+        let commitWindow = Millis(Double(configuration.commitWindow) * scale)
+        guard commitWindow >= Limits.minCommitWindow else { return nil }
+        let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        return RequestSpec(
+            input: .prompt(request.prompt), models: request.models, temperature: request.temperature, maxTokens: request.maxTokens,
+            embedding: EmbeddingSpec(model: runtime.embeddingModels.first ?? "all-minilm-l6-v2", bits: configuration.embeddingBits),
+            quorum: request.quorum, secDistance: request.secDistance, secPercentage: request.secPercentage,
+            commitWindow: commitWindow, revealWindow: Millis(Double(configuration.revealWindow) * scale),
+            nonce: nonce, originKind: .chain, chain: request.coordinates
+        )
+    }
+
+    func state(of requestId: UInt256) async throws -> OracleContract.RequestState {
+        let answer = try await rpc.call(to: configuration.oracle.lowercaseHex, data: OracleContract.stateOf(requestId))
+        return UInt256(bigEndian: answer).flatMap { $0.exactUInt64 }.flatMap { OracleContract.RequestState(rawValue: Int($0)) } ?? .unknown
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+import RakisChain
+import RakisCore
+import RakisNode
+import RakisStore
+import RakisTestSupport
+
+extension LoopbackNetworkTests {
+    /// callLLM end to end: the oracle and a StoryTeller on a private py-evm chain, three real
+    /// nodes registered with it. The consumer pays for a story; the nodes bring the request into
+    /// the network, agree on the output, attest with their chain keys, and one of them fulfils.
+    /// The StoryTeller's callback stores the story and the signers are paid. The submitter is
+    /// then killed and restarted on its store: it sends nothing new.
+    @Test(.enabled(if: PrivateChain.isAvailable, "needs the test chain: run scripts/test.sh"))
+    func aContractAsksTheNetworkAndOneNodeFulfilsWithACertificate() async throws {
+        let chain = try await PrivateChain(blockTime: 0.5)
+        let deployment = try await OracleDeployment.deploy(on: chain, maxTokens: 24)
+        let keys = FileManager.default.temporaryDirectory.appending(path: "rakis-oracle-keys-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: keys) }
+
+        // Three nodes, each with a node key and a funded, registered chain key.
+        var extra: [Int: [String]] = [:]
+        var accounts: [ChainAccount] = []
+        var nodeIds: [NodeID] = []
+        for index in 0..<3 {
+            let identity = NodeIdentity.generate()
+            let nodeKey = keys.appending(path: "node\(index).key").path
+            try KeyStore.write(identity, to: nodeKey, passphrase: nil)
+            let account = try await deployment.fundedAccount()
+            try await deployment.register(account, as: identity.nodeId)
+            let chainKey = keys.appending(path: "chain\(index).key").path
+            try account.key.secretHex.write(toFile: chainKey, atomically: true, encoding: .utf8)
+            accounts.append(account)
+            nodeIds.append(identity.nodeId)
+            extra[index] = ["--key-file", nodeKey, "--chain-rpc", chain.url, "--oracle", deployment.oracle.lowercaseHex,
+                            "--chain-key-file", chainKey]
+        }
+        let settings = keys.appending(path: "chain.yaml").path
+        // Short turns, so a test of the fallback would not wait long; confirmations as deployed chains use.
+        try """
+            chain:
+              rpc: \(chain.url)
+              oracle: \(deployment.oracle.lowercaseHex)
+              confirmations: 2
+              start_block: \(deployment.deploymentBlock)
+              poll_interval_ms: 250
+              submitter_turn_ms: 15000
+              introducer_turn_ms: 3000
+            """.write(toFile: settings, atomically: true, encoding: .utf8)
+        for index in 0..<3 { extra[index] = ["--config", settings] + extra[index]! }
+        let cluster = try LoopbackCluster(serving: 3, followers: 0, transports: [.mesh], extraArguments: extra)
+        #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")
+
+        let consumer = try await deployment.fundedAccount()
+        let requestId = try await deployment.tell("Tell a one-sentence story about a lighthouse.", from: consumer)
+
+        // The moment a node has stored its signed fulfilment, it is killed and restarted on its
+        // store: the request is not yet fulfilled on chain, and the node must not sign again.
+        var submitter: Int?
+        let stored = await eventually(timeout: .seconds(180)) {
+            submitter = cluster.nodes.firstIndex { $0.log.contains("fulfilment stored") }
+            return submitter != nil
+        }
+        #expect(stored, "no node stored a fulfilment\n\(cluster.logs())\n\(chain.log.suffix(2000))")
+        let index = try #require(submitter)
+        await cluster.nodes[index].kill()
+        try cluster.nodes[index].restart()
+
+        var story = ""
+        let told = await eventually(timeout: .seconds(120)) {
+            story = (try? await deployment.story(requestId)) ?? ""
+            return !story.isEmpty
+        }
+        #expect(told, "no story\n\(cluster.logs())\n\(chain.log.suffix(2000))")
+        #expect(try await deployment.state(requestId) == .fulfilled)
+
+        // The signers were paid the whole fee.
+        var earned = UInt256.zero
+        for account in accounts { earned = earned + (try await deployment.earnings(account.address)) }
+        #expect(earned == UInt256(10_000_000_000_000_000), "the whole payment goes to the signers")
+
+        // One fulfilment in all: every node sent its registration, and the submitter one more
+        // transaction, across its restart. Give a second submission time to show up.
+        try await Task.sleep(for: .seconds(3))
+        var sent: [Int] = []
+        for account in accounts { sent.append(try await deployment.rpc.pendingNonce(of: account.address.lowercaseHex)) }
+        #expect(sent[index] == 2 && sent.enumerated().allSatisfy { $0.offset == index || $0.element == 1 }, "transactions per node: \(sent)")
+        let receipt = try await deployment.fulfilmentReceipt(requestId)
+        print("FIGURES oracle: request \(requestId) fulfilled by node \(index) (restarted after storing its transaction); fulfil gas used \(receipt.gasUsed); story \(story.debugDescription)")
+        #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
+        await chain.stop()
+    }
+}
