@@ -1,0 +1,37 @@
+/// What Rakis nodes sign for the oracle contract (docs/ORACLE.md, "What the nodes sign").
+/// Each function returns the 32-byte message before EIP-191; nodes sign
+/// `EthereumMessage.personalHash` of it, which is what the contract's `ecrecover` checks.
+public enum OracleDigest {
+    /// Separates fulfilment signatures from any other use of the same key.
+    private static let fulfilmentDomain = Keccak256.hash("rakis-oracle/1 fulfill".utf8)
+    private static let linkDomain = Array("rakis-link/1".utf8)
+
+    /// keccak256(abi.encode(keccak256("rakis-oracle/1 fulfill"), chainId, oracle, requestId,
+    /// keccak256(output), commitmentSetHash)). All six values are static 32-byte words, so
+    /// their ABI encoding is their concatenation.
+    public static func fulfilmentDigest(
+        chainId: UInt64, oracle: EthereumAddress, requestId: UInt256, output: String, commitmentSetHash: [UInt8]
+    ) -> [UInt8] {
+        precondition(commitmentSetHash.count == 32, "the commitment-set hash is 32 bytes")
+        let words: [[UInt8]] = [
+            fulfilmentDomain,
+            UInt256(chainId).bigEndianBytes,
+            [UInt8](repeating: 0, count: 12) + oracle.bytes,
+            requestId.bigEndianBytes,
+            Keccak256.hash(output.utf8),
+            commitmentSetHash,
+        ]
+        return Keccak256.hash(words.joined())
+    }
+
+    /// keccak256(c_1 ‖ … ‖ c_q): the quorum's 32-byte commitments in the quorum packet's order.
+    public static func commitmentSetHash(commitments: [[UInt8]]) -> [UInt8] {
+        precondition(commitments.allSatisfy { $0.count == 32 }, "commitments are 32 bytes")
+        return Keccak256.hash(commitments.joined())
+    }
+
+    /// keccak256("rakis-link/1" ‖ nodeId): the chain key signs it to vouch for the node id.
+    public static func linkMessage(nodeId: [UInt8]) -> [UInt8] {
+        Keccak256.hash(linkDomain + nodeId)
+    }
+}
