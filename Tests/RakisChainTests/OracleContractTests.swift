@@ -53,7 +53,7 @@ struct OracleContractTests {
 
     @Test func forgedCertificatesAreRefusedAndAGenuineOneFulfils() async throws {
         let setup = try await setUp()
-        let keys = setup.nodes.map(\.key)
+        let keys = setup.nodes.map { $0.key }
         let submitter = setup.nodes[0]
         let output = "A lighthouse keeper counted ships."
 

@@ -66,8 +66,11 @@ public enum ChainRPCError: Error, CustomStringConvertible, Sendable {
         }
     }
 
-    /// The revert reason a node reported, if this is a revert.
+    /// The revert reason a node reported ("execution reverted: REASON", as geth words it), if
+    /// this is a revert.
     public var revertMessage: String? {
-        if case let .rpc(_, _, message, _) = self { message } else { nil }
+        guard case let .rpc(_, _, message, _) = self else { return nil }
+        let prefix = "execution reverted: "
+        return message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message
     }
 }

@@ -1,7 +1,7 @@
 /// An account that signs and sends its own transactions: nonces, gas and fees, receipts.
 /// One `ChainAccount` per key and process, so nonces it hands out never collide.
 public actor ChainAccount {
-    public let key: ChainKey
+    public nonisolated let key: ChainKey
     public let rpc: EthereumRPC
     public nonisolated var address: EthereumAddress { key.address }
     private var chainId: UInt64?
@@ -17,8 +17,8 @@ public actor ChainAccount {
     /// fees that survive a doubling of the base fee. `atLeastNonce` lets a caller that stored
     /// transactions of its own (the connector) keep clear of their nonces.
     public func prepare(to: EthereumAddress?, value: Wei = .zero, data: [UInt8], atLeastNonce: Int = 0) async throws -> SignedTransaction {
-        let chainId = try await self.chainId ?? UInt64(rpc.chainId())
-        self.chainId = chainId
+        if chainId == nil { chainId = UInt64(try await rpc.chainId()) }
+        let chainId = self.chainId!
         let gas = try await rpc.estimateGas(from: address.lowercaseHex, to: to?.lowercaseHex, value: value.hexQuantity, data: data)
         let nonce = max(try await rpc.pendingNonce(of: address.lowercaseHex), nextNonce ?? 0, atLeastNonce)
         nextNonce = nonce + 1
@@ -31,11 +31,19 @@ public actor ChainAccount {
         return transaction.signed(by: key)
     }
 
-    /// Prepares, sends and waits for the receipt; a reverted transaction throws.
+    /// Prepares, sends and waits for the receipt; a reverted transaction throws. A nonce the
+    /// chain refuses (its transactions were dropped by a reorganization, say) is read again from
+    /// the chain, once.
     @discardableResult
     public func send(to: EthereumAddress?, value: Wei = .zero, data: [UInt8]) async throws -> TransactionReceipt {
-        let signed = try await prepare(to: to, value: value, data: data)
-        _ = try await rpc.sendRawTransaction(signed.rawBytes)
+        var signed = try await prepare(to: to, value: value, data: data)
+        do {
+            _ = try await rpc.sendRawTransaction(signed.rawBytes)
+        } catch let error as ChainRPCError where error.description.lowercased().contains("nonce") {
+            nextNonce = nil
+            signed = try await prepare(to: to, value: value, data: data)
+            _ = try await rpc.sendRawTransaction(signed.rawBytes)
+        }
         let receipt = try await rpc.waitForReceipt(EthereumHex.encode(signed.hash))
         guard receipt.succeeded else { throw ChainRPCError.rpc(method: "eth_sendRawTransaction", code: 0, message: "transaction \(receipt.transactionHash) reverted", data: nil) }
         return receipt
