@@ -23,6 +23,11 @@ import Testing
         }
     }
 
+    @Test func typesThatDoNotExist() {
+        #expect(throws: ABIError.malformedType("bytes33")) { try ABI.decode([.fixedBytes(33)], from: Self.word(0)) }
+        #expect(throws: ABIError.malformedType("uint0[]")) { try ABI.decode([.array(.uint(bits: 0))], from: Self.word(0)) }
+    }
+
     @Test func valuesTheEncoderCannotProduce() {
         #expect(throws: ABIError.invalidValue(type: "bool", offset: 0)) { try ABI.decode([.bool], from: Self.word(2)) }
         #expect(throws: ABIError.invalidValue(type: "uint8", offset: 0)) { try ABI.decode([.uint(bits: 8)], from: Self.word(256)) }

@@ -2,7 +2,8 @@
 public enum ABI {
     /// Encodes values as the ABI encodes a function's arguments (`abi.encode`): as one tuple.
     public static func encode(_ values: [ABIValue], as types: [ABIType]) throws(ABIError) -> [UInt8] {
-        try ABIEncoder.encode(.tuple(values), as: .tuple(types))
+        for type in types where !type.isWellFormed { throw .malformedType(type.canonicalName) }
+        return try ABIEncoder.encode(.tuple(values), as: .tuple(types))
     }
 
     /// Decodes a function's arguments or return values, or an event's data.

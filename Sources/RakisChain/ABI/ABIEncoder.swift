@@ -2,11 +2,6 @@
 /// the offset (from the tuple's start) of its encoding in the tail after all the heads.
 enum ABIEncoder {
     static func encode(_ value: ABIValue, as type: ABIType) throws(ABIError) -> [UInt8] {
-        guard type.isWellFormed else { throw .malformedType(type.canonicalName) }
-        return try encodeValue(value, as: type)
-    }
-
-    private static func encodeValue(_ value: ABIValue, as type: ABIType) throws(ABIError) -> [UInt8] {
         switch (type, value) {
         case (.uint(let bits), .uint(let number)):
             guard number.significantBitCount <= bits else { throw .valueOutOfRange(type: type.canonicalName) }
@@ -41,7 +36,7 @@ enum ABIEncoder {
         var head: [UInt8] = []
         var tail: [UInt8] = []
         for (value, type) in zip(values, types) {
-            let encoded = try encodeValue(value, as: type)
+            let encoded = try encode(value, as: type)
             if type.isDynamic {
                 head += lengthWord(headLength + tail.count)
                 tail += encoded

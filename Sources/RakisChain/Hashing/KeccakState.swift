@@ -68,7 +68,7 @@ struct KeccakState {
             let d3 = c2 ^ c4.rotatedLeft(1)
             let d4 = c3 ^ c0.rotatedLeft(1)
             // ρ and π: rotate each lane and move it to its new position.
-            let b0 = (a0 ^ d0)
+            let b0 = a0 ^ d0
             let b10 = (a1 ^ d1).rotatedLeft(1)
             let b20 = (a2 ^ d2).rotatedLeft(62)
             let b5 = (a3 ^ d3).rotatedLeft(28)
