@@ -14,7 +14,7 @@ extension LoopbackNetworkTests {
     /// then killed and restarted on its store: it sends nothing new.
     @Test(.enabled(if: PrivateChain.isAvailable, "needs the test chain: run scripts/test.sh"))
     func aContractAsksTheNetworkAndOneNodeFulfilsWithACertificate() async throws {
-        let chain = try await PrivateChain(blockTime: 0.5)
+        let chain = try await PrivateChain(blockTime: 1)
         let deployment = try await OracleDeployment.deploy(on: chain, maxTokens: 24)
         let keys = FileManager.default.temporaryDirectory.appending(path: "rakis-oracle-keys-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)

@@ -40,10 +40,14 @@ public struct OracleRequest: Sendable, Hashable {
         "\(coordinates.chainId):\(coordinates.contract):\(coordinates.chainRequestId)"
     }
 
+    /// What the model is asked: the prompt as the user's message, since the network serves
+    /// instruction-tuned models and a contract asks questions, not text to continue.
+    public var input: RequestInput { .messages([ChatMessage(role: "user", content: prompt)]) }
+
     /// Whether a network request asks exactly what the contract was asked. A node attests only
     /// to such requests: whoever brought the request into the network could have changed it.
     public func matches(_ request: InferenceRequest) -> Bool {
-        request.origin.kind == .chain && request.origin.chain == coordinates && request.input == .prompt(prompt)
+        request.origin.kind == .chain && request.origin.chain == coordinates && request.input == input
             && request.models == models && request.maxTokens == maxTokens && request.temperature == temperature
             && request.frame.quorum == quorum && request.frame.secDistance == secDistance
             && request.frame.secPercentage == secPercentage && request.frame.revealDeadline <= Millis(deadline) * 1_000

@@ -183,7 +183,7 @@ public actor ChainConnector {
         guard commitWindow >= Limits.minCommitWindow else { return nil }
         let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
         return RequestSpec(
-            input: .prompt(request.prompt), models: request.models, temperature: request.temperature, maxTokens: request.maxTokens,
+            input: request.input, models: request.models, temperature: request.temperature, maxTokens: request.maxTokens,
             embedding: EmbeddingSpec(model: runtime.embeddingModels.first ?? "all-minilm-l6-v2", bits: configuration.embeddingBits),
             quorum: request.quorum, secDistance: request.secDistance, secPercentage: request.secPercentage,
             commitWindow: commitWindow, revealWindow: Millis(Double(configuration.revealWindow) * scale),
