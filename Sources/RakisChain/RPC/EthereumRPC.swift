@@ -38,7 +38,7 @@ public struct EthereumRPC: ChainReader {
     public func logs(_ filter: LogFilter) async throws -> [LogEntry] {
         let method = "eth_getLogs"
         let topics: [JSONValue] = filter.topics.map { position in
-            position.map { .array($0.map { .string("0x" + Hex.encode($0)) }) } ?? .null
+            position.map { .array($0.map { .string(EthereumHex.encode($0)) }) } ?? .null
         }
         let query: JSONValue = [
             "address": .string(filter.address), "fromBlock": .string(Self.quantity(filter.from)),
@@ -63,13 +63,13 @@ public struct EthereumRPC: ChainReader {
 
     /// `eth_call` against the latest block; a revert throws with its reason.
     public func call(to: String, data: [UInt8], from: String? = nil) async throws -> [UInt8] {
-        var transaction: [String: JSONValue] = ["to": .string(to), "data": .string("0x" + Hex.encode(data))]
+        var transaction: [String: JSONValue] = ["to": .string(to), "data": .string(EthereumHex.encode(data))]
         if let from { transaction["from"] = .string(from) }
         return try Self.bytes(try Self.string(try await client.call("eth_call", [.object(transaction), "latest"]), "eth_call"), "eth_call")
     }
 
     public func estimateGas(from: String, to: String?, value: String = "0x0", data: [UInt8]) async throws -> Int {
-        var transaction: [String: JSONValue] = ["from": .string(from), "value": .string(value), "data": .string("0x" + Hex.encode(data))]
+        var transaction: [String: JSONValue] = ["from": .string(from), "value": .string(value), "data": .string(EthereumHex.encode(data))]
         if let to { transaction["to"] = .string(to) }
         return try Self.int(try await client.call("eth_estimateGas", [.object(transaction)]), "eth_estimateGas")
     }
@@ -89,7 +89,7 @@ public struct EthereumRPC: ChainReader {
 
     /// Sends signed transaction bytes; returns the transaction hash the node reports.
     public func sendRawTransaction(_ raw: [UInt8]) async throws -> String {
-        try Self.string(try await client.call("eth_sendRawTransaction", [.string("0x" + Hex.encode(raw))]), "eth_sendRawTransaction")
+        try Self.string(try await client.call("eth_sendRawTransaction", [.string(EthereumHex.encode(raw))]), "eth_sendRawTransaction")
     }
 
     /// The receipt of a mined transaction; nil while it is not in a block.
@@ -126,7 +126,7 @@ public struct EthereumRPC: ChainReader {
     }
 
     static func bytes(_ text: String, _ field: String) throws -> [UInt8] {
-        guard text.hasPrefix("0x"), let bytes = Hex.decode(String(text.dropFirst(2)).lowercased()) else {
+        guard let bytes = EthereumHex.decode(text) else {
             throw ChainRPCError.malformed(method: field, reason: "\"\(text.prefix(20))\" is not hex data")
         }
         return bytes
