@@ -109,3 +109,24 @@ echo "not a database" > "$scratch/damaged/rakis.sqlite"
 expect_failure "not a Rakis store" "$rakis" node --network test --data-dir "$scratch/damaged" --mesh-listen 127.0.0.1:0 --follower
 [ "$(cat "$scratch/damaged/rakis.sqlite")" = "not a database" ] || { echo "FAIL: the damaged store was changed" >&2; exit 1; }
 echo "ok: the damaged store file is unchanged"
+
+echo "== chain command line: deploy the oracle on a private chain, register a node, refuse bad input"
+chain_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$RAKIS_TEST_CHAIN_PYTHON" "$RAKIS_TEST_CHAIN_SERVER_SCRIPT" --port "$chain_port" --block-time 0 > "$scratch/chain.log" 2>&1 &
+chain_pid=$!
+trap 'kill $chain_pid 2>/dev/null || true; rm -rf "$scratch"; scripts/services.sh stop' EXIT
+for _ in $(seq 1 100); do grep -q "listening on" "$scratch/chain.log" && break; sleep 0.1; done
+rpc="http://127.0.0.1:$chain_port"
+printf '%064x\n' 1 > "$scratch/funded.key"  # the test chain's first funded account
+oracle="$("$rakis" chain deploy --rpc "$rpc" --key-file "$scratch/funded.key" --artifacts "$RAKIS_TEST_CONTRACTS" | awk '/^oracle/ {print $2}')"
+"$rakis" keys generate --out "$scratch/node.key" > /dev/null
+node_address="$("$rakis" chain address --key-file "$scratch/node.chainkey" 2> /dev/null)"
+expect_failure "not have enough balance" "$rakis" chain register --rpc "$rpc" --key-file "$scratch/node.chainkey" --oracle "$oracle" --node-key-file "$scratch/node.key"
+"$rakis" chain fund --rpc "$rpc" --key-file "$scratch/funded.key" --to "$node_address" --value 2000000000000000000
+expect_failure "deposit below minimum" "$rakis" chain register --rpc "$rpc" --key-file "$scratch/node.chainkey" --oracle "$oracle" --node-key-file "$scratch/node.key" --deposit 5
+"$rakis" chain register --rpc "$rpc" --key-file "$scratch/node.chainkey" --oracle "$oracle" --node-key-file "$scratch/node.key"
+"$rakis" chain status --rpc "$rpc" --oracle "$oracle" --node "$node_address" | grep -q ": registered" || { echo "FAIL: the node is not registered" >&2; exit 1; }
+expect_failure "expected a whole number of wei" "$rakis" chain fund --rpc "$rpc" --key-file "$scratch/funded.key" --to "$node_address" --value 1.5
+expect_failure "chain.oracle '0x12'" "$rakis" node --network test --mesh-listen 127.0.0.1:0 --chain-rpc "$rpc" --oracle 0x12
+expect_failure "cannot reach" "$rakis" node --network test --data-dir "$scratch/chain-node" --mesh-listen 127.0.0.1:0 --follower --chain-rpc http://127.0.0.1:1 --oracle "$oracle"
+echo "ok: oracle $oracle, node $node_address registered"
