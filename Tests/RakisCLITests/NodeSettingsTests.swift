@@ -100,6 +100,33 @@ import Testing
         #expect(error.contains(expected), "\(error)")
     }
 
+    @Test func aChainComesFromTheFileTheEnvironmentOrFlags() throws {
+        let path = try file("""
+            mesh: {listen: 127.0.0.1:7400}
+            chain: {rpc: "http://127.0.0.1:8545", oracle: "0x00000000000000000000000000000000000000aa", confirmations: 5, start_block: 12}
+            """)
+        let fromFile = try NodeOptions.parse(["--config", path]).settings(environment: [:])
+        #expect(fromFile.chain == .init(rpc: "http://127.0.0.1:8545", oracle: "0x00000000000000000000000000000000000000aa", confirmations: 5, startBlock: 12))
+        let fromEnvironment = try NodeOptions.parse(["--config", path]).settings(environment: ["RAKIS_CHAIN_KEY_FILE": "/k", "RAKIS_ORACLE": "0x00000000000000000000000000000000000000bb"])
+        #expect(fromEnvironment.chain?.oracle == "0x00000000000000000000000000000000000000bb" && fromEnvironment.chain?.keyFile == "/k")
+        #expect(fromEnvironment.chain?.confirmations == 5, "the environment keeps the file's other chain settings")
+        let fromFlags = try NodeOptions.parse(["--config", path, "--chain-rpc", "https://rpc.example.org", "--oracle", "0x00000000000000000000000000000000000000cc"])
+            .settings(environment: [:])
+        #expect(fromFlags.chain?.rpc == "https://rpc.example.org" && fromFlags.chain?.confirmations == 5, "flags keep the file's other chain settings")
+    }
+
+    @Test(arguments: [
+        (["--chain-rpc", "http://127.0.0.1:8545"], "--chain-rpc and --oracle go together"),
+        (["--chain-rpc", "ws://127.0.0.1:8545", "--oracle", "0x00000000000000000000000000000000000000aa"], "must be an http:// or https:// JSON-RPC URL"),
+        (["--chain-rpc", "http://127.0.0.1:8545", "--oracle", "0xabc"], "chain.oracle '0xabc'"),
+        (["--chain-key-file", "/k"], "--chain-key-file needs a chain"),
+    ])
+    func badChainSettingsAreRefused(arguments: [String], expected: String) throws {
+        let options = try NodeOptions.parse(["--mesh-listen", "127.0.0.1:1"] + arguments)
+        let error = message { _ = try options.settings(environment: [:]) }
+        #expect(error.contains(expected), "\(error)")
+    }
+
     @Test func aMissingFileIsNamed() {
         let error = message { _ = try NodeSettings.load(file: "/nonexistent/rakis.yaml") }
         #expect(error.contains("/nonexistent/rakis.yaml: cannot read the settings file"), "\(error)")

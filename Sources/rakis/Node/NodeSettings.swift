@@ -188,8 +188,12 @@ struct NodeSettings: Equatable {
             case "RAKIS_METRICS": metrics = value.isEmpty ? nil : value
             case "RAKIS_API": api = value.isEmpty ? nil : value
             case "RAKIS_LOG_LEVEL": logLevel = value
-            case "RAKIS_CHAIN_RPC": chain = ChainSettings(rpc: value, oracle: chain?.oracle ?? environment["RAKIS_ORACLE"] ?? "")
-            case "RAKIS_ORACLE": chain = ChainSettings(rpc: chain?.rpc ?? environment["RAKIS_CHAIN_RPC"] ?? "", oracle: value)
+            case "RAKIS_CHAIN_RPC":
+                chain = chain ?? ChainSettings(rpc: "", oracle: "")
+                chain?.rpc = value
+            case "RAKIS_ORACLE":
+                chain = chain ?? ChainSettings(rpc: "", oracle: "")
+                chain?.oracle = value
             case "RAKIS_CHAIN_KEY_FILE": break  // applied below, once the chain is known
             default: break  // RAKIS_HOME and others belong to other parts
             }
