@@ -87,7 +87,16 @@ extension LoopbackNetworkTests {
         var sent: [Int] = []
         for account in accounts { sent.append(try await deployment.rpc.pendingNonce(of: account.address.lowercaseHex)) }
         #expect(sent[index] == 2 && sent.enumerated().allSatisfy { $0.offset == index || $0.element == 1 }, "transactions per node: \(sent)")
+        // The restarted node's store holds that one transaction, seen mined (sent again after the
+        // restart if the kill came before its receipt).
+        let key = "\(chain.chainId):\(deployment.oracle.lowercaseHex):\(requestId)"
+        var submission: ChainSubmission?
+        #expect(await eventually(timeout: .seconds(30)) {
+            submission = try? NodeStore(path: "\(cluster.dataDirectory(index))/rakis.sqlite").submission(for: key)
+            return submission?.state == .mined
+        }, "stored submission: \(String(describing: submission))\n\(cluster.nodes[index].log.suffix(3000))")
         let receipt = try await deployment.fulfilmentReceipt(requestId)
+        #expect(receipt.transactionHash == submission?.txHash)
         print("FIGURES oracle: request \(requestId) fulfilled by node \(index) (restarted after storing its transaction); fulfil gas used \(receipt.gasUsed); story \(story.debugDescription)")
         #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
         await chain.stop()
