@@ -42,6 +42,19 @@ public final class RuntimeMetrics: Sendable {
                                     buckets: [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128]).record(seconds)
     }
 
+    /// The chain connector's work: contract requests brought in, attestations made and received
+    /// (kept or refused), fulfilments sent and their outcome on chain.
+    func chain(_ event: String, _ outcome: String) {
+        registry.makeCounter(descriptor: Self.name("chain_events", "total", "Oracle work, by event and outcome"),
+                             labels: [("event", event), ("outcome", outcome)]).increment()
+    }
+
+    /// The last block whose oracle logs the connector handled.
+    func chainBlock(_ number: Int) {
+        registry.makeGauge(descriptor: Self.name("chain_block", "", "Last block whose oracle logs were handled"), labels: [])
+            .set(Int64(number))
+    }
+
     /// Copies every transport's own counters into gauges, just before a scrape.
     func record(_ transports: [any Transport]) {
         for transport in transports {

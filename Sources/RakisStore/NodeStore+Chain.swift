@@ -9,6 +9,8 @@ public struct ChainSubmission: Sendable, Equatable {
         case sent
         case mined
         case reverted
+        /// The chain refused the bytes (too little ether for the gas, say): never on chain.
+        case refused
     }
 
     /// "chainId:contract:requestId".
@@ -67,10 +69,12 @@ extension NodeStore {
         }
     }
 
-    /// The highest nonce of a stored submission, so that a restarted node never signs a second
-    /// transaction with a nonce it already used.
+    /// The highest nonce of a stored submission that may be on chain, so that a restarted node
+    /// never signs a second transaction with a nonce it already used.
     public func highestSubmissionNonce() throws -> Int? {
-        try read("read chain submission nonces") { db in try Int.fetchOne(db, sql: "SELECT MAX(nonce) FROM chain_submissions") }
+        try read("read chain submission nonces") { db in
+            try Int.fetchOne(db, sql: "SELECT MAX(nonce) FROM chain_submissions WHERE state != 'refused'")
+        }
     }
 
     public func markSubmission(_ chainRequest: String, _ state: ChainSubmission.State, at now: Millis) throws {

@@ -107,6 +107,8 @@ enum StoreSchema {
         migrator.registerMigration("v2-chain") { db in
             // Fulfilment transactions this node signed, written before they are sent: after a
             // restart the node sends the same bytes again instead of signing a second transaction.
+            // A transaction the chain refused outright keeps its row (no second one is signed)
+            // but frees its nonce.
             // `chain_request` is "chainId:contract:requestId".
             try db.execute(sql: """
                 CREATE TABLE chain_submissions (
@@ -115,7 +117,7 @@ enum StoreSchema {
                     tx_hash TEXT NOT NULL,
                     raw_tx BLOB NOT NULL,
                     nonce INTEGER NOT NULL,
-                    state TEXT NOT NULL CHECK (state IN ('sent', 'mined', 'reverted')),
+                    state TEXT NOT NULL CHECK (state IN ('sent', 'mined', 'reverted', 'refused')),
                     created_at INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL
                 );

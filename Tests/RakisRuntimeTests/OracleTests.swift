@@ -76,6 +76,16 @@ extension LoopbackNetworkTests {
         #expect(told, "no story\n\(cluster.logs())\n\(chain.log.suffix(2000))")
         #expect(try await deployment.state(requestId) == .fulfilled)
 
+        // The nodes that were not restarted count their attestations and the chain's progress.
+        var attested = 0.0
+        var block = 0.0
+        for other in cluster.nodes.indices where other != index {
+            let metrics = await cluster.metrics(other)
+            attested += metrics[#"rakis_chain_events_total{event="attestation",outcome="made"}"#] ?? 0
+            block = max(block, metrics["rakis_chain_block"] ?? 0)
+        }
+        #expect(attested >= 1 && block > Double(deployment.deploymentBlock), "attestations \(attested), block \(block)")
+
         // The signers were paid the whole fee.
         var earned = UInt256.zero
         for account in accounts { earned = earned + (try await deployment.earnings(account.address)) }
@@ -95,9 +105,31 @@ extension LoopbackNetworkTests {
             submission = try? NodeStore(path: "\(cluster.dataDirectory(index))/rakis.sqlite").submission(for: key)
             return submission?.state == .mined
         }, "stored submission: \(String(describing: submission))\n\(cluster.nodes[index].log.suffix(3000))")
-        let receipt = try await deployment.fulfilmentReceipt(requestId)
+        let (receipt, _) = try await deployment.fulfilment(requestId)
         #expect(receipt.transactionHash == submission?.txHash)
         print("FIGURES oracle: request \(requestId) fulfilled by node \(index) (restarted after storing its transaction); fulfil gas used \(receipt.gasUsed); story \(story.debugDescription)")
+
+        // Fallback: no node can pay for a fulfilment any more. The first in line is refused by
+        // the chain; then the others get their ether back, and the next in line submits when
+        // its turn comes.
+        for account in accounts { try await deployment.drain(account) }
+        let second = try await deployment.tell("Tell a one-sentence story about a harbour.", from: consumer)
+        var refused: Int?
+        #expect(await eventually(timeout: .seconds(120)) {
+            refused = cluster.nodes.indices.first { cluster.nodes[$0].log.contains("the chain refused fulfilment") }
+            return refused != nil
+        }, "nobody tried to submit\n\(cluster.logs())")
+        let first = try #require(refused)
+        let refusedAt = ContinuousClock.now
+        for other in accounts.indices where other != first {
+            try await deployment.deployer.send(to: accounts[other].address, value: UInt256(1_000_000_000_000_000_000), data: [])
+        }
+        let secondTold = await eventually(timeout: .seconds(60)) { ((try? await deployment.story(second)) ?? "").isEmpty == false }
+        #expect(secondTold, "no second story\n\(cluster.logs())")
+        let fallbackSubmitter = try await deployment.fulfilment(second).submitter
+        #expect(fallbackSubmitter != accounts[first].address && accounts.contains { $0.address == fallbackSubmitter })
+        print("FIGURES oracle fallback: node \(first) refused, the next in line fulfilled \(ContinuousClock.now - refusedAt) later (turns of 15 s)")
+
         #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
         await chain.stop()
     }

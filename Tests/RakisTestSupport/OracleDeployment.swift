@@ -67,15 +67,26 @@ public struct OracleDeployment: Sendable {
         return try ABI.decode([.string], from: answer).first?.stringValue ?? ""
     }
 
-    /// The receipt of the transaction that fulfilled a request (from its `Fulfilled` log).
-    public func fulfilmentReceipt(_ requestId: UInt256) async throws -> TransactionReceipt {
+    /// The transaction that fulfilled a request, and who sent it (from its `Fulfilled` log).
+    public func fulfilment(_ requestId: UInt256) async throws -> (receipt: TransactionReceipt, submitter: EthereumAddress) {
         let head = try await rpc.blockNumber()
         let logs = try await rpc.logs(LogFilter(address: oracle.lowercaseHex, topics: [[OracleContract.fulfilledTopic], [requestId.bigEndianBytes]],
                                                 from: deploymentBlock, to: head))
-        guard let log = logs.first, let receipt = try await rpc.receipt(log.transactionHash) else {
-            throw ChildProcessError("request \(requestId) has no Fulfilled log")
-        }
-        return receipt
+        guard let log = logs.first, logs.count == 1, log.topics.count == 3, let receipt = try await rpc.receipt(log.transactionHash),
+              let submitter = EthereumAddress(bytes: Array(log.topics[2].suffix(20)))
+        else { throw ChildProcessError("request \(requestId) has not exactly one Fulfilled log: \(logs)") }
+        return (receipt, submitter)
+    }
+
+    /// Sends nearly all of an account's ether back to the deployer: it can still sign
+    /// attestations, but no longer pay for a fulfilment.
+    public func drain(_ account: ChainAccount) async throws {
+        let balance = UInt256(hexQuantity: try await rpc.balance(of: account.address.lowercaseHex)) ?? .zero
+        let baseFee = try await rpc.latestHeader().baseFeePerGas.flatMap { UInt256(hexQuantity: $0) } ?? .zero
+        let tip = UInt256(hexQuantity: try await rpc.maxPriorityFeePerGas()) ?? .zero
+        // Three times the transfer's gas at its highest fee, which the base fee cannot outgrow in a block.
+        let reserve = UInt256(3 * 25_200) * (baseFee * 2 + tip)
+        try await account.send(to: deployer.address, value: balance - reserve, data: [])
     }
 
     public func earnings(_ address: EthereumAddress) async throws -> Wei {

@@ -31,6 +31,12 @@ public actor ChainAccount {
         return transaction.signed(by: key)
     }
 
+    /// Takes the next nonce from the chain again: a transaction prepared with the current one
+    /// was refused and will never use it.
+    public func resyncNonce() {
+        nextNonce = nil
+    }
+
     /// Prepares, sends and waits for the receipt; a reverted transaction throws. A nonce the
     /// chain refuses (its transactions were dropped by a reorganization, say) is read again from
     /// the chain, once.
@@ -40,7 +46,7 @@ public actor ChainAccount {
         do {
             _ = try await rpc.sendRawTransaction(signed.rawBytes)
         } catch let error as ChainRPCError where error.description.lowercased().contains("nonce") {
-            nextNonce = nil
+            resyncNonce()
             signed = try await prepare(to: to, value: value, data: data)
             _ = try await rpc.sendRawTransaction(signed.rawBytes)
         }

@@ -58,9 +58,11 @@ extension ChainConnector {
             let link = configuration.key.sign(digest: EthereumMessage.personalHash(OracleDigest.linkMessage(nodeId: identity.nodeId.publicKeyBytes)))
             await runtime.attest(ChainAttestation(requestId: id, address: address.lowercaseHex, outputHash: Keccak256.hash(chosen.output.utf8),
                                                   commitmentSetHash: commitmentSetHash, signature: signature.rsv, link: link.rsv))
+            runtime.metrics.chain("attestation", "made")
             logger.info("request \(id.hex.prefix(8)): attested the fulfilment of contract request \(oracleRequest.requestId)")
         }
         fulfilments[id] = fulfilment
+        earlyOrder.removeAll { $0 == id }
         for envelope in earlyAttestations.removeValue(forKey: id) ?? [] { receive(envelope) }
         scheduleSubmission(id, members: Array(members))
     }
@@ -84,7 +86,7 @@ extension ChainConnector {
     func receive(_ envelope: Envelope) {
         guard let attestation = envelope.attestation else { return }
         guard var fulfilment = fulfilments[attestation.requestId] else {
-            earlyAttestations[attestation.requestId, default: []].append(envelope)
+            holdEarly(envelope, for: attestation.requestId)
             return
         }
         let from = envelope.sender.short
@@ -92,34 +94,52 @@ extension ChainConnector {
             let claimed = try EthereumAddress(attestation.address)
             let linkHash = EthereumMessage.personalHash(OracleDigest.linkMessage(nodeId: envelope.sender.publicKeyBytes))
             guard try RecoverableSignature(rsv: attestation.link).recoverAddress(digest: linkHash) == claimed else {
+                runtime.metrics.chain("attestation", "refused")
                 logger.warning("attestation from \(from): its link signature is not by \(claimed)")
                 return
             }
             guard fulfilment.members.contains(envelope.sender) else {
+                runtime.metrics.chain("attestation", "refused")
                 logger.warning("attestation from \(from): not in the agreeing cluster of \(attestation.requestId.hex.prefix(8))")
                 return
             }
             let signature = try RecoverableSignature(rsv: attestation.signature)
             guard try signature.recoverAddress(digest: fulfilment.signedHash) == claimed else {
+                runtime.metrics.chain("attestation", "refused")
                 logger.warning("attestation from \(from): it does not sign the output and quorum this node concluded")
                 return
             }
             fulfilment.signatures[claimed] = signature
             fulfilments[attestation.requestId] = fulfilment
+            runtime.metrics.chain("attestation", "kept")
         } catch {
+            runtime.metrics.chain("attestation", "refused")
             logger.warning("attestation from \(from): \(error)")
         }
     }
 
+    func holdEarly(_ envelope: Envelope, for id: Hash256) {
+        if earlyAttestations[id] == nil {
+            earlyOrder.append(id)
+            if earlyOrder.count > Self.earlyRequestsHeld { earlyAttestations[earlyOrder.removeFirst()] = nil }
+        }
+        earlyAttestations[id, default: []].append(envelope)
+    }
+
+    static let earlyRequestsHeld = 256
+
     // MARK: - Submitting
 
     func scheduleSubmission(_ id: Hash256, members: [NodeID]) {
-        guard let turn = ChainRanking.submitters(members, requestId: id).firstIndex(of: identity.nodeId) else { return }
+        guard let turn = ChainRanking.submitters(members, requestId: id).firstIndex(of: identity.nodeId) else {
+            fulfilments[id] = nil  // not in the agreeing cluster: not a submitter
+            return
+        }
         let wait = configuration.submitterTurn * turn
-        tasks.append(Task { [weak self] in
+        spawn { [weak self] in
             try? await Task.sleep(for: wait)
             await self?.submitWhenReady(id)
-        })
+        }
     }
 
     /// At this node's turn: submits once enough registered members have attested, unless the
@@ -170,22 +190,32 @@ extension ChainConnector {
         let submission = ChainSubmission(chainRequest: request.key, requestId: fulfilment.requestId, txHash: EthereumHex.encode(signed.hash),
                                          rawTransaction: signed.rawBytes, nonce: Int(signed.transaction.nonce), state: .sent)
         let claimed = try store.claimSubmission(submission, at: NodeRuntime.now())
+        runtime.metrics.chain("fulfilment", "sent")
         logger.info("contract request \(request.requestId): fulfilment stored, \(signatures.count) signature(s), transaction \(claimed.txHash)")
         try await send(claimed)
     }
 
-    /// Sends stored transaction bytes (again) and waits for the receipt.
+    /// Sends stored transaction bytes (again) and waits for the receipt. Bytes the chain refuses
+    /// outright are marked refused: this node leaves the request to the next submitter in line.
     func send(_ submission: ChainSubmission) async throws {
         do {
             _ = try await rpc.sendRawTransaction(submission.rawTransaction)
         } catch let error as ChainRPCError {
-            // Already in the pool or mined: the receipt tells.
-            logger.debug("resending \(submission.txHash): \(error)")
+            let message = error.description.lowercased()
+            // Already in the pool, or mined (its nonce is then used up): the receipt tells.
+            if !(message.contains("already known") || message.contains("nonce")), try await rpc.receipt(submission.txHash) == nil {
+                try store.markSubmission(submission.chainRequest, .refused, at: NodeRuntime.now())
+                await account.resyncNonce()
+                runtime.metrics.chain("fulfilment", "refused")
+                logger.warning("the chain refused fulfilment \(submission.txHash): \(error); the next submitter in line takes over")
+                return
+            }
         }
         for _ in 0..<120 {
             if let receipt = try await rpc.receipt(submission.txHash) {
                 try store.markSubmission(submission.chainRequest, receipt.succeeded ? .mined : .reverted, at: NodeRuntime.now())
                 let outcome = receipt.succeeded ? "mined" : "reverted"
+                runtime.metrics.chain("fulfilment", outcome)
                 logger.info("fulfilment \(submission.txHash) \(outcome) in block \(receipt.blockNumber), gas used \(receipt.gasUsed)")
                 return
             }
@@ -198,9 +228,9 @@ extension ChainConnector {
     func resendUnconfirmed() async throws {
         for submission in try store.unconfirmedSubmissions() {
             logger.info("sending stored fulfilment \(submission.txHash) again")
-            tasks.append(Task { [weak self] in
+            spawn { [weak self] in
                 do { try await self?.send(submission) } catch { await self?.logger.warning("fulfilment \(submission.txHash): \(error)") }
-            })
+            }
         }
     }
 }

@@ -57,7 +57,12 @@ public actor ChainConnector {
     /// Attestations that arrived before this node concluded, by network request id.
     var earlyAttestations: [Hash256: [Envelope]] = [:]
     let account: ChainAccount
-    var tasks: [Task<Void, Never>] = []
+    /// Attestations that arrived before this node concluded, oldest first, bounded: most belong
+    /// to requests this node will conclude soon, the rest are forgotten.
+    var earlyOrder: [Hash256] = []
+    /// Work in flight (following, introductions, submissions), cancelled by `stop()`.
+    var tasks: [Int: Task<Void, Never>] = [:]
+    var nextTaskId = 0
 
     public init(_ configuration: Configuration, runtime: NodeRuntime, store: NodeStore, identity: NodeIdentity, logger: Logger) {
         self.configuration = configuration
@@ -84,16 +89,28 @@ public actor ChainConnector {
         logger.info("following oracle \(configuration.oracle) on chain \(chainId) from block \(cursor.map { $0.number + 1 } ?? configuration.startBlock)")
         try await resendUnconfirmed()
         let signals = runtime.chainSignals
-        tasks.append(Task { [weak self] in
+        spawn { [weak self] in
             for await signal in signals { await self?.handle(signal) }
-        })
-        tasks.append(Task { [weak self] in await self?.follow() })
+        }
+        spawn { [weak self] in await self?.follow() }
     }
 
     public func stop() {
-        for task in tasks { task.cancel() }
-        tasks = []
+        for task in tasks.values { task.cancel() }
+        tasks = [:]
     }
+
+    /// Runs `work` until it ends or the connector stops.
+    func spawn(_ work: @escaping @Sendable () async -> Void) {
+        let id = nextTaskId
+        nextTaskId += 1
+        tasks[id] = Task { [weak self] in
+            await work()
+            await self?.forgetTask(id)
+        }
+    }
+
+    func forgetTask(_ id: Int) { tasks[id] = nil }
 
     // MARK: - Following the oracle
 
@@ -116,11 +133,16 @@ public actor ChainConnector {
         case .idle:
             return
         case let .reorganized(depth, resumeAfter):
+            runtime.metrics.chain("reorganization", "seen")
             logger.warning("the chain replaced \(depth) handled block range(s), deeper than \(configuration.confirmations) confirmations; reading again after block \(resumeAfter)")
         case let .logs(logs, through):
             for log in logs { await handle(log) }
+            // Past its deadline a contract request can only be refunded: nothing left to do here.
+            let now = Int(NodeRuntime.now() / 1_000)
+            oracleRequests = oracleRequests.filter { $0.value.deadline >= now }
             try store.setChainCursor(ChainCursor(blockNumber: through.number, blockHash: through.hash),
                                      contract: configuration.oracle.lowercaseHex, at: NodeRuntime.now())
+            runtime.metrics.chainBlock(through.number)
         }
     }
 
@@ -150,10 +172,10 @@ public actor ChainConnector {
         let order = ChainRanking.introducers(Array(registry.values), chainRequest: request.key)
         let turn = order.firstIndex(of: identity.nodeId) ?? order.count
         let wait = configuration.introducerTurn * turn
-        tasks.append(Task { [weak self] in
+        spawn { [weak self] in
             try? await Task.sleep(for: wait)
             await self?.introduce(request)
-        })
+        }
     }
 
     func introduce(_ request: OracleRequest) async {
@@ -165,6 +187,7 @@ public actor ChainConnector {
                 return
             }
             let id = try await runtime.submit(spec)
+            runtime.metrics.chain("introduction", "sent")
             logger.info("contract request \(request.requestId) is network request \(id.hex.prefix(8))")
         } catch {
             logger.warning("contract request \(request.requestId): not brought into the network: \(error)")
