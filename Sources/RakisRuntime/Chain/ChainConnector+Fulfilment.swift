@@ -179,8 +179,8 @@ extension ChainConnector {
     func submit(_ fulfilment: Fulfilment, signatures: [(EthereumAddress, RecoverableSignature)]) async throws {
         let request = fulfilment.oracleRequest
         if let stored = try store.submission(for: request.key) {
-            logger.info("contract request \(request.requestId): already submitted in \(stored.txHash)")
-            try await send(stored)
+            logger.info("contract request \(request.requestId): already submitted in \(stored.txHash) (\(stored.state))")
+            if stored.state == .sent { try await send(stored) }
             return
         }
         let data = OracleContract.fulfill(requestId: request.requestId, output: fulfilment.output,
