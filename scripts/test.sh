@@ -126,6 +126,7 @@ expect_failure "not have enough balance" "$rakis" chain register --rpc "$rpc" --
 expect_failure "deposit below minimum" "$rakis" chain register --rpc "$rpc" --key-file "$scratch/node.chainkey" --oracle "$oracle" --node-key-file "$scratch/node.key" --deposit 5
 "$rakis" chain register --rpc "$rpc" --key-file "$scratch/node.chainkey" --oracle "$oracle" --node-key-file "$scratch/node.key"
 "$rakis" chain status --rpc "$rpc" --oracle "$oracle" --node "$node_address" | grep -q ": registered" || { echo "FAIL: the node is not registered" >&2; exit 1; }
+expect_failure "not pending" "$rakis" chain refund --rpc "$rpc" --key-file "$scratch/funded.key" --oracle "$oracle" --request 1
 expect_failure "expected a whole number of wei" "$rakis" chain fund --rpc "$rpc" --key-file "$scratch/funded.key" --to "$node_address" --value 1.5
 expect_failure "chain.oracle '0x12'" "$rakis" node --network test --mesh-listen 127.0.0.1:0 --chain-rpc "$rpc" --oracle 0x12
 expect_failure "cannot reach" "$rakis" node --network test --data-dir "$scratch/chain-node" --mesh-listen 127.0.0.1:0 --follower --chain-rpc http://127.0.0.1:1 --oracle "$oracle"

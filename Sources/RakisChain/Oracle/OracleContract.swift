@@ -8,15 +8,6 @@ public enum OracleContract {
         call("register(bytes32)", [.fixedBytes(nodeId.publicKeyBytes)], [.fixedBytes(32)])
     }
 
-    public static func request(prompt: String, models: [String], maxTokens: Int, temperatureMilli: Int, quorum: Int,
-                               secDistanceBasisPoints: Int, secPercentageBasisPoints: Int, deadline: Int,
-                               callback: EthereumAddress) -> [UInt8] {
-        call(requestSignature, [
-            .string(prompt), .array(models.map(ABIValue.string)), uint(maxTokens), uint(temperatureMilli), uint(quorum),
-            uint(secDistanceBasisPoints), uint(secPercentageBasisPoints), uint(deadline), .address(callback),
-        ], requestTypes)
-    }
-
     /// `fulfill(requestId, output, (commitmentSetHash, signatures))`; the signatures must be in
     /// ascending order of their signers' addresses.
     public static func fulfill(requestId: UInt256, output: String, commitmentSetHash: [UInt8], signatures: [RecoverableSignature]) -> [UInt8] {
@@ -91,10 +82,6 @@ public enum OracleContract {
     }
 
     // MARK: - Encoding
-
-    static let requestSignature = "request(string,string[],uint32,uint16,uint8,uint16,uint16,uint64,address)"
-    static let requestTypes: [ABIType] = [.string, .array(.string), .uint(bits: 32), .uint(bits: 16), .uint(bits: 8), .uint(bits: 16),
-                                          .uint(bits: 16), .uint(bits: 64), .address]
 
     static func uint(_ value: Int) -> ABIValue { .uint(UInt256(UInt64(value))) }
 

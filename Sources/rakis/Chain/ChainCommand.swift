@@ -14,7 +14,7 @@ struct Chain: AsyncParsableCommand {
             registration with a deposit, and a story asked through the StoryTeller example. \
             Amounts are in wei.
             """,
-        subcommands: [Address.self, Fund.self, Deploy.self, Register.self, Tell.self, Status.self]
+        subcommands: [Address.self, Fund.self, Deploy.self, Register.self, Tell.self, Status.self, Refund.self]
     )
 
     /// The chain to talk to and the key that signs.
@@ -144,6 +144,19 @@ struct Chain: AsyncParsableCommand {
                 try await Task.sleep(for: .seconds(1))
             }
             throw CommandFailure("no story within \(wait) s")
+        }
+    }
+
+    struct Refund: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send a request's payment back to its consumer, once its deadline has passed unfulfilled (anyone may).")
+        @OptionGroup var connection: Connection
+        @Option(help: "The oracle's address.") var oracle: String
+        @Option(help: "The request id.") var request: String
+
+        func run() async throws {
+            guard let id = UInt256(request) else { throw ValidationError("--request '\(request)': expected a decimal id") }
+            let receipt = try await connection.account().send(to: try address(oracle, "--oracle"), data: OracleContract.refund(id))
+            print("request \(id) refunded in block \(receipt.blockNumber)")
         }
     }
 
