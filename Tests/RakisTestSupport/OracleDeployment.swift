@@ -82,10 +82,8 @@ public struct OracleDeployment: Sendable {
     /// attestations, but no longer pay for a fulfilment.
     public func drain(_ account: ChainAccount) async throws {
         let balance = UInt256(hexQuantity: try await rpc.balance(of: account.address.lowercaseHex)) ?? .zero
-        let baseFee = try await rpc.latestHeader().baseFeePerGas.flatMap { UInt256(hexQuantity: $0) } ?? .zero
-        let tip = UInt256(hexQuantity: try await rpc.maxPriorityFeePerGas()) ?? .zero
         // Three times the transfer's gas at its highest fee, which the base fee cannot outgrow in a block.
-        let reserve = UInt256(3 * 25_200) * (baseFee * 2 + tip)
+        let reserve = UInt256(3 * 25_200) * (try await account.fees().maxFee)
         try await account.send(to: deployer.address, value: balance - reserve, data: [])
     }
 

@@ -2,7 +2,7 @@
 /// One `ChainAccount` per key and process, so nonces it hands out never collide.
 public actor ChainAccount {
     public nonisolated let key: ChainKey
-    public let rpc: EthereumRPC
+    public nonisolated let rpc: EthereumRPC
     public nonisolated var address: EthereumAddress { key.address }
     private var chainId: UInt64?
     /// The next nonce this account will use, once known; never below the chain's count.
@@ -22,13 +22,19 @@ public actor ChainAccount {
         let gas = try await rpc.estimateGas(from: address.lowercaseHex, to: to?.lowercaseHex, value: value.hexQuantity, data: data)
         let nonce = max(try await rpc.pendingNonce(of: address.lowercaseHex), nextNonce ?? 0, atLeastNonce)
         nextNonce = nonce + 1
-        let baseFee = try await rpc.latestHeader().baseFeePerGas.flatMap { UInt256(hexQuantity: $0) } ?? .zero
-        let tip = UInt256(hexQuantity: try await rpc.maxPriorityFeePerGas()) ?? UInt256(1_000_000_000)
+        let (tip, maxFee) = try await fees()
         let transaction = EIP1559Transaction(
-            chainId: chainId, nonce: UInt64(nonce), maxPriorityFeePerGas: tip, maxFeePerGas: baseFee * 2 + tip,
+            chainId: chainId, nonce: UInt64(nonce), maxPriorityFeePerGas: tip, maxFeePerGas: maxFee,
             gasLimit: UInt64(gas + gas / 5), to: to, value: value, data: data
         )
         return transaction.signed(by: key)
+    }
+
+    /// The tip the chain suggests, and a fee cap that survives a doubling of the base fee.
+    public nonisolated func fees() async throws -> (tip: Wei, maxFee: Wei) {
+        let baseFee = try await rpc.latestHeader().baseFeePerGas.flatMap { UInt256(hexQuantity: $0) } ?? .zero
+        let tip = UInt256(hexQuantity: try await rpc.maxPriorityFeePerGas()) ?? UInt256(1_000_000_000)
+        return (tip, baseFee * 2 + tip)
     }
 
     /// Takes the next nonce from the chain again: a transaction prepared with the current one

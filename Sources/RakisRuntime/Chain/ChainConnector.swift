@@ -44,7 +44,8 @@ public actor ChainConnector {
     let runtime: NodeRuntime
     let store: NodeStore
     let identity: NodeIdentity
-    let rpc: EthereumRPC
+    /// The account's connection to the chain, for reading.
+    var rpc: EthereumRPC { account.rpc }
     var logger: Logger
     var chainId: UInt64 = 0
     var follower: LogFollower?
@@ -69,7 +70,6 @@ public actor ChainConnector {
         self.runtime = runtime
         self.store = store
         self.identity = identity
-        rpc = EthereumRPC(url: configuration.rpcURL)
         account = ChainAccount(key: configuration.key, rpcURL: configuration.rpcURL)
         self.logger = logger
         self.logger[metadataKey: "chain"] = "\(configuration.key.address)"
