@@ -10,6 +10,10 @@ import RakisCore
 public protocol Transport: AnyObject, Sendable {
     var name: TransportName { get }
 
+    /// Whether packets reach everyone only if each node passes on what it accepts (gossip, as on
+    /// the mesh), rather than through a server that fans out by itself (a relay or broker).
+    var relaysGossip: Bool { get }
+
     /// Starts connecting. Received packets go to `deliver`, on any thread, in arrival order per
     /// source. Returns once the transport is set up (it may still be waiting for its server).
     func start(deliver: @escaping @Sendable (ReceivedPacket) -> Void) async throws

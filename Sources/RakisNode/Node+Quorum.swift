@@ -41,7 +41,9 @@ extension Node {
 
     /// Signs and adopts a quorum of the first `quorum` commits that arrived.
     func fixQuorum(_ record: RequestRecord) {
-        let chosen = record.commitArrivalOrder.prefix(record.frame.quorum).map { record.commits[$0]! }
+        precondition(record.commits.count >= record.frame.quorum,
+                     "a quorum of \(record.frame.quorum) fixed from \(record.commits.count) commits")
+        let chosen = record.commitArrivalOrder.prefix(record.frame.quorum).compactMap { record.commits[$0] }
         let envelope = broadcast(.quorum(QuorumDecision(request: record.envelope, commits: chosen)))
         effects.append(.persist(.packet(envelope)))
         adopt(envelope, record)
@@ -83,6 +85,7 @@ extension Node {
     /// Adopts a quorum packet unless the one already adopted wins under the canonical rule.
     /// Conflicts are answered by relaying the winner, so a node that missed it learns of it.
     func adopt(_ envelope: Envelope, _ record: RequestRecord) {
+        guard let decision = envelope.quorum else { preconditionFailure("only a quorum packet is adopted as a quorum") }
         if let current = record.quorum {
             guard current.id != envelope.id else { return }
             let winner = QuorumRules.preferred(current, envelope, for: record.request)
@@ -92,12 +95,13 @@ extension Node {
                 return
             }
         }
-        let decision = envelope.quorum!
         record.quorum = envelope
         record.members = [:]
         record.memberOrder = decision.commits.map(\.sender)
         for commit in decision.commits {
-            record.members[commit.sender] = commit.commit!
+            // The validator admitted the quorum packet only with a commit packet in every place.
+            guard let member = commit.commit else { preconditionFailure("a quorum packet holds commit packets only") }
+            record.members[commit.sender] = member
             if record.commits[commit.sender] == nil {
                 record.commits[commit.sender] = commit
                 record.commitArrivalOrder.append(commit.sender)

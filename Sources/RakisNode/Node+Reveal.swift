@@ -93,8 +93,8 @@ extension Node {
         else { return }
         advance(record, to: .verified)
         let points = record.memberOrder.compactMap { member -> ConsensusPoint? in
-            guard case let .valid(embedding) = record.verdicts[member] else { return nil }
-            return ConsensusPoint(commitment: record.members[member]!.commitment, embedding: embedding)
+            guard case let .valid(embedding) = record.verdicts[member], let commit = record.members[member] else { return nil }
+            return ConsensusPoint(commitment: commit.commitment, embedding: embedding)
         }
         let frame = record.frame
         let decision = Consensus.decide(
@@ -104,8 +104,10 @@ extension Node {
         let outcome: RequestConclusion.Outcome
         switch decision {
         case let .agreed(_, members, chosen):
-            let author = record.memberOrder.first { record.members[$0]!.commitment == chosen }!
-            let reveal = record.reveal(of: author)!.reveal!
+            // Consensus chooses among the points, each a member's valid, revealed commitment.
+            guard let author = record.memberOrder.first(where: { record.members[$0]?.commitment == chosen }),
+                  let reveal = record.reveal(of: author)?.reveal
+            else { preconditionFailure("consensus chose commitment \(chosen.hex.prefix(8)), which no revealed member made") }
             outcome = .final(ChosenOutput(node: author, model: reveal.model, output: reveal.output, commitment: chosen, members: members))
         case let .failed(failure):
             outcome = .failed(.consensus(failure))
@@ -159,7 +161,7 @@ extension Node {
 
     func scheduleRetransmit(_ record: RequestRecord) {
         let interval = QuorumRules.fallbackWindow(record.frame)
-        guard record.retransmissions < 3, now + interval < record.frame.revealDeadline, isMemberOrFixer(record)
+        guard record.retransmissions < RequestRecord.maxRetransmissions, now + interval < record.frame.revealDeadline, isMemberOrFixer(record)
         else { return }
         record.retransmissions += 1
         setTimer(.retransmit, record.id, at: now + interval)
@@ -181,7 +183,7 @@ extension Node {
     /// A certificate from another node: adopt its quorum if it wins, and take its reveals as if
     /// they had arrived directly. This node still verifies and decides for itself.
     func receiveResult(_ envelope: Envelope, _ result: ResultCertificate) throws(PacketRejection) {
-        let quorum = result.quorum.quorum!
+        guard let quorum = result.quorum.quorum else { preconditionFailure("the validator admits a result only with its quorum packet") }
         guard let record = track(quorum.request) else { return }
         // Kept as evidence, and for the certificate files this node hands out.
         effects.append(.persist(.packet(envelope)))

@@ -26,9 +26,11 @@ extension Node {
         guard wouldWork(record, redundancy: redundancy) else { return false }
         record.work = .queued
         workQueue.append(record.id)
-        // Earliest commit deadline first; the request id breaks ties so the order is total.
+        // Earliest commit deadline first; the request id breaks ties so the order is total. (A
+        // concluded request leaves the queue before its record can be forgotten.)
+        let deadline = { (id: Hash256) in self.records[id]?.frame.commitDeadline ?? .max }
         workQueue.sort { lhs, rhs in
-            let (a, b) = (records[lhs]!.frame.commitDeadline, records[rhs]!.frame.commitDeadline)
+            let (a, b) = (deadline(lhs), deadline(rhs))
             return a != b ? a < b : lhs < rhs
         }
         startQueuedWork()
@@ -37,7 +39,8 @@ extension Node {
 
     func startQueuedWork() {
         while activeJobs < config.maxConcurrentJobs, !workQueue.isEmpty {
-            let record = records[workQueue.removeFirst()]!
+            let id = workQueue.removeFirst()
+            guard let record = records[id] else { preconditionFailure("queued request \(id.hex.prefix(8)) has no record") }
             // A request whose quorum is already fixed, or whose commit window is over, gains nothing from us.
             guard record.quorum == nil, record.conclusion == nil, now < record.frame.commitDeadline,
                   let model = servedModel(for: record.request)
@@ -51,7 +54,7 @@ extension Node {
             let request = record.request
             effects.append(.startInference(InferenceJob(
                 requestId: record.id, model: model, input: request.input, temperature: request.temperature,
-                maxTokens: request.maxTokens, seed: request.seed
+                maxTokens: request.maxTokens, seed: request.samplingSeed
             )))
         }
     }
@@ -73,6 +76,7 @@ extension Node {
     /// Frees the job slot; `abandon` marks the request as one this node will not commit to.
     func releaseJob(_ requestId: Hash256, abandon: Bool) {
         guard let record = records[requestId], record.work == .inferring || record.work == .embedding else { return }
+        precondition(activeJobs > 0, "request \(requestId.hex.prefix(8)) releases a job slot that was never taken")
         activeJobs -= 1
         if abandon { record.work = .abandoned }
         record.pendingOutput = nil

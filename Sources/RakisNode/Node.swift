@@ -1,6 +1,7 @@
 import RakisCore
 
-/// The node's state machine: `handle(event, now)` returns the effects the runtime must carry out.
+/// The node's state machine: `handle(event, now)` returns its verdict on the event and the
+/// effects the runtime must carry out.
 ///
 /// It owns no socket, clock, thread or random source. Time comes in with each event; work goes
 /// out as effects. The real runtime and the simulator drive the same code.
@@ -29,7 +30,11 @@ public final class Node {
 
     /// Effects produced by the event being handled.
     var effects: [NodeEffect] = []
+    /// The verdict on the event being handled; set once, by the handler of a packet or a submission.
+    var verdict: NodeVerdict = .handled
     var now: Millis = 0
+    /// Whether every event ends with a check of the node's invariants (`Node+Invariants`).
+    public var checksInvariants = Node.checksInvariantsByDefault
 
     public init(identity: NodeIdentity, config: NodeConfig, validationCache: (any ValidationCache)? = nil) {
         self.identity = identity
@@ -41,9 +46,10 @@ public final class Node {
         orphans = OrphanBuffer(capacity: config.maxOrphans)
     }
 
-    public func handle(_ event: NodeEvent, now: Millis) -> [NodeEffect] {
+    public func handle(_ event: NodeEvent, now: Millis) -> NodeStep {
         self.now = now
         effects = []
+        verdict = .handled
         if now >= nextHousekeeping { forgetFinishedRequests() }
         switch event {
         case .started:
@@ -69,18 +75,14 @@ public final class Node {
         case let .attest(attestation):
             publish(attestation)
         }
-        return effects
+        if checksInvariants { checkInvariants() }
+        return NodeStep(verdict: verdict, effects: effects)
     }
 
     /// The phase of a request at this node, while it holds the request (it forgets a concluded
     /// request once the request's deadlines have passed; `persist` effects keep the history).
     public func phase(of requestId: Hash256) -> RequestPhase? {
         records[requestId]?.phase
-    }
-
-    /// How a request ended, while the node holds it (see `phase(of:)`).
-    public func conclusion(of requestId: Hash256) -> RequestConclusion? {
-        records[requestId]?.conclusion
     }
 
     /// The request this node holds for a contract's request (the first brought in, if several were).
@@ -138,11 +140,11 @@ public final class Node {
         do {
             try PacketValidator.validate(request)
         } catch {
-            effects.append(.notify(.submissionRejected(error)))
+            verdict = .submissionRejected(error)
             return
         }
         let envelope = broadcast(.request(request))
-        effects.append(.notify(.submitted(requestId: request.id)))
+        verdict = .submitted(requestId: request.id)
         track(envelope)
     }
 
@@ -157,7 +159,9 @@ public final class Node {
             try validator.validate(envelope, now: now)
             seenPackets.insert(envelope.id, now: now)
             try accept(envelope, via: via)
+            verdict = .accepted
         } catch {
+            verdict = .rejected(error)
             effects.append(.notify(.packetRejected(error, sender: envelope.sender, via: via)))
         }
     }
@@ -180,8 +184,6 @@ public final class Node {
         case let .peerStatus(status):
             peers.record(envelope.sender, status: status, at: now)
             effects.append(.notify(.peerSeen(envelope.sender, status)))
-        case let .peerExchange(exchange):
-            effects.append(.notify(.peersLearned(exchange.peers)))
         case let .attestation(attestation):
             guard let record = try record(for: attestation.requestId, envelope, via: via) else { return }
             try receiveAttestation(envelope, record)
@@ -199,7 +201,7 @@ public final class Node {
     /// Starts tracking a request (received, submitted locally, or embedded in a quorum packet).
     @discardableResult
     func track(_ envelope: Envelope) -> RequestRecord? {
-        let request = envelope.request!
+        guard let request = envelope.request else { preconditionFailure("only a request packet starts a record") }
         if let record = records[request.id] { return record }
         guard now <= request.frame.revealDeadline, !forgotten.contains(request.id) else { return nil }
         let record = RequestRecord(envelope: envelope, workScore: WorkDraw.score(requestId: request.id, nodeId: nodeId))

@@ -49,7 +49,8 @@ public struct InferenceJob: Sendable, Hashable {
     public let input: RequestInput
     public let temperature: Double
     public let maxTokens: Int
-    public let seed: Int?
+    /// The request's `samplingSeed`: every backend samples with this one.
+    public let seed: Int
 }
 
 /// An embedding the runtime should compute, and why.
@@ -170,8 +171,6 @@ public struct OwnOutput: Sendable, Equatable {
 
 /// What the node tells its API, UI and logs.
 public enum NodeNotification: Sendable {
-    case submitted(requestId: Hash256)
-    case submissionRejected(PacketRejection)
     case packetRejected(PacketRejection, sender: NodeID?, via: TransportName)
     case phaseChanged(requestId: Hash256, phase: RequestPhase)
     case concluded(RequestConclusion)
@@ -180,7 +179,6 @@ public enum NodeNotification: Sendable {
     /// Two quorum packets for one request; `adopted` is the one the canonical rule keeps.
     case conflictingQuorum(requestId: Hash256, adopted: Hash256)
     case peerSeen(NodeID, PeerStatus)
-    case peersLearned([PeerExchange.Peer])
     /// A quorum member's chain attestation, tied to its request and quorum (its chain signatures
     /// are for the chain connector to check).
     case attestationReceived(Envelope)

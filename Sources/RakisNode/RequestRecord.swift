@@ -37,12 +37,15 @@ final class RequestRecord {
     var claimedOutcomes: [(sender: NodeID, outcome: ResultOutcome)] = []
     var conclusion: RequestConclusion?
     var retransmissions = 0
+    /// Loss recovery re-sends a request's quorum and reveals at most this many times.
+    static let maxRetransmissions = 3
     var answeredRetransmission = false
 
     init(envelope: Envelope, workScore: Double) {
+        guard let request = envelope.request else { preconditionFailure("a record starts from a request packet") }
         self.envelope = envelope
         self.workScore = workScore
-        request = envelope.request!
+        self.request = request
     }
 
     var id: Hash256 { request.id }

@@ -100,8 +100,8 @@ public actor NodeRuntime {
         if !recovery.unfinished.isEmpty {
             logger.info("taking up \(recovery.unfinished.count) unfinished request(s) from the store")
         }
-        execute(node.handle(.recovered(recovery), now: Self.now()))
-        execute(node.handle(.started, now: Self.now()))
+        execute(node.handle(.recovered(recovery), now: Self.now()).effects)
+        execute(node.handle(.started, now: Self.now()).effects)
         let inbox = inbox
         for transport in transports {
             try await transport.start { packet in inbox.yield(.packet(packet)) }
@@ -127,10 +127,10 @@ public actor NodeRuntime {
                 receive(packet)
             case let .event(event):
                 measure(event)
-                execute(node.handle(event, now: Self.now()))
+                execute(node.handle(event, now: Self.now()).effects)
             case let .timer(timer, id):
                 timers[id] = nil
-                execute(node.handle(.timerFired(timer), now: Self.now()))
+                execute(node.handle(.timerFired(timer), now: Self.now()).effects)
             case .statusWanted:
                 statusBroadcastPending = false
                 announceStatus()
@@ -159,13 +159,18 @@ public actor NodeRuntime {
 
     /// Signs and sends a request with this node as its origin.
     public func submit(_ spec: RequestSpec) throws(PacketRejection) -> Hash256 {
-        let effects = node.handle(.requestSubmitted(spec), now: Self.now())
-        execute(effects)
-        for effect in effects {
-            if case let .notify(.submitted(id)) = effect { return id }
-            if case let .notify(.submissionRejected(rejection)) = effect { throw rejection }
+        let step = node.handle(.requestSubmitted(spec), now: Self.now())
+        execute(step.effects)
+        switch step.verdict {
+        case let .submitted(requestId):
+            logger.info("submitted request \(requestId.hex.prefix(8))")
+            return requestId
+        case let .submissionRejected(rejection):
+            logger.warning("submission rejected: \(rejection)")
+            throw rejection
+        case .accepted, .rejected, .handled:
+            preconditionFailure("a submission is either accepted or rejected, not \(step.verdict)")
         }
-        preconditionFailure("a submission is either accepted or rejected")
     }
 
     /// Waits until the request concludes at this node; nil if the node stops first.
@@ -184,7 +189,7 @@ public actor NodeRuntime {
 
     /// Publishes this node's attestation for a chain request it concluded as a quorum member.
     public func attest(_ attestation: ChainAttestation) {
-        execute(node.handle(.attest(attestation), now: Self.now()))
+        execute(node.handle(.attest(attestation), now: Self.now()).effects)
     }
 
     // MARK: - Watching
@@ -264,7 +269,7 @@ public actor NodeRuntime {
         case .resent:
             // The state machine drops it as a duplicate, and answers it if it is a retransmission.
             metrics.packet(source.transport, .duplicate)
-            execute(node.handle(.packetReceived(envelope, via: source.transport), now: now))
+            execute(node.handle(.packetReceived(envelope, via: source.transport), now: now).effects)
             return
         case .replay:
             metrics.packet(source.transport, .replay)
@@ -272,11 +277,8 @@ public actor NodeRuntime {
             transport(source.transport)?.report(source, .replay)
             return
         }
-        let effects = node.handle(.packetReceived(envelope, via: source.transport), now: now)
-        let rejection = effects.lazy.compactMap { effect -> PacketRejection? in
-            if case let .notify(.packetRejected(rejection, sender, _)) = effect, sender == envelope.sender { rejection } else { nil }
-        }.first
-        if let rejection {
+        let step = node.handle(.packetReceived(envelope, via: source.transport), now: now)
+        if case let .rejected(rejection) = step.verdict {
             metrics.packet(source.transport, .rejected)
             if Self.isMisbehaviour(rejection) { transport(source.transport)?.report(source, .invalid) }
             if case .badSignature = rejection { deliveries.forget(envelope.id) }
@@ -287,14 +289,15 @@ public actor NodeRuntime {
                                 transport: source.transport.name, at: now))
             relay(packet.bytes, from: source)
         }
-        execute(effects)
+        execute(step.effects)
         record(delivery: envelope.id, over: source.transport, now: now)
     }
 
-    /// Gossip: a packet the node accepted goes on to its other mesh neighbours. Relays and brokers
-    /// fan out by themselves, so nothing is re-published there.
+    /// Gossip: a packet the node accepted goes on over the transports that need their nodes to
+    /// relay (the mesh, to its other neighbours). Relays and brokers fan out by themselves, so
+    /// nothing is re-published there.
     private func relay(_ bytes: [UInt8], from source: PacketSource) {
-        for transport in transports where transport.name == "mesh" {
+        for transport in transports where transport.relaysGossip {
             transport.send(bytes, except: source.transport == transport.name ? source : nil)
             metrics.sent(transport.name, bytes: bytes.count)
         }
@@ -397,7 +400,7 @@ public actor NodeRuntime {
             return
         }
         lastStatusBroadcast = now
-        execute(node.handle(.statusRequested, now: now))
+        execute(node.handle(.statusRequested, now: now).effects)
     }
 
     private func arm(_ timer: NodeTimer, at time: Millis) {
@@ -415,10 +418,6 @@ public actor NodeRuntime {
 
     private func notify(_ notification: NodeNotification) {
         switch notification {
-        case let .submitted(requestId):
-            logger.info("submitted request \(requestId.hex.prefix(8))")
-        case let .submissionRejected(rejection):
-            logger.warning("submission rejected: \(rejection)")
         case let .packetRejected(rejection, sender, via):
             metrics.rejection(rejection.code)
             let level: Logger.Level = Self.isMisbehaviour(rejection) ? .warning : .debug
@@ -440,8 +439,6 @@ public actor NodeRuntime {
             } catch {
                 logger.error("store: cannot note peer \(peer.short): \(error)")
             }
-        case .peersLearned:
-            break
         case let .attestationReceived(envelope):
             chainSignalSink.yield(.attestation(envelope))
         case let .attestationRefused(requestId):

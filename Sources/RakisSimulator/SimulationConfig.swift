@@ -1,4 +1,5 @@
 import RakisCore
+import RakisNode
 
 /// A network partition: from `start` to `end` (virtual ms after the start), the first `fraction`
 /// of the nodes cannot reach the rest.
@@ -50,6 +51,9 @@ public struct SimulationConfig: Sendable {
     /// with 1000 nodes every round is a million deliveries, and the status only sizes each node's
     /// share of the work, which changes little during a run.
     public var peerStatusInterval: Millis = 300_000
+    /// Whether every node checks its invariants after every event (as debug builds do); the tests
+    /// turn it on, and it costs a walk over each node's records per event.
+    public var checksInvariants = Node.checksInvariantsByDefault
 
     public init() {}
 

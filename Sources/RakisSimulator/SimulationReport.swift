@@ -39,6 +39,8 @@ public struct SimulationReport: Sendable {
     public let agreementViolations: Int
     public let validityViolations: Int
     public let stuckRequests: Int
+    /// Deliveries a partition cut.
+    public let partitionDrops: Int
     public let text: String
 
     public var safetyViolations: Int { agreementViolations + validityViolations + stuckRequests }
@@ -66,6 +68,7 @@ public struct SimulationReport: Sendable {
         agreementViolations = tally.agreementViolations
         validityViolations = tally.validityViolations
         stuckRequests = tally.stuck
+        partitionDrops = tally.partitionDrops
 
         let requests = max(1, tally.requests.count)
         let honestFinals = tally.requests.reduce(0) { $0 + $1.honestFinals }

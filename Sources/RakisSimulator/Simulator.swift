@@ -58,6 +58,7 @@ public final class Simulator {
             nodeConfig.peerStatusInterval = config.peerStatusInterval
             let node = Node(identity: NodeIdentity(deterministicLabel: "rakis-sim/\(config.seed)/\(index)"),
                             config: nodeConfig, validationCache: cache)
+            node.checksInvariants = config.checksInvariants
             indexOf[node.nodeId] = index
             nodes.append(node)
             adversarial.append(adversaries.contains(index))
@@ -83,9 +84,9 @@ public final class Simulator {
             case let .submit(request):
                 submit(request)
             case let .deliver(index, envelope):
-                apply(nodes[index].handle(.packetReceived(envelope, via: Self.transport), now: now), from: index)
+                apply(nodes[index].handle(.packetReceived(envelope, via: Self.transport), now: now).effects, from: index)
             case let .node(index, nodeEvent):
-                apply(nodes[index].handle(nodeEvent, now: now), from: index)
+                apply(nodes[index].handle(nodeEvent, now: now).effects, from: index)
             }
         }
         tally.stuck = nodes.reduce(0) { $0 + $1.openRequests.count }
@@ -105,12 +106,12 @@ public final class Simulator {
             quorum: config.quorum, secDistance: config.secDistance, secPercentage: config.secPercentage,
             commitWindow: config.commitWindow, revealWindow: config.revealWindow, nonce: nonce
         )
-        let effects = nodes[origin].handle(.requestSubmitted(spec), now: now)
-        for case let .notify(.submitted(requestId)) in effects {
+        let step = nodes[origin].handle(.requestSubmitted(spec), now: now)
+        if case let .submitted(requestId) = step.verdict {
             tally.requestIndex[requestId] = tally.requests.count
             tally.requests.append(RequestTally(id: requestId, origin: origin, submittedAt: now))
         }
-        apply(effects, from: origin)
+        apply(step.effects, from: origin)
     }
 
     /// The simulated nodes' ids, by index.
@@ -136,7 +137,7 @@ public final class Simulator {
                 let delay = random.int(in: config.embeddingTime)
                 if delay == 0 {
                     // Instant embeddings skip the queue: millions of verifications pass through here.
-                    apply(nodes[index].handle(.embeddingFinished(job, embedding), now: now), from: index)
+                    apply(nodes[index].handle(.embeddingFinished(job, embedding), now: now).effects, from: index)
                 } else {
                     queue.push(.node(index, .embeddingFinished(job, embedding)), at: now + delay)
                 }
@@ -186,7 +187,6 @@ public final class Simulator {
         switch notification {
         case let .packetRejected(rejection, _, _):
             tally.rejections[rejection.code, default: 0] += 1
-            if rejection.code == "inconsistent", tally.rejections["inconsistent"]! < 5 { print(rejection) }
         case let .concluded(conclusion):
             record(conclusion, at: index)
         default:

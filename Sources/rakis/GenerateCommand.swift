@@ -64,9 +64,9 @@ struct Generate: ParsableCommand {
     func run() throws {
         let languageModel = try ModelLoading.load(model, quiet: json)
         let generator = TextGenerator(model: languageModel, threads: threads)
-        var messages: [ChatMessage] = []
-        if let system { messages.append(ChatMessage(role: "system", content: system)) }
-        if let chat { messages.append(ChatMessage(role: "user", content: chat)) }
+        var messages: [ChatTurn] = []
+        if let system { messages.append(ChatTurn(role: "system", content: system)) }
+        if let chat { messages.append(ChatTurn(role: "user", content: chat)) }
         let request = GenerationRequest(
             prompt: chat != nil ? .chat(messages) : .text(prompt ?? ""),
             maxTokens: maxTokens,

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import RakisCore
-import RakisNode
+import RakisRuntime
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(

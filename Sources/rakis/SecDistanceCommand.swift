@@ -107,7 +107,7 @@ struct SecDistanceBench: ParsableCommand {
         let generator = TextGenerator(model: languageModel, threads: threads)
         let requests = texts.flatMap { prompt in
             (1...UInt64(seeds)).map { seed in
-                GenerationRequest(prompt: .chat([ChatMessage(role: "user", content: prompt)]), maxTokens: maxTokens,
+                GenerationRequest(prompt: .chat([ChatTurn(role: "user", content: prompt)]), maxTokens: maxTokens,
                                   sampling: SamplingParameters(temperature: temperature, seed: seed))
             }
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RakisCore
 
@@ -188,5 +189,24 @@ struct RequestFields {
             origin: RequestOrigin(kind: .api, node: ProtocolFixtures.identity.nodeId, chain: chain),
             createdAt: createdAt, nonce: nonce
         )
+    }
+}
+
+/// `peerExchange` left the protocol (the mesh's own PEERS frame carries addresses): a packet of
+/// that type is an unknown type now, refused with the path of its `type`.
+@Suite struct RemovedPacketTypeTests {
+    @Test func aPeerExchangePacketIsRefusedAsAnUnknownType() throws {
+        let identity = NodeIdentity(deterministicLabel: "removed type")
+        let status = Envelope(signing: Packet(.peerStatus(PeerStatus(models: [], embeddingModels: [], activeJobs: 0, queuedJobs: 0)),
+                                              createdAt: 1_700_000_000_000), network: "test", identity: identity)
+        let text = String(decoding: status.wireBytes, as: UTF8.self)
+        #expect(text.contains("\"type\":\"peerStatus\""))
+        let renamed = text.replacingOccurrences(of: "\"type\":\"peerStatus\"", with: "\"type\":\"peerExchange\"")
+        do {
+            _ = try Envelope.decode(Array(renamed.utf8))
+            Issue.record("decoded a peerExchange packet")
+        } catch {
+            #expect("\(error)".contains("unknown packet type \"peerExchange\""), "\(error)")
+        }
     }
 }

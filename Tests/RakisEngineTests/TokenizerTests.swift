@@ -84,15 +84,15 @@ import Testing
             + #"{{ '<|im_start|>assistant\n' }}{% endif %}"#
         let template = try ChatTemplate(source)
         #expect(template.defaultSystemPrompt == "Be brief.")
-        #expect(template.render([ChatMessage(role: "user", content: "Hi")]) ==
+        #expect(template.render([ChatTurn(role: "user", content: "Hi")]) ==
             "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
-        #expect(template.render([ChatMessage(role: "system", content: "S"), ChatMessage(role: "user", content: "Hi")],
+        #expect(template.render([ChatTurn(role: "system", content: "S"), ChatTurn(role: "user", content: "Hi")],
                                 addGenerationPrompt: false) ==
             "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n")
 
         let plain = try ChatTemplate("{% for m in messages %}{{'<|im_start|>' + m['role'] + '\n' + m['content'] + '<|im_end|>\n'}}{% endfor %}")
         #expect(plain.defaultSystemPrompt == nil)
-        #expect(plain.render([ChatMessage(role: "user", content: "Hi")], addGenerationPrompt: false) == "<|im_start|>user\nHi<|im_end|>\n")
+        #expect(plain.render([ChatTurn(role: "user", content: "Hi")], addGenerationPrompt: false) == "<|im_start|>user\nHi<|im_end|>\n")
     }
 
     @Test func unrecognizedChatTemplateThrows() {
@@ -122,7 +122,7 @@ import Testing
         try #require(completions.contains(where: \.chat) && completions.contains(where: { !$0.chat }))
         for completion in completions {
             let prompt = completion.chat
-                ? template.render([ChatMessage(role: "user", content: completion.userText)])
+                ? template.render([ChatTurn(role: "user", content: completion.userText)])
                 : completion.userText
             #expect(prompt == completion.prompt)
             #expect(tokenizer.encode(prompt) == completion.promptIDs, "prompt: \(prompt.debugDescription)")

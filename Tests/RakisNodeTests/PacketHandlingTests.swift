@@ -66,14 +66,45 @@ import RakisCore
         #expect(held != nil)
     }
 
+    /// The verdict is on the packet handed in, not on the orphans it sets free: a valid commit
+    /// stays accepted (and is relayed) even when the same sender's reveal, held since it outran
+    /// the commit, turns out not to match it.
+    @Test func aRejectedOrphanDoesNotBecomeTheVerdictOnThePacketThatReleasedIt() {
+        let cluster = TestCluster(serving: 3)
+        let id = cluster.submit(cluster.spec(), at: 0)
+        let stranger = NodeIdentity(deterministicLabel: "orphan sender")
+        let inferenceId = Commitment.inferenceId(requestId: id, nodeId: stranger.nodeId)
+        let reveal = Reveal(requestId: id, inferenceId: inferenceId, model: TestCluster.model, output: "Five.",
+                            salt: Commitment.salt(requestId: id, identity: stranger), embedding: TestCluster.embed("Five."))
+        let commit = Commit(requestId: id, inferenceId: inferenceId, model: TestCluster.model, commitment: Hash256.of([1]))
+        let sign = { (body: PacketBody) in
+            Envelope(signing: Packet(body, createdAt: cluster.now), network: TestCluster.network, identity: stranger)
+        }
+        let origin = cluster.nodes[0]
+
+        let early = origin.handle(.packetReceived(sign(.reveal(reveal)), via: "test"), now: cluster.now)
+        #expect(early.verdict == .accepted, "a reveal that outruns its commit is held, not refused")
+
+        let step = origin.handle(.packetReceived(sign(.commit(commit)), via: "test"), now: cluster.now)
+        #expect(step.verdict == .accepted)
+        let orphanRejections = step.effects.compactMap { effect -> PacketRejection? in
+            guard case let .notify(.packetRejected(rejection, sender, _)) = effect, sender == stranger.nodeId else { return nil }
+            return rejection
+        }
+        guard case .inconsistent? = orphanRejections.first else {
+            Issue.record("the replayed reveal was not refused: \(orphanRejections)"); return
+        }
+    }
+
     @Test func submissionsOutOfRangeAreRejectedLocally() {
         let cluster = TestCluster(serving: 1)
         var spec = cluster.spec()
         spec.quorum = 99
-        let effects = cluster.nodes[0].handle(.requestSubmitted(spec), now: cluster.now)
-        guard case .notify(.submissionRejected(.outOfRange(field: "request.frame.quorum", _)))? = effects.first else {
-            Issue.record("accepted quorum 99: \(effects)"); return
+        let step = cluster.nodes[0].handle(.requestSubmitted(spec), now: cluster.now)
+        guard case .submissionRejected(.outOfRange(field: "request.frame.quorum", _)) = step.verdict else {
+            Issue.record("accepted quorum 99: \(step.verdict)"); return
         }
+        #expect(step.effects.isEmpty)
     }
 }
 

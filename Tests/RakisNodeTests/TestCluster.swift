@@ -46,7 +46,9 @@ final class TestCluster {
             var config = NodeConfig(network: Self.network, servedModels: index < serving ? [Self.model] : [],
                                     embeddingModels: [Self.embedder])
             configure(&config)
-            nodes.append(Node(identity: NodeIdentity(deterministicLabel: "test node \(index)"), config: config))
+            let node = Node(identity: NodeIdentity(deterministicLabel: "test node \(index)"), config: config)
+            node.checksInvariants = true
+            nodes.append(node)
         }
         for index in nodes.indices { schedule(index, .started, at: now) }
         run(until: now + 100)
@@ -68,10 +70,10 @@ final class TestCluster {
 
     /// Submits a request at `origin` and returns its id.
     func submit(_ spec: RequestSpec, at origin: Int) -> Hash256 {
-        let effects = nodes[origin].handle(.requestSubmitted(spec), now: now)
-        apply(effects, from: origin)
-        for case let .notify(.submitted(id)) in effects { return id }
-        fatalError("submission rejected: \(effects)")
+        let step = nodes[origin].handle(.requestSubmitted(spec), now: now)
+        apply(step.effects, from: origin)
+        guard case let .submitted(id) = step.verdict else { fatalError("submission rejected: \(step.verdict)") }
+        return id
     }
 
     func deliver(_ envelope: Envelope, to node: Int) {
@@ -89,7 +91,7 @@ final class TestCluster {
             let delivery = pending.remove(at: next)
             now = delivery.time
             if down.contains(delivery.node) { continue }
-            apply(nodes[delivery.node].handle(delivery.event, now: now), from: delivery.node)
+            apply(nodes[delivery.node].handle(delivery.event, now: now).effects, from: delivery.node)
         }
         now = end
     }
@@ -131,6 +133,7 @@ final class TestCluster {
     func restart(_ node: Int) {
         let old = nodes[node]
         nodes[node] = Node(identity: old.identity, config: old.config)
+        nodes[node].checksInvariants = true
         down.remove(node)
         schedule(node, .recovered(recovery(of: node)), at: now)
         schedule(node, .started, at: now)

@@ -3,6 +3,7 @@ import Testing
 import RakisChain
 import RakisCore
 import RakisNode
+import RakisRuntime
 import RakisStore
 import RakisTestSupport
 

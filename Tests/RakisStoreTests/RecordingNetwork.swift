@@ -33,8 +33,10 @@ final class RecordingNetwork {
 
     init(nodes count: Int) {
         nodes = (0..<count).map { index in
-            Node(identity: NodeIdentity(deterministicLabel: "store test node \(index)"),
-                 config: NodeConfig(network: Self.network, servedModels: [Self.model], embeddingModels: [Self.embedder]))
+            let node = Node(identity: NodeIdentity(deterministicLabel: "store test node \(index)"),
+                            config: NodeConfig(network: Self.network, servedModels: [Self.model], embeddingModels: [Self.embedder]))
+            node.checksInvariants = true
+            return node
         }
         for index in nodes.indices { schedule(index, .started, at: now) }
         run(for: 100)
@@ -47,10 +49,10 @@ final class RecordingNetwork {
                                embedding: EmbeddingSpec(model: Self.embedder, bits: 384), quorum: nodes.count,
                                secDistance: 0.1, secPercentage: 0.66, commitWindow: 5_000, revealWindow: 5_000,
                                nonce: String(format: "%08x", submitted))
-        let effects = nodes[origin].handle(.requestSubmitted(spec), now: now)
-        carryOut(effects, of: origin)
-        for case let .notify(.submitted(id)) in effects { return id }
-        fatalError("submission rejected: \(effects)")
+        let step = nodes[origin].handle(.requestSubmitted(spec), now: now)
+        carryOut(step.effects, of: origin)
+        guard case let .submitted(id) = step.verdict else { fatalError("submission rejected: \(step.verdict)") }
+        return id
     }
 
     /// Runs every event due in the next `duration` milliseconds.
@@ -60,7 +62,7 @@ final class RecordingNetwork {
               pending[next].time <= end {
             let event = pending.remove(at: next)
             now = event.time
-            carryOut(nodes[event.node].handle(event.event, now: now), of: event.node)
+            carryOut(nodes[event.node].handle(event.event, now: now).effects, of: event.node)
         }
         now = end
     }

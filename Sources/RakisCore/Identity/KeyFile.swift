@@ -6,7 +6,7 @@ import Foundation
 /// either in the clear or sealed with a passphrase (scrypt, then ChaCha20-Poly1305).
 ///
 /// This type only converts between bytes and identities; writing the file with 0600
-/// permissions is the caller's job (see `KeyStore` in RakisNode).
+/// permissions is the caller's job (see `KeyStore` in RakisRuntime).
 public enum KeyFile {
     public enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case malformed(String)

@@ -77,7 +77,7 @@ public final class Envelope: Sendable {
         case let .reveal(reveal): reveal.requestId
         case let .result(result): result.requestId
         case let .attestation(attestation): attestation.requestId
-        case .peerStatus, .peerExchange: nil
+        case .peerStatus: nil
         }
     }
 }

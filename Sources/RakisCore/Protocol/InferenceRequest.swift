@@ -132,4 +132,11 @@ public struct InferenceRequest: Sendable, Hashable {
                                    seed: seed, embedding: embedding, frame: frame, origin: origin,
                                    createdAt: createdAt, nonce: nonce).canonicalBytes())
     }
+
+    /// The seed every node samples with: the request's own, or the top 53 bits of its id's first
+    /// 8 bytes (big-endian), so that nodes agree above temperature 0 without one, and the derived
+    /// seed lies in the range of explicit ones (a JSON number exactly, for an OpenAI-compatible server).
+    public var samplingSeed: Int {
+        seed ?? Int(id.words.0 >> 11)
+    }
 }

@@ -21,6 +21,6 @@ public enum Limits {
     public static let maxRequestLifetime: Millis = 60 * 60 * 1000
     /// Smallest commit window: less than this and no node could run a model in time.
     public static let minCommitWindow: Millis = 100
+    /// Peers in one mesh `PEERS` frame.
     public static let maxPeersPerExchange = 64
-    public static let maxAddressesPerPeer = 8
 }

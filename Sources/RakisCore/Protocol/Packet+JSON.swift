@@ -32,10 +32,6 @@ extension Packet {
                 "activeJobs": .number(Double(status.activeJobs)),
                 "queuedJobs": .number(Double(status.queuedJobs)),
             ]
-        case let .peerExchange(exchange):
-            object = ["peers": .array(exchange.peers.map {
-                ["node": .string($0.node.hex), "addresses": .array($0.addresses.map(JSONValue.string))]
-            })]
         case let .attestation(attestation):
             object = [
                 "requestId": .string(attestation.requestId.hex),
@@ -108,13 +104,6 @@ extension Packet {
                 activeJobs: try reader.int("activeJobs"),
                 queuedJobs: try reader.int("queuedJobs")
             ))
-        case "peerExchange":
-            try reader.rejectUnknownKeys(allowed: common.union(["peers"]))
-            body = .peerExchange(PeerExchange(peers: try reader.array("peers").enumerated().map { index, value in
-                let peer = try JSONObjectReader(value, path: "\(reader.childPath("peers"))[\(index)]")
-                try peer.rejectUnknownKeys(allowed: ["node", "addresses"])
-                return PeerExchange.Peer(node: try NodeID(json: peer, key: "node"), addresses: try peer.stringArray("addresses"))
-            }))
         case "attestation":
             try reader.rejectUnknownKeys(allowed: common.union(["requestId", "address", "outputHash", "commitmentSetHash", "signature", "link"]))
             func bytes(_ key: String) throws -> [UInt8] {

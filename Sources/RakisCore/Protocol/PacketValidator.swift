@@ -85,17 +85,6 @@ public struct PacketValidator: Sendable {
             }
         case let .attestation(attestation):
             try attestation.validate(path: path)
-        case let .peerExchange(exchange):
-            guard exchange.peers.count <= Limits.maxPeersPerExchange else {
-                throw .outOfRange(field: "\(path).peers", detail: "\(exchange.peers.count) peers, limit \(Limits.maxPeersPerExchange)")
-            }
-            for (index, peer) in exchange.peers.enumerated() {
-                guard peer.addresses.count <= Limits.maxAddressesPerPeer,
-                      peer.addresses.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 256 })
-                else {
-                    throw .outOfRange(field: "\(path).peers[\(index)].addresses", detail: "1 to 256 bytes each, at most \(Limits.maxAddressesPerPeer)")
-                }
-            }
         }
     }
 

@@ -95,26 +95,6 @@ public struct PeerStatus: Sendable, Hashable {
     }
 }
 
-/// Peers a node knows and how to reach them, so that others find peers beyond their bootstrap list.
-public struct PeerExchange: Sendable, Hashable {
-    public struct Peer: Sendable, Hashable {
-        public let node: NodeID
-        /// Transport addresses such as "tcp://127.0.0.1:7400".
-        public let addresses: [String]
-
-        public init(node: NodeID, addresses: [String]) {
-            self.node = node
-            self.addresses = addresses
-        }
-    }
-
-    public let peers: [Peer]
-
-    public init(peers: [Peer]) {
-        self.peers = peers
-    }
-}
-
 /// Every packet the protocol knows. `createdAt` on the envelope's packet is the sender's clock.
 public enum PacketBody: Sendable {
     case request(InferenceRequest)
@@ -123,7 +103,6 @@ public enum PacketBody: Sendable {
     case reveal(Reveal)
     case result(ResultCertificate)
     case peerStatus(PeerStatus)
-    case peerExchange(PeerExchange)
     case attestation(ChainAttestation)
 
     public var typeName: String {
@@ -134,7 +113,6 @@ public enum PacketBody: Sendable {
         case .reveal: "reveal"
         case .result: "result"
         case .peerStatus: "peerStatus"
-        case .peerExchange: "peerExchange"
         case .attestation: "attestation"
         }
     }

@@ -3,7 +3,7 @@ public enum Prompt: Sendable, Equatable {
     /// Raw text, tokenized as is.
     case text(String)
     /// Messages rendered with the model's chat template, ending with the assistant's turn.
-    case chat([ChatMessage])
+    case chat([ChatTurn])
 }
 
 public struct GenerationRequest: Sendable, Equatable {

@@ -35,10 +35,10 @@ public struct ChatTemplate: Sendable {
     /// The conversation as ChatML: the default system message first when the conversation
     /// does not start with one, then `<|im_start|>role\ncontent<|im_end|>\n` per message, then
     /// the opening of the assistant's turn if `addGenerationPrompt`.
-    public func segments(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) -> [Segment] {
+    public func segments(_ messages: [ChatTurn], addGenerationPrompt: Bool = true) -> [Segment] {
         var conversation = messages
         if let defaultSystemPrompt, let first = messages.first, first.role != "system" {
-            conversation.insert(ChatMessage(role: "system", content: defaultSystemPrompt), at: 0)
+            conversation.insert(ChatTurn(role: "system", content: defaultSystemPrompt), at: 0)
         }
         var segments: [Segment] = []
         for message in conversation {
@@ -51,7 +51,7 @@ public struct ChatTemplate: Sendable {
     }
 
     /// The conversation rendered as one string (see `segments`).
-    public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) -> String {
+    public func render(_ messages: [ChatTurn], addGenerationPrompt: Bool = true) -> String {
         segments(messages, addGenerationPrompt: addGenerationPrompt).map(\.text).joined()
     }
 

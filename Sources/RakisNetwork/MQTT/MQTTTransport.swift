@@ -22,6 +22,8 @@ import Synchronization
 /// may be called from any thread and never blocks.
 public final class MQTTTransport: Transport {
     public let name: TransportName = "mqtt"
+    /// The broker sends every publish to every subscriber.
+    public let relaysGossip = false
     public let configuration: MQTTConfiguration
 
     private let logger: Logger

@@ -17,6 +17,8 @@ import Synchronization
 public final class MeshTransport: Transport {
     public static let transportName: TransportName = "mesh"
     public var name: TransportName { Self.transportName }
+    /// Each node passes accepted packets on to its other neighbours.
+    public let relaysGossip = true
     public let configuration: MeshConfiguration
 
     private let core: MeshCore

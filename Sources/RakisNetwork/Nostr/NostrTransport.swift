@@ -15,6 +15,8 @@ import Synchronization
 /// and `report` can ban it.
 public final class NostrTransport: Transport {
     public let name: TransportName = "nostr"
+    /// The relay sends every event to every subscriber.
+    public let relaysGossip = false
     public let codec: NostrPacketCodec
     private let configuration: NostrTransportConfiguration
     private let logger: Logger

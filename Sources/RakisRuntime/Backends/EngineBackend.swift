@@ -3,8 +3,7 @@ import RakisEngine
 import RakisNode
 
 /// The built-in engine, on a queue of its own: deterministic, so the same job gives the same
-/// bytes on every node whatever its thread count. A request without a seed is sampled with one
-/// derived from its id, so that nodes still agree when the temperature is above zero.
+/// bytes on every node whatever its thread count, sampled with the job's seed.
 public final class EngineBackend: InferenceBackend {
     private let generator: TextGenerator
     private let queue = DispatchQueue(label: "rakis.inference")
@@ -26,10 +25,9 @@ public final class EngineBackend: InferenceBackend {
     static func generationRequest(for job: InferenceJob) -> GenerationRequest {
         let prompt: Prompt = switch job.input {
         case let .prompt(text): .text(text)
-        case let .messages(messages): .chat(messages.map { RakisEngine.ChatMessage(role: $0.role, content: $0.content) })
+        case let .messages(messages): .chat(messages.map { ChatTurn(role: $0.role, content: $0.content) })
         }
-        let seed = job.seed.map(UInt64.init) ?? job.requestId.words.0
         return GenerationRequest(prompt: prompt, maxTokens: job.maxTokens,
-                                 sampling: SamplingParameters(temperature: Float(job.temperature), seed: seed))
+                                 sampling: SamplingParameters(temperature: Float(job.temperature), seed: UInt64(job.seed)))
     }
 }

@@ -26,20 +26,11 @@ public struct OpenAIBackend: InferenceBackend {
     public var description: String { "\(remoteModel) at \(baseURL)" }
 
     public func run(_ job: InferenceJob) async throws -> String {
-        let messages: [JSONValue] = switch job.input {
-        case let .prompt(text): [["role": "user", "content": .string(text)]]
-        case let .messages(messages): messages.map { ["role": .string($0.role), "content": .string($0.content)] }
-        }
-        var body: [String: JSONValue] = [
-            "model": .string(remoteModel), "messages": .array(messages),
-            "temperature": .number(job.temperature), "max_tokens": .number(Double(job.maxTokens)),
-        ]
-        body["seed"] = .number(Double(job.seed ?? Int(job.requestId.words.0 >> 11)))
         var request = HTTPClientRequest(url: "\(baseURL)/chat/completions")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
-        request.body = .bytes(ByteBuffer(bytes: JSONValue.object(body).canonicalBytes()))
+        request.body = .bytes(ByteBuffer(bytes: requestBody(for: job).canonicalBytes()))
         let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
         let bytes = Array((try await response.body.collect(upTo: Limits.maxEnvelopeBytes)).readableBytesView)
         guard response.status == .ok else {
@@ -54,6 +45,20 @@ public struct OpenAIBackend: InferenceBackend {
         } catch {
             throw BackendError("\(description) returned an answer that is not a chat completion: \(error)")
         }
+    }
+}
+
+extension OpenAIBackend {
+    /// The chat completion request for a job, with the job's seed.
+    func requestBody(for job: InferenceJob) -> JSONValue {
+        let messages: [JSONValue] = switch job.input {
+        case let .prompt(text): [["role": "user", "content": .string(text)]]
+        case let .messages(messages): messages.map { ["role": .string($0.role), "content": .string($0.content)] }
+        }
+        return [
+            "model": .string(remoteModel), "messages": .array(messages), "seed": .number(Double(job.seed)),
+            "temperature": .number(job.temperature), "max_tokens": .number(Double(job.maxTokens)),
+        ]
     }
 }
 

@@ -4,6 +4,7 @@ import Logging
 import RakisChain
 import RakisCore
 import RakisNode
+import RakisRuntime
 
 struct Chain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
