@@ -1,8 +1,9 @@
 import RakisCore
 
 /// The invariants the state machine's code relies on (its force-unwraps, its counters), checked
-/// after every event when `checksInvariants` is on: in debug builds and in every test harness.
-/// Release builds skip the walk over all records.
+/// when `checksInvariants` is on: in debug builds and in every test harness. After each event the
+/// node checks its counters and the record of the event's request (an event touches no other);
+/// every housekeeping round, and after a recovery, it checks every record. Release builds skip it.
 extension Node {
     #if DEBUG
     public static let checksInvariantsByDefault = true
@@ -10,7 +11,7 @@ extension Node {
     public static let checksInvariantsByDefault = false
     #endif
 
-    func checkInvariants() {
+    func checkInvariants(after event: NodeEvent, everyRecord: Bool) {
         precondition((0...config.maxConcurrentJobs).contains(activeJobs),
                      "\(activeJobs) jobs running, limit \(config.maxConcurrentJobs)")
         precondition(workQueue.count <= config.maxQueuedJobs, "\(workQueue.count) requests queued, limit \(config.maxQueuedJobs)")
@@ -19,12 +20,40 @@ extension Node {
             let work = records[id]?.work
             precondition(work == .queued || work == .abandoned, "queued request \(id.hex.prefix(8)) is \(work.map { "\($0)" } ?? "unknown")")
         }
-        var running = 0
-        for record in records.values {
-            record.checkInvariants()
-            if record.work == .inferring || record.work == .embedding { running += 1 }
+        if everyRecord || event.isRecovery {
+            var running = 0
+            for record in records.values {
+                record.checkInvariants()
+                if record.work == .inferring || record.work == .embedding { running += 1 }
+            }
+            precondition(running == activeJobs, "\(running) requests are inferring or embedding, but \(activeJobs) jobs are counted")
+        } else if let id = event.requestId ?? verdict.submittedRequest {
+            records[id]?.checkInvariants()
         }
-        precondition(running == activeJobs, "\(running) requests are inferring or embedding, but \(activeJobs) jobs are counted")
+    }
+}
+
+extension NodeEvent {
+    /// The request an event concerns, if any: the only record its handling can change.
+    var requestId: Hash256? {
+        switch self {
+        case let .packetReceived(envelope, _): envelope.requestId
+        case let .timerFired(timer): timer.requestId
+        case let .inferenceFinished(job, _), let .inferenceFailed(job, _): job.requestId
+        case let .embeddingFinished(job, _), let .embeddingFailed(job, _): job.requestId
+        case let .attest(attestation): attestation.requestId
+        case .started, .requestSubmitted, .recovered, .statusRequested: nil
+        }
+    }
+
+    var isRecovery: Bool {
+        if case .recovered = self { true } else { false }
+    }
+}
+
+extension NodeVerdict {
+    var submittedRequest: Hash256? {
+        if case let .submitted(id) = self { id } else { nil }
     }
 }
 

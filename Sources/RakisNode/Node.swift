@@ -50,7 +50,8 @@ public final class Node {
         self.now = now
         effects = []
         verdict = .handled
-        if now >= nextHousekeeping { forgetFinishedRequests() }
+        let housekeeping = now >= nextHousekeeping
+        if housekeeping { forgetFinishedRequests() }
         switch event {
         case .started:
             announceStatus()
@@ -75,7 +76,7 @@ public final class Node {
         case let .attest(attestation):
             publish(attestation)
         }
-        if checksInvariants { checkInvariants() }
+        if checksInvariants { checkInvariants(after: event, everyRecord: housekeeping) }
         return NodeStep(verdict: verdict, effects: effects)
     }
 
