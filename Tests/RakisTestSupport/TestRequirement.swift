@@ -22,7 +22,7 @@ public struct TestRequirement: Sendable {
     }
 
     /// Set by scripts/test.sh: every requirement must be met, a skip is a failure.
-    public static let requireAllVariable = "RAKIS_TEST_REQUIRE_ALL"
+    static let requireAllVariable = "RAKIS_TEST_REQUIRE_ALL"
 
     /// Whether the run requires everything; a value other than 0 or 1 is refused, so a typo
     /// cannot quietly turn the failures back into skips.
