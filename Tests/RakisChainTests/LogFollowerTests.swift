@@ -5,7 +5,7 @@ import RakisCore
 import RakisTestSupport
 
 /// The log follower on a real chain whose blocks are replaced (evm_snapshot and evm_revert).
-@Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: PrivateChain.isAvailable, "needs the test chain: run scripts/test.sh"))
+@Suite(.serialized, .timeLimit(.minutes(5)), .requires(.testChain))
 struct LogFollowerTests {
     func prompts(_ step: LogFollower.Step, _ deployment: OracleDeployment) throws -> [String]? {
         guard case let .logs(logs, _) = step else { return nil }

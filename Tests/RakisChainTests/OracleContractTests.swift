@@ -6,7 +6,7 @@ import RakisTestSupport
 
 /// The oracle contract on a real EVM (py-evm), driven by our own ABI, signing and transactions:
 /// a certificate signed as the nodes sign it fulfils a request, and forged ones are refused.
-@Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: PrivateChain.isAvailable, "needs the test chain: run scripts/test.sh"))
+@Suite(.serialized, .timeLimit(.minutes(5)), .requires(.testChain))
 struct OracleContractTests {
     struct Setup {
         let chain: PrivateChain

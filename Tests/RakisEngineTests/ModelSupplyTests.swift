@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 import ZIPFoundation
+import RakisTestSupport
 
 @testable import RakisEngine
 
@@ -249,7 +250,7 @@ import ZIPFoundation
     }
 
     /// Runs where the setup step has fetched the real model into `$RAKIS_HOME`.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["RAKIS_HOME"] != nil))
+    @Test(.requires(.modelHome))
     func theFetchedSmolLM2IsInPlace() throws {
         let store = ModelStore(home: ModelStore.defaultHome())
         let file = try store.resolve("smollm2-135m-instruct")

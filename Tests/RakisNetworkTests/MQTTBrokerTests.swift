@@ -68,7 +68,7 @@ private struct Pair {
 
 // MARK: - Tests
 
-@Suite(.enabled(if: Mosquitto.isInstalled, "needs mosquitto"), .timeLimit(.minutes(3)))
+@Suite(.requires(.mosquitto), .timeLimit(.minutes(3)))
 struct MQTTBrokerTests {
     @Test func twoTransportsExchangePacketsBothWays() async throws {
         let pair = try await Pair.start()

@@ -31,7 +31,7 @@ private let relayURL = ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"]
 
     func packet(_ text: String) -> [UInt8] { Array(#"{"test":"\#(text)"}"#.utf8) }
 
-    @Test(.enabled(if: relayURL != nil, "RAKIS_TEST_NOSTR is not set"))
+    @Test(.requires(.nostrRelay))
     func twoNodesExchangePacketsBothWays() async throws {
         let network = "test-\(UInt64.random(in: 0 ... .max))"
         let (alice, aliceId, aliceInbox) = try node(network)
@@ -61,7 +61,7 @@ private let relayURL = ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"]
         #expect(!statistics.connected && statistics.connections == 0)
     }
 
-    @Test(.enabled(if: relayURL != nil, "RAKIS_TEST_NOSTR is not set"))
+    @Test(.requires(.nostrRelay))
     func aLateNodeCatchesUpWithStoredEvents() async throws {
         let network = "test-\(UInt64.random(in: 0 ... .max))"
         let (alice, aliceId, aliceInbox) = try node(network)
@@ -76,7 +76,7 @@ private let relayURL = ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"]
         await bob.stop()
     }
 
-    @Test(.enabled(if: relayURL != nil, "RAKIS_TEST_NOSTR is not set"))
+    @Test(.requires(.nostrRelay))
     func otherNetworksStayApart() async throws {
         let (alice, _, aliceInbox) = try node("test-\(UInt64.random(in: 0 ... .max))")
         let (bob, _, bobInbox) = try node("test-\(UInt64.random(in: 0 ... .max))")
@@ -93,7 +93,7 @@ private let relayURL = ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"]
     /// The relay goes down and comes back: the transport reconnects with backoff, subscribes
     /// again from the last event it saw, and the packet sent during the outage is published
     /// from the outbox and reaches the other node.
-    @Test(.enabled(if: PrivateNostrRelay.isAvailable, "RAKIS_TEST_NOSTR_RELAY_BIN is not set"))
+    @Test(.requires(.nostrRelayProgram))
     func relayRestartReconnectsAndDeliversWhatWasSentDuringTheOutage() async throws {
         let relay = try PrivateNostrRelay()
         try await relay.start()

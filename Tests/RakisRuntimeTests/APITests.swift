@@ -93,7 +93,7 @@ extension LoopbackNetworkTests {
         }
 
         // The official openai package as the client, and live events over SSE.
-        if let python = ProcessInfo.processInfo.environment["RAKIS_TEST_PYTHON"] {
+        if TestRequirement.testClients.check(), let python = ProcessInfo.processInfo.environment["RAKIS_TEST_PYTHON"] {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appending(path: "Clients/openai_client.py").path
             let client = try ChildProcess(executable: python, arguments: [script, api, "smollm2-135m-instruct"],

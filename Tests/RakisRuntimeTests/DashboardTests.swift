@@ -6,8 +6,7 @@ extension LoopbackNetworkTests {
     /// A real headless Chromium loads node 0's dashboard, asks through its form and watches the
     /// request finalize: timeline, members table, embedding plot and packet log. The screenshot
     /// is kept in $RAKIS_TEST_ARTIFACTS (default: the system's temporary directory).
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["RAKIS_TEST_PYTHON"] != nil
-                   && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "needs .venv-clients and Debian's chromium"))
+    @Test(.requires(.testClients, .chromium))
     func theDashboardAsksAndShowsTheRequestFinalize() async throws {
         let cluster = try LoopbackCluster(serving: 3, followers: 0, transports: [.mesh], api: true)
         #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")

@@ -57,9 +57,11 @@ final class LoopbackCluster {
 
     static let environment = (nostr: ProcessInfo.processInfo.environment["RAKIS_TEST_NOSTR"],
                               mqtt: ProcessInfo.processInfo.environment["RAKIS_TEST_MQTT"])
-    /// The test command starts a relay and a broker and sets these; by hand, run scripts/services.sh.
-    static let servicesAvailable = environment.nostr != nil && environment.mqtt != nil
-        && FileManager.default.isExecutableFile(atPath: NodeProcess.binary)
+    /// The test command starts a relay and a broker and sets RAKIS_TEST_NOSTR and RAKIS_TEST_MQTT;
+    /// by hand, run scripts/services.sh.
+    static let rakisBinary = TestRequirement(
+        "the release binary (\(NodeProcess.binary); RAKIS_BIN names another)", remedy: "scripts/build.sh rakis",
+        isMet: FileManager.default.isExecutableFile(atPath: NodeProcess.binary))
 
     func dataDirectory(_ index: Int) -> String { "\(directory)/node\(index)" }
 

@@ -7,7 +7,7 @@ import RakisTestSupport
 /// Four serving nodes and a follower, each its own `rakis node` process with the real SmolLM2 and
 /// MiniLM, reach consensus on loopback over each transport alone and over all three.
 @Suite(.serialized, .timeLimit(.minutes(10)),
-       .enabled(if: LoopbackCluster.servicesAvailable, "needs the relay, broker and release binary: run scripts/test.sh"))
+       .requires(.nostrRelay, .mqttBroker, LoopbackCluster.rakisBinary))
 struct LoopbackNetworkTests {
     @Test func overTheMeshAlone() async throws {
         try await run(over: [.mesh])

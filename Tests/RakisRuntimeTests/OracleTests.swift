@@ -13,7 +13,7 @@ extension LoopbackNetworkTests {
     /// the network, agree on the output, attest with their chain keys, and one of them fulfils.
     /// The StoryTeller's callback stores the story and the signers are paid. The submitter is
     /// then killed and restarted on its store: it sends nothing new.
-    @Test(.enabled(if: PrivateChain.isAvailable, "needs the test chain: run scripts/test.sh"))
+    @Test(.requires(.testChain))
     func aContractAsksTheNetworkAndOneNodeFulfilsWithACertificate() async throws {
         let chain = try await PrivateChain(blockTime: 1)
         let deployment = try await OracleDeployment.deploy(on: chain, maxTokens: 24)

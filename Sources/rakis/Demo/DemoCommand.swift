@@ -24,6 +24,8 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Where the nodes keep their stores (default: a temporary directory, removed at exit).") var dataDir: String?
 
     func run() async throws {
+        // Each story as it happens, not at exit, when the output goes to a pipe or a file.
+        lineBufferStandardOutput()
         let endpoint = try HostPort(parsing: api)
         try Models.fetch([DemoNetwork.model, DemoNetwork.embeddingModel])
         let logger = NodeLogging.bootstrap(level: "warning")
