@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "RakisRuntime", targets: ["RakisRuntime"]),
         .library(name: "RakisAPI", targets: ["RakisAPI"]),
         .library(name: "RakisChain", targets: ["RakisChain"]),
+        .library(name: "RakisOracle", targets: ["RakisOracle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -96,7 +97,7 @@ let package = Package(
         .target(
             name: "RakisRuntime",
             dependencies: [
-                "RakisCore", "RakisNode", "RakisNetwork", "RakisStore", "RakisEngine", "RakisChain",
+                "RakisCore", "RakisNode", "RakisNetwork", "RakisStore", "RakisEngine",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -104,6 +105,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // The oracle's chain connector: serves the oracle contract with a node's runtime.
+        .target(
+            name: "RakisOracle",
+            dependencies: [
+                "RakisCore", "RakisNode", "RakisStore", "RakisChain", "RakisRuntime",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The node's HTTP face: the native API, the OpenAI-compatible endpoints, live events,
@@ -124,7 +133,7 @@ let package = Package(
             name: "rakis",
             dependencies: [
                 "RakisCore", "RakisNode", "RakisSimulator", "RakisEngine", "RakisNetwork", "RakisStore", "RakisRuntime", "RakisAPI",
-                "RakisChain",
+                "RakisChain", "RakisOracle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -6,6 +6,7 @@ import RakisCore
 import RakisEngine
 import RakisNetwork
 import RakisNode
+import RakisOracle
 import RakisRuntime
 import RakisStore
 
