@@ -68,10 +68,12 @@ let package = Package(
         // secp256k1 from Debian's libsecp256k1-dev: BIP-340 Schnorr signatures for Nostr,
         // recoverable ECDSA for the chain.
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        // The process's one libsecp256k1 context, for both of them.
+        .target(name: "Secp256k1", dependencies: ["CSecp256k1"]),
         .target(
             name: "RakisNetwork",
             dependencies: [
-                "RakisCore", "CSecp256k1",
+                "RakisCore", "CSecp256k1", "Secp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,7 +86,7 @@ let package = Package(
         .target(
             name: "RakisChain",
             dependencies: [
-                "RakisCore", "CSecp256k1",
+                "RakisCore", "CSecp256k1", "Secp256k1",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
