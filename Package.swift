@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "RakisRuntime", targets: ["RakisRuntime"]),
         .library(name: "RakisAPI", targets: ["RakisAPI"]),
         .library(name: "RakisChain", targets: ["RakisChain"]),
+        .library(name: "RakisOracle", targets: ["RakisOracle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -67,10 +68,12 @@ let package = Package(
         // secp256k1 from Debian's libsecp256k1-dev: BIP-340 Schnorr signatures for Nostr,
         // recoverable ECDSA for the chain.
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        // The process's one libsecp256k1 context, for both of them.
+        .target(name: "Secp256k1", dependencies: ["CSecp256k1"]),
         .target(
             name: "RakisNetwork",
             dependencies: [
-                "RakisCore", "CSecp256k1",
+                "RakisCore", "CSecp256k1", "Secp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -83,7 +86,7 @@ let package = Package(
         .target(
             name: "RakisChain",
             dependencies: [
-                "RakisCore", "CSecp256k1",
+                "RakisCore", "CSecp256k1", "Secp256k1",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,14 +99,20 @@ let package = Package(
         .target(
             name: "RakisRuntime",
             dependencies: [
-                "RakisCore", "RakisNode", "RakisNetwork", "RakisStore", "RakisEngine", "RakisChain",
+                "RakisCore", "RakisNode", "RakisNetwork", "RakisStore", "RakisEngine",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // The oracle's chain connector: serves the oracle contract with a node's runtime.
+        .target(
+            name: "RakisOracle",
+            dependencies: [
+                "RakisCore", "RakisNode", "RakisStore", "RakisChain", "RakisRuntime",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The node's HTTP face: the native API, the OpenAI-compatible endpoints, live events,
@@ -124,7 +133,7 @@ let package = Package(
             name: "rakis",
             dependencies: [
                 "RakisCore", "RakisNode", "RakisSimulator", "RakisEngine", "RakisNetwork", "RakisStore", "RakisRuntime", "RakisAPI",
-                "RakisChain",
+                "RakisChain", "RakisOracle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

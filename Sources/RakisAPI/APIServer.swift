@@ -24,10 +24,7 @@ public struct APIServer: Sendable {
         NativeRoutes(runtime: runtime).add(to: router)
         OpenAIRoutes(runtime: runtime).add(to: router)
         DashboardRoutes().add(to: router)
-        router.get("/metrics") { [runtime] _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: runtime.metrics.text(transports: runtime.transports))))
-        }
+        MetricsRoute { [runtime] in runtime.metrics.text(transports: runtime.transports) }.add(to: router)
         let application = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "rakis"),

@@ -10,13 +10,6 @@ public enum RuntimeEvent: Sendable {
     case concluded(RequestConclusion)
 }
 
-/// What the chain connector follows: how chain requests ended here, and the quorum members'
-/// attestations for them.
-public enum ChainSignal: Sendable {
-    case concluded(RequestConclusion)
-    case attestation(Envelope)
-}
-
 /// Hands every event to every current subscriber. A subscriber that falls behind loses its
 /// oldest events rather than holding up the node.
 final class EventHub: Sendable {

@@ -1,4 +1,5 @@
 import CSecp256k1
+import Secp256k1
 
 /// A node's secp256k1 key on the chain: it pays for transactions and signs fulfilments.
 public struct ChainKey: Sendable {
@@ -14,7 +15,7 @@ public struct ChainKey: Sendable {
     public let address: EthereumAddress
 
     public init(secret: [UInt8]) throws(Error) {
-        let context = ChainSecp256k1Context.shared.pointer
+        let context = Secp256k1Context.shared.pointer
         guard secret.count == 32, secp256k1_ec_seckey_verify(context, secret) == 1 else { throw .invalidSecret }
         var publicKey = secp256k1_pubkey()
         guard secp256k1_ec_pubkey_create(context, &publicKey, secret) == 1 else { throw .invalidSecret }
@@ -46,7 +47,7 @@ public struct ChainKey: Sendable {
     /// the low-s form, which is the only one Ethereum accepts.
     public func sign(digest: [UInt8]) -> RecoverableSignature {
         precondition(digest.count == 32, "ECDSA signs a 32-byte digest")
-        let context = ChainSecp256k1Context.shared.pointer
+        let context = Secp256k1Context.shared.pointer
         var signature = secp256k1_ecdsa_recoverable_signature()
         var compact = [UInt8](repeating: 0, count: 64)
         var recoveryId: Int32 = 0

@@ -1,4 +1,5 @@
 import CSecp256k1
+import Secp256k1
 
 /// An ECDSA signature with the bit that lets anyone recover the signer's public key, hence
 /// address, from the digest: what `ecrecover` checks on chain.
@@ -41,7 +42,7 @@ public struct RecoverableSignature: Sendable, Hashable {
         self.init(r: r, s: s, recoveryId: v - 27)
         var recoverable = try parsed()
         var plain = secp256k1_ecdsa_signature()
-        let context = ChainSecp256k1Context.shared.pointer
+        let context = Secp256k1Context.shared.pointer
         _ = secp256k1_ecdsa_recoverable_signature_convert(context, &plain, &recoverable)
         // With no output, normalize only reports whether s was in the upper half.
         guard secp256k1_ecdsa_signature_normalize(context, nil, &plain) == 0 else { throw .highS }
@@ -64,7 +65,7 @@ public struct RecoverableSignature: Sendable, Hashable {
         precondition(digest.count == 32, "ECDSA signs a 32-byte digest")
         var signature = try parsed()
         var publicKey = secp256k1_pubkey()
-        guard secp256k1_ecdsa_recover(ChainSecp256k1Context.shared.pointer, &publicKey, &signature, digest) == 1 else {
+        guard secp256k1_ecdsa_recover(Secp256k1Context.shared.pointer, &publicKey, &signature, digest) == 1 else {
             throw .unrecoverable
         }
         return EthereumAddress(publicKey: publicKey)
@@ -74,7 +75,7 @@ public struct RecoverableSignature: Sendable, Hashable {
         var signature = secp256k1_ecdsa_recoverable_signature()
         // Parsing fails when r or s is not below the group order.
         guard secp256k1_ecdsa_recoverable_signature_parse_compact(
-            ChainSecp256k1Context.shared.pointer, &signature, r + s, Int32(recoveryId)) == 1
+            Secp256k1Context.shared.pointer, &signature, r + s, Int32(recoveryId)) == 1
         else { throw .invalidScalar }
         return signature
     }

@@ -1,28 +1,6 @@
-import RakisCore
 import CSecp256k1
-
-/// The one libsecp256k1 context of the process.
-///
-/// Creating a context precomputes tables, so it is done once. After `secp256k1_context_randomize`
-/// (which blinds signing against side channels) the library only reads the context, so one
-/// context may be used from any number of threads at once; that is why it is `@unchecked Sendable`.
-final class Secp256k1Context: @unchecked Sendable {
-    static let shared = Secp256k1Context()
-
-    let pointer: OpaquePointer
-
-    private init() {
-        guard let context = secp256k1_context_create(UInt32(SECP256K1_CONTEXT_NONE)) else {
-            fatalError("libsecp256k1 could not create a context")
-        }
-        var seed = [UInt8](repeating: 0, count: 32)
-        var generator = SystemRandomNumberGenerator()
-        for index in seed.indices { seed[index] = generator.next() }
-        // Randomization can only fail on a broken library; signing stays correct without it.
-        _ = secp256k1_context_randomize(context, seed)
-        pointer = context
-    }
-}
+import RakisCore
+import Secp256k1
 
 /// BIP-340 Schnorr signatures over secp256k1, as Nostr uses them.
 public enum Schnorr {

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RakisAPI
 import RakisChain
 import RakisCore
 import RakisEngine
 import RakisNetwork
 import RakisNode
+import RakisOracle
 import RakisRuntime
 import RakisStore
 
@@ -50,7 +52,7 @@ struct NodeAssembly {
         if let address = settings.metrics {
             let endpoint = try HostPort(parsing: address)
             let metrics = runtime.metrics
-            metricsServer = try await MetricsServer(host: endpoint.host, port: endpoint.port) {
+            metricsServer = try await MetricsServer(host: endpoint.host, port: endpoint.port, logger: logger) {
                 metrics.text(transports: transports)
             }
         }

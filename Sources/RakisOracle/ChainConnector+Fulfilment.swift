@@ -3,6 +3,7 @@ import Logging
 import RakisChain
 import RakisCore
 import RakisNode
+import RakisRuntime
 import RakisStore
 
 /// A chain request final at this node: what the oracle will be told, and the attestations
@@ -58,11 +59,10 @@ extension ChainConnector {
             let link = configuration.key.sign(digest: EthereumMessage.personalHash(OracleDigest.linkMessage(nodeId: identity.nodeId.publicKeyBytes)))
             await runtime.attest(ChainAttestation(requestId: id, address: address.lowercaseHex, outputHash: Keccak256.hash(chosen.output.utf8),
                                                   commitmentSetHash: commitmentSetHash, signature: signature.rsv, link: link.rsv))
-            runtime.metrics.chain("attestation", "made")
+            runtime.countChainEvent("attestation", "made")
             logger.info("request \(id.hex.prefix(8)): attested the fulfilment of contract request \(oracleRequest.requestId)")
         }
         fulfilments[id] = fulfilment
-        earlyOrder.removeAll { $0 == id }
         for envelope in earlyAttestations.removeValue(forKey: id) ?? [] { receive(envelope) }
         scheduleSubmission(id, members: Array(members))
     }
@@ -86,7 +86,7 @@ extension ChainConnector {
     func receive(_ envelope: Envelope) {
         guard let attestation = envelope.attestation else { return }
         guard var fulfilment = fulfilments[attestation.requestId] else {
-            holdEarly(envelope, for: attestation.requestId)
+            earlyAttestations[attestation.requestId, default: []].append(envelope)
             return
         }
         let from = envelope.sender.short
@@ -94,39 +94,29 @@ extension ChainConnector {
             let claimed = try EthereumAddress(attestation.address)
             let linkHash = EthereumMessage.personalHash(OracleDigest.linkMessage(nodeId: envelope.sender.publicKeyBytes))
             guard try RecoverableSignature(rsv: attestation.link).recoverAddress(digest: linkHash) == claimed else {
-                runtime.metrics.chain("attestation", "refused")
+                runtime.countChainEvent("attestation", "refused")
                 logger.warning("attestation from \(from): its link signature is not by \(claimed)")
                 return
             }
             guard fulfilment.members.contains(envelope.sender) else {
-                runtime.metrics.chain("attestation", "refused")
+                runtime.countChainEvent("attestation", "refused")
                 logger.warning("attestation from \(from): not in the agreeing cluster of \(attestation.requestId.hex.prefix(8))")
                 return
             }
             let signature = try RecoverableSignature(rsv: attestation.signature)
             guard try signature.recoverAddress(digest: fulfilment.signedHash) == claimed else {
-                runtime.metrics.chain("attestation", "refused")
+                runtime.countChainEvent("attestation", "refused")
                 logger.warning("attestation from \(from): it does not sign the output and quorum this node concluded")
                 return
             }
             fulfilment.signatures[claimed] = signature
             fulfilments[attestation.requestId] = fulfilment
-            runtime.metrics.chain("attestation", "kept")
+            runtime.countChainEvent("attestation", "kept")
         } catch {
-            runtime.metrics.chain("attestation", "refused")
+            runtime.countChainEvent("attestation", "refused")
             logger.warning("attestation from \(from): \(error)")
         }
     }
-
-    func holdEarly(_ envelope: Envelope, for id: Hash256) {
-        if earlyAttestations[id] == nil {
-            earlyOrder.append(id)
-            if earlyOrder.count > Self.earlyRequestsHeld { earlyAttestations[earlyOrder.removeFirst()] = nil }
-        }
-        earlyAttestations[id, default: []].append(envelope)
-    }
-
-    static let earlyRequestsHeld = 256
 
     // MARK: - Submitting
 
@@ -189,8 +179,8 @@ extension ChainConnector {
         let signed = try await account.prepare(to: configuration.oracle, data: data, atLeastNonce: storedNonce)
         let submission = ChainSubmission(chainRequest: request.key, requestId: fulfilment.requestId, txHash: EthereumHex.encode(signed.hash),
                                          rawTransaction: signed.rawBytes, nonce: Int(signed.transaction.nonce), state: .sent)
-        let claimed = try store.claimSubmission(submission, at: NodeRuntime.now())
-        runtime.metrics.chain("fulfilment", "sent")
+        let claimed = try store.claimSubmission(submission, at: runtime.now)
+        runtime.countChainEvent("fulfilment", "sent")
         logger.info("contract request \(request.requestId): fulfilment stored, \(signatures.count) signature(s), transaction \(claimed.txHash)")
         try await send(claimed)
     }
@@ -204,18 +194,18 @@ extension ChainConnector {
             let message = error.description.lowercased()
             // Already in the pool, or mined (its nonce is then used up): the receipt tells.
             if !(message.contains("already known") || message.contains("nonce")), try await rpc.receipt(submission.txHash) == nil {
-                try store.markSubmission(submission.chainRequest, .refused, at: NodeRuntime.now())
+                try store.markSubmission(submission.chainRequest, .refused, at: runtime.now)
                 await account.resyncNonce()
-                runtime.metrics.chain("fulfilment", "refused")
+                runtime.countChainEvent("fulfilment", "refused")
                 logger.warning("the chain refused fulfilment \(submission.txHash): \(error); the next submitter in line takes over")
                 return
             }
         }
         for _ in 0..<120 {
             if let receipt = try await rpc.receipt(submission.txHash) {
-                try store.markSubmission(submission.chainRequest, receipt.succeeded ? .mined : .reverted, at: NodeRuntime.now())
+                try store.markSubmission(submission.chainRequest, receipt.succeeded ? .mined : .reverted, at: runtime.now)
                 let outcome = receipt.succeeded ? "mined" : "reverted"
-                runtime.metrics.chain("fulfilment", outcome)
+                runtime.countChainEvent("fulfilment", outcome)
                 logger.info("fulfilment \(submission.txHash) \(outcome) in block \(receipt.blockNumber), gas used \(receipt.gasUsed)")
                 return
             }

@@ -3,6 +3,7 @@ import Logging
 import RakisChain
 import RakisCore
 import RakisNode
+import RakisRuntime
 import RakisStore
 
 /// Connects a node to the oracle contract (docs/ORACLE.md):
@@ -41,7 +42,7 @@ public actor ChainConnector {
     }
 
     let configuration: Configuration
-    let runtime: NodeRuntime
+    let runtime: any OracleRuntime
     let store: NodeStore
     let identity: NodeIdentity
     /// The account's connection to the chain, for reading.
@@ -55,17 +56,16 @@ public actor ChainConnector {
     var oracleRequests: [String: OracleRequest] = [:]
     /// Chain requests final here, waiting to be fulfilled, by network request id.
     var fulfilments: [Hash256: Fulfilment] = [:]
-    /// Attestations that arrived before this node concluded, by network request id.
-    var earlyAttestations: [Hash256: [Envelope]] = [:]
+    /// Attestations that arrived before this node concluded, by network request id. Bounded:
+    /// most belong to requests this node will conclude soon, the oldest others are forgotten.
+    var earlyAttestations = BoundedDictionary<Hash256, [Envelope]>(capacity: ChainConnector.earlyRequestsHeld)
+    static let earlyRequestsHeld = 256
     let account: ChainAccount
-    /// Attestations that arrived before this node concluded, oldest first, bounded: most belong
-    /// to requests this node will conclude soon, the rest are forgotten.
-    var earlyOrder: [Hash256] = []
     /// Work in flight (following, introductions, submissions), cancelled by `stop()`.
     var tasks: [Int: Task<Void, Never>] = [:]
     var nextTaskId = 0
 
-    public init(_ configuration: Configuration, runtime: NodeRuntime, store: NodeStore, identity: NodeIdentity, logger: Logger) {
+    public init(_ configuration: Configuration, runtime: any OracleRuntime, store: NodeStore, identity: NodeIdentity, logger: Logger) {
         self.configuration = configuration
         self.runtime = runtime
         self.store = store
@@ -133,16 +133,16 @@ public actor ChainConnector {
         case .idle:
             return
         case let .reorganized(depth, resumeAfter):
-            runtime.metrics.chain("reorganization", "seen")
+            runtime.countChainEvent("reorganization", "seen")
             logger.warning("the chain replaced \(depth) handled block range(s), deeper than \(configuration.confirmations) confirmations; reading again after block \(resumeAfter)")
         case let .logs(logs, through):
             for log in logs { await handle(log) }
             // Past its deadline a contract request can only be refunded: nothing left to do here.
-            let now = Int(NodeRuntime.now() / 1_000)
+            let now = Int(runtime.now / 1_000)
             oracleRequests = oracleRequests.filter { $0.value.deadline >= now }
             try store.setChainCursor(ChainCursor(blockNumber: through.number, blockHash: through.hash),
-                                     contract: configuration.oracle.lowercaseHex, at: NodeRuntime.now())
-            runtime.metrics.chainBlock(through.number)
+                                     contract: configuration.oracle.lowercaseHex, at: runtime.now)
+            runtime.noteChainBlock(through.number)
         }
     }
 
@@ -187,7 +187,7 @@ public actor ChainConnector {
                 return
             }
             let id = try await runtime.submit(spec)
-            runtime.metrics.chain("introduction", "sent")
+            runtime.countChainEvent("introduction", "sent")
             logger.info("contract request \(request.requestId) is network request \(id.hex.prefix(8))")
         } catch {
             logger.warning("contract request \(request.requestId): not brought into the network: \(error)")
@@ -197,7 +197,7 @@ public actor ChainConnector {
     /// The network request for a contract's request: its prompt and frame, with windows that
     /// leave the submitters time before the contract's deadline.
     func networkRequest(for request: OracleRequest) -> RequestSpec? {
-        let now = NodeRuntime.now()
+        let now = runtime.now
         let reserve = Millis(configuration.submitterTurn / .milliseconds(1)) * 2
         let available = Millis(request.deadline) * 1_000 - reserve - now
         let wanted = configuration.commitWindow + configuration.revealWindow
