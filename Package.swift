@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "RakisAPI",
             dependencies: [
-                "RakisCore", "RakisNode", "RakisRuntime", "RakisStore",
+                "RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -20,10 +20,7 @@ public struct APIServer: Sendable {
 
     /// Serves until cancelled; `onListening` gets the bound port (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let router = Router()
-        NativeRoutes(runtime: runtime).add(to: router)
-        OpenAIRoutes(runtime: runtime).add(to: router)
-        DashboardRoutes().add(to: router)
+        let router = Self.router(serving: runtime)
         router.get("/metrics") { [runtime] _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: runtime.metrics.text(transports: runtime.transports))))
@@ -35,6 +32,15 @@ public struct APIServer: Sendable {
             logger: logger
         )
         try await application.run()
+    }
+
+    /// Both APIs, live events and the dashboard, over any node (the tests use a stand-in).
+    static func router(serving node: any NodeService) -> Router<BasicRequestContext> {
+        let router = Router()
+        NativeRoutes(node: node).add(to: router)
+        OpenAIRoutes(node: node).add(to: router)
+        DashboardRoutes().add(to: router)
+        return router
     }
 }
 
