@@ -154,6 +154,15 @@ let package = Package(
             name: "RakisRuntimeTests",
             dependencies: ["RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore", "RakisChain", "RakisTestSupport"]
         ),
+        // The HTTP routes against a stand-in node, through Hummingbird's test client.
+        .testTarget(
+            name: "RakisAPITests",
+            dependencies: [
+                "RakisAPI", "RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "RakisChainTests", dependencies: ["RakisCore", "RakisChain", "RakisTestSupport"]),
         .testTarget(name: "RakisSimulatorTests", dependencies: ["RakisCore", "RakisNode", "RakisSimulator"]),
