@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "RakisAPI",
             dependencies: [
-                "RakisCore", "RakisNode", "RakisRuntime", "RakisStore",
+                "RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -164,6 +164,15 @@ let package = Package(
         .testTarget(
             name: "RakisRuntimeTests",
             dependencies: ["RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore", "RakisChain", "RakisTestSupport"]
+        ),
+        // The HTTP routes against a stand-in node, through Hummingbird's test client.
+        .testTarget(
+            name: "RakisAPITests",
+            dependencies: [
+                "RakisAPI", "RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "RakisChainTests", dependencies: ["RakisCore", "RakisChain", "RakisTestSupport"]),

@@ -20,10 +20,7 @@ public struct APIServer: Sendable {
 
     /// Serves until cancelled; `onListening` gets the bound port (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let router = Router()
-        NativeRoutes(runtime: runtime).add(to: router)
-        OpenAIRoutes(runtime: runtime).add(to: router)
-        DashboardRoutes().add(to: router)
+        let router = Self.router(serving: runtime)
         MetricsRoute { [runtime] in runtime.metrics.text(transports: runtime.transports) }.add(to: router)
         let application = Application(
             router: router,
@@ -32,6 +29,15 @@ public struct APIServer: Sendable {
             logger: logger
         )
         try await application.run()
+    }
+
+    /// Both APIs, live events and the dashboard, over any node (the tests use a stand-in).
+    static func router(serving node: any NodeService) -> Router<BasicRequestContext> {
+        let router = Router()
+        NativeRoutes(node: node).add(to: router)
+        OpenAIRoutes(node: node).add(to: router)
+        DashboardRoutes().add(to: router)
+        return router
     }
 }
 

@@ -6,18 +6,20 @@ import RakisRuntime
 /// `GET /api/events[?request=ID]`: the node's live events as server-sent events, one JSON
 /// object per `data:` line (`packet`, `phase`, `concluded`), until the client goes away.
 struct EventStream {
-    let runtime: NodeRuntime
+    /// The node's events, subscribed to when the client asked.
+    let events: AsyncStream<RuntimeEvent>
     /// Only this request's events, if set.
     let request: Hash256?
 
     func response() -> Response {
-        let events = runtime.events()
+        let events = events
         let request = request
         let body = ResponseBody { writer in
             // A comment line first, so clients see the stream open before the first event.
             try await writer.write(ByteBuffer(string: ": rakis events\n\n"))
             for await event in events {
-                guard let (name, data) = Self.render(event), request == nil || Self.requestId(of: event) == request else { continue }
+                guard request == nil || Self.requestId(of: event) == request else { continue }
+                let (name, data) = Self.render(event)
                 try await writer.write(ByteBuffer(string: "event: \(name)\ndata: \(data.canonicalString)\n\n"))
             }
             try await writer.finish(nil)
@@ -33,7 +35,7 @@ struct EventStream {
         }
     }
 
-    static func render(_ event: RuntimeEvent) -> (String, JSONValue)? {
+    static func render(_ event: RuntimeEvent) -> (name: String, data: JSONValue) {
         switch event {
         case let .packet(type, requestId, sender, transport, at):
             var object: [String: JSONValue] = ["type": .string(type), "sender": .string(sender.hex), "at": .number(Double(at))]

@@ -7,7 +7,7 @@ import RakisStore
 
 /// The native API: submit requests with their security frame, follow them, inspect the node.
 struct NativeRoutes {
-    let runtime: NodeRuntime
+    let node: any NodeService
 
     func add(to router: Router<BasicRequestContext>) {
         let api = router.group("api")
@@ -17,7 +17,7 @@ struct NativeRoutes {
         api.post("requests") { request, _ in try await submit(request) }
         api.get("requests/:id") { _, context in try story(of: requestId(context)).response() }
         api.get("requests/:id/certificate") { _, context in try certificate(of: requestId(context)) }
-        api.get("events") { request, _ in EventStream(runtime: runtime, request: request.uri.queryParameters.get("request").flatMap(Hash256.init(hex:))).response() }
+        api.get("events") { request, _ in EventStream(events: node.events(), request: request.uri.queryParameters.get("request").flatMap(Hash256.init(hex:))).response() }
     }
 
     private func requestId(_ context: BasicRequestContext) throws -> Hash256 {
@@ -29,24 +29,23 @@ struct NativeRoutes {
     // MARK: - Node
 
     private func status() async -> JSONValue {
-        let transports = runtime.transports.map { transport -> JSONValue in
-            let stats = transport.statistics
-            return ["name": .string(transport.name.name), "connected": .bool(stats.connected), "connections": .number(Double(stats.connections)),
-                    "packetsSent": .number(Double(stats.packetsSent)), "packetsReceived": .number(Double(stats.packetsReceived)),
-                    "bytesSent": .number(Double(stats.bytesSent)), "bytesReceived": .number(Double(stats.bytesReceived)),
-                    "reconnects": .number(Double(stats.reconnects)), "peersBanned": .number(Double(stats.peersBanned))]
+        let transports = node.transportStatistics.map { name, stats -> JSONValue in
+            ["name": .string(name), "connected": .bool(stats.connected), "connections": .number(Double(stats.connections)),
+             "packetsSent": .number(Double(stats.packetsSent)), "packetsReceived": .number(Double(stats.packetsReceived)),
+             "bytesSent": .number(Double(stats.bytesSent)), "bytesReceived": .number(Double(stats.bytesReceived)),
+             "reconnects": .number(Double(stats.reconnects)), "peersBanned": .number(Double(stats.peersBanned))]
         }
         return [
-            "node": .string(runtime.nodeId.hex), "network": .string(runtime.network),
-            "models": .array(runtime.servedModels.map(JSONValue.string)),
-            "embeddingModels": .array(runtime.embeddingModels.map(JSONValue.string)),
-            "networkModels": .array(await runtime.networkModels().sorted().map(JSONValue.string)),
-            "transports": .array(transports), "startedAt": .number(Double(runtime.startedAt)),
+            "node": .string(node.nodeId.hex), "network": .string(node.network),
+            "models": .array(node.servedModels.map(JSONValue.string)),
+            "embeddingModels": .array(node.embeddingModels.map(JSONValue.string)),
+            "networkModels": .array(await node.networkModels().sorted().map(JSONValue.string)),
+            "transports": .array(transports), "startedAt": .number(Double(node.startedAt)),
         ]
     }
 
     private func peers() async -> JSONValue {
-        .array(await runtime.peers().map { peer in
+        .array(await node.peers().map { peer in
             var object: [String: JSONValue] = ["node": .string(peer.node.hex), "transports": .array(peer.transports.sorted().map(JSONValue.string))]
             object["lastSeen"] = peer.lastSeen.map { .number(Double($0)) } ?? .null
             object["models"] = peer.status.map { .array($0.models.map(JSONValue.string)) } ?? .null
@@ -59,7 +58,7 @@ struct NativeRoutes {
     // MARK: - Requests
 
     private func requests(limit: Int) throws -> JSONValue {
-        .array(try runtime.recentRequests(limit: min(max(limit, 1), 500)).map { summary in
+        .array(try node.recentRequests(limit: min(max(limit, 1), 500)).map { summary in
             ["requestId": .string(summary.requestId.hex), "phase": .string(summary.phase.map { "\($0)" } ?? "unknown"),
              "origin": .string(summary.originNode), "createdAt": .number(Double(summary.createdAt)),
              "packets": .number(Double(summary.packetCount))]
@@ -69,9 +68,9 @@ struct NativeRoutes {
     /// `POST /api/requests`: 202 with the request id, or with `"wait": true` the conclusion.
     private func submit(_ request: Request) async throws -> Response {
         let body = try await JSONBody.json(request)
-        let known = await runtime.networkModels()
+        let known = await node.networkModels()
         // Left out, the accepted model is the node's own, or else one the network serves.
-        let defaultModels = Array((runtime.servedModels.first ?? known.sorted().first).map { [$0] } ?? [])
+        let defaultModels = Array((node.servedModels.first ?? known.sorted().first).map { [$0] } ?? [])
         let (form, wait): (RequestForm, Bool)
         do {
             try body.rejectUnknownKeys(allowed: RequestForm.frameKeys.union(["prompt", "messages", "models", "temperature", "maxTokens", "seed", "wait"]))
@@ -92,7 +91,7 @@ struct NativeRoutes {
             throw APIError.shape(error)
         }
         try form.checkModels(known: known, param: "models")
-        let submission = Submission(runtime: runtime)
+        let submission = Submission(node: node)
         let requestId = try await submission.submit(form)
         guard wait else {
             let links: JSONValue = ["self": .string("/api/requests/\(requestId.hex)"),
@@ -104,18 +103,18 @@ struct NativeRoutes {
     }
 
     private func story(of requestId: Hash256) throws -> JSONValue {
-        guard let story = try runtime.story(of: requestId) else { throw APIError.notFound("no request \(requestId.hex) at this node") }
+        guard let story = try node.story(of: requestId) else { throw APIError.notFound("no request \(requestId.hex) at this node") }
         return story.json
     }
 
     private func certificate(of requestId: Hash256) throws -> Response {
-        guard let result = try runtime.storedResult(of: requestId) else {
+        guard let result = try node.storedResult(of: requestId) else {
             throw APIError.notFound("request \(requestId.hex) has not concluded at this node")
         }
         guard result.certificate != nil else {
             throw APIError.notFound("request \(requestId.hex) failed before a quorum was fixed: it has no certificate")
         }
-        guard let bundle = try runtime.certificate(for: result) else {
+        guard let bundle = try node.certificate(for: result) else {
             throw APIError.notFound("request \(requestId.hex): no signed result packet has reached this node yet")
         }
         return bundle.json.response()

@@ -11,7 +11,7 @@ import RakisRuntime
 /// optionally more accepted models. The answer is the consensus output in OpenAI's format plus a
 /// `rakis` object with the request id, the cluster and the certificate.
 struct OpenAIRoutes {
-    let runtime: NodeRuntime
+    let node: any NodeService
 
     static let bodyKeys: Set<String> = ["model", "messages", "temperature", "max_tokens", "max_completion_tokens", "seed", "stream", "n", "user", "rakis"]
 
@@ -21,7 +21,7 @@ struct OpenAIRoutes {
     }
 
     private func models() async -> JSONValue {
-        let models = await runtime.networkModels().sorted()
+        let models = await node.networkModels().sorted()
         return ["object": "list", "data": .array(models.map { model in
             ["id": .string(model), "object": "model", "created": 0, "owned_by": "rakis"]
         })]
@@ -35,8 +35,8 @@ struct OpenAIRoutes {
         } catch let error as JSONShapeError {
             throw APIError.shape(error)
         }
-        try form.checkModels(known: await runtime.networkModels(), param: "model")
-        let submission = Submission(runtime: runtime)
+        try form.checkModels(known: await node.networkModels(), param: "model")
+        let submission = Submission(node: node)
         let requestId = try await submission.submit(form)
         let conclusion = try await submission.conclusion(of: requestId)
         let chosen: ChosenOutput

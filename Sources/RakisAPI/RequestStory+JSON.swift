@@ -27,12 +27,11 @@ extension RequestStory {
         object["quorum"] = quorum.map { quorum in
             ["fixer": .string(quorum.fixer.hex), "members": .array(quorum.members.map { .string($0.hex) }), "at": .number(Double(quorum.at))]
         } ?? .null
-        if let result, case var .object(fields) = result.json {
+        object["result"] = result.map { result in
+            var fields = result.jsonFields
             fields["hasCertificate"] = .bool(result.certificate != nil)
-            object["result"] = .object(fields)
-        } else {
-            object["result"] = .null
-        }
+            return .object(fields)
+        } ?? .null
         return .object(object)
     }
 }

@@ -4,13 +4,13 @@ import RakisRuntime
 
 /// Signs a client's request as this node's and waits for its conclusion, for both APIs.
 struct Submission {
-    let runtime: NodeRuntime
+    let node: any NodeService
 
     func submit(_ form: RequestForm) async throws -> Hash256 {
         let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
-        let spec = form.spec(embeddingModel: runtime.embeddingModels.first ?? "all-minilm-l6-v2", nonce: nonce)
+        let spec = form.spec(embeddingModel: node.embeddingModels.first ?? "all-minilm-l6-v2", nonce: nonce)
         do {
-            return try await runtime.submit(spec)
+            return try await node.submit(spec)
         } catch {
             throw APIError(status: error.code == "tooLarge" ? .contentTooLarge : .badRequest,
                            message: "the request was refused: \(error)", type: "invalid_request_error", param: nil)
@@ -19,7 +19,7 @@ struct Submission {
 
     /// The node concludes every request by its deadlines, unless it is shutting down.
     func conclusion(of requestId: Hash256) async throws -> RequestConclusion {
-        guard let conclusion = await runtime.conclusion(of: requestId) else {
+        guard let conclusion = await node.conclusion(of: requestId) else {
             throw APIError(status: .serviceUnavailable, message: "the node is shutting down; request \(requestId.hex) did not conclude here",
                            type: "server_error", param: nil)
         }

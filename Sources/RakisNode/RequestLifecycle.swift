@@ -64,6 +64,14 @@ public struct ChosenOutput: Sendable, Equatable {
     public let output: String
     public let commitment: Hash256
     public let members: [Hash256]
+
+    public init(node: NodeID, model: String, output: String, commitment: Hash256, members: [Hash256]) {
+        self.node = node
+        self.model = model
+        self.output = output
+        self.commitment = commitment
+        self.members = members
+    }
 }
 
 /// How a request ended at a node, with the certificate when there was a quorum.
@@ -78,4 +86,11 @@ public struct RequestConclusion: Sendable {
     /// The quorum and reveals consensus ran on, if the request got as far as a quorum.
     public let certificate: ResultCertificate?
     public let concludedAt: Millis
+
+    public init(requestId: Hash256, outcome: Outcome, certificate: ResultCertificate?, concludedAt: Millis) {
+        self.requestId = requestId
+        self.outcome = outcome
+        self.certificate = certificate
+        self.concludedAt = concludedAt
+    }
 }

@@ -54,17 +54,12 @@ public actor NodeRuntime {
     private var deliveries: DeliveryLog
     private var timers: [Int: Task<Void, Never>] = [:]
     private var nextTimerId = 0
-    private var waiting: [Hash256: [CheckedContinuation<RequestConclusion?, Never>]] = [:]
-    /// Recent conclusions, for clients that ask after the fact (bounded, oldest dropped first).
-    private var concluded: [Hash256: RequestConclusion] = [:]
-    private var concludedOrder: [Hash256] = []
+    private var conclusions = RecentConclusions()
     private var conclusionsSincePrune = 0
     /// When each running inference started, to log and measure how long it took.
     private var inferenceStarts: [Hash256: ContinuousClock.Instant] = [:]
     private var heardPeers = HeardPeers()
-    /// When this node last told the network its status outside the periodic announcement.
-    private var lastStatusBroadcast: Millis = 0
-    private var statusBroadcastPending = false
+    private var statusLimit = StatusRateLimit()
     private var connectionWatch: Task<Void, Never>?
     private nonisolated let hub = EventHub()
     /// Conclusions of chain requests and received attestations, for the chain connector. Unlike
@@ -72,6 +67,8 @@ public actor NodeRuntime {
     public nonisolated let chainSignals: AsyncStream<ChainSignal>
     private nonisolated let chainSignalSink: AsyncStream<ChainSignal>.Continuation
     public nonisolated let startedAt = NodeRuntime.now()
+    /// What clients ask about requests, answered from the store.
+    public nonisolated let queries: NodeQueries
     private var stopped = false
 
     public init(_ configuration: Configuration) {
@@ -81,6 +78,7 @@ public actor NodeRuntime {
         node = Node(identity: configuration.identity, config: configuration.node)
         logger = configuration.logger
         logger[metadataKey: "node"] = "\(configuration.identity.nodeId.short)"
+        queries = NodeQueries(store: configuration.store, network: configuration.node.network)
         deliveries = DeliveryLog(generation: 2 * configuration.node.maxClockSkew)
         (inputs, inbox) = AsyncStream.makeStream(of: Input.self)
         (chainSignals, chainSignalSink) = AsyncStream.makeStream(of: ChainSignal.self)
@@ -132,7 +130,7 @@ public actor NodeRuntime {
                 timers[id] = nil
                 execute(node.handle(.timerFired(timer), now: Self.now()).effects)
             case .statusWanted:
-                statusBroadcastPending = false
+                statusLimit.clearDue()
                 announceStatus()
             }
         }
@@ -150,8 +148,7 @@ public actor NodeRuntime {
         inbox.finish()
         hub.finish()
         chainSignalSink.finish()
-        for waiter in waiting.values.joined() { waiter.resume(returning: nil) }
-        waiting = [:]
+        conclusions.endWaits()
         logger.info("stopped")
     }
 
@@ -175,9 +172,9 @@ public actor NodeRuntime {
 
     /// Waits until the request concludes at this node; nil if the node stops first.
     public func conclusion(of requestId: Hash256) async -> RequestConclusion? {
-        if let conclusion = concluded[requestId] { return conclusion }
+        if let conclusion = conclusions[requestId] { return conclusion }
         guard !stopped else { return nil }
-        return await withCheckedContinuation { waiting[requestId, default: []].append($0) }
+        return await withCheckedContinuation { conclusions.wait(for: requestId, $0) }
     }
 
     public func phase(of requestId: Hash256) -> RequestPhase? { node.phase(of: requestId) }
@@ -206,38 +203,6 @@ public actor NodeRuntime {
 
     /// LLMs this node or a peer it heard from serves.
     public func networkModels() -> Set<String> { heardPeers.servedModels.union(configuration.node.servedModels) }
-
-    /// The most recent requests in the store, newest first.
-    public nonisolated func recentRequests(limit: Int) throws -> [RequestSummary] {
-        try configuration.store.requests(limit: limit)
-    }
-
-    /// How a request ended here, from the store; nil while it has not.
-    public nonisolated func storedResult(of requestId: Hash256) throws -> StoredResult? {
-        try configuration.store.result(of: requestId)
-    }
-
-    /// The certificate file of a request that concluded here: the signed result packets this
-    /// node holds that carry the certificate it concluded with. Nil without a quorum, or before
-    /// any such packet has reached the store.
-    public nonisolated func certificate(for result: StoredResult) throws -> CertificateBundle? {
-        guard let concluded = result.certificate else { return nil }
-        var signers: Set<NodeID> = []
-        // One packet per signer: a node may publish its result again for a node still waiting.
-        let results = try configuration.store.packets(of: result.requestId).map(\.envelope).filter {
-            $0.result?.json.canonicalBytes() == concluded && signers.insert($0.sender).inserted
-        }
-        guard !results.isEmpty else { return nil }
-        return try? CertificateBundle(network: configuration.node.network, results: results)
-    }
-
-    /// A request's story from the store, or nil if the store has never seen it.
-    public nonisolated func story(of requestId: Hash256) throws -> RequestStory? {
-        let store = configuration.store
-        let packets = try store.packets(of: requestId)
-        let phase = try store.request(requestId)?.phase
-        return RequestStory(packets: packets, phase: phase, result: try store.result(of: requestId))
-    }
 
     // MARK: - Receiving
 
@@ -384,23 +349,22 @@ public actor NodeRuntime {
         logger.info("request \(job.requestId.hex.prefix(8)): inference took \(Int(milliseconds)) ms")
     }
 
-    /// Broadcasts this node's status at most once a second; a request within the second is
-    /// served when it ends.
+    /// Broadcasts this node's status, or asks again when `StatusRateLimit` allows it.
     private func announceStatus() {
         let now = Self.now()
-        guard now - lastStatusBroadcast >= 1_000 else {
-            guard !statusBroadcastPending, !stopped else { return }
-            statusBroadcastPending = true
+        switch statusLimit.ask(at: now) {
+        case .now:
+            execute(node.handle(.statusRequested, now: now).effects)
+        case let .later(wait):
+            guard !stopped else { return }
             let inbox = inbox
-            let wait = 1_000 - (now - lastStatusBroadcast)
             Task {
                 try? await Task.sleep(for: .milliseconds(wait))
                 inbox.yield(.statusWanted)
             }
-            return
+        case .alreadyDue:
+            break
         }
-        lastStatusBroadcast = now
-        execute(node.handle(.statusRequested, now: now).effects)
     }
 
     private func arm(_ timer: NodeTimer, at time: Millis) {
@@ -459,12 +423,7 @@ public actor NodeRuntime {
         if conclusion.certificate?.quorum.quorum?.request.request?.origin.kind == .chain {
             chainSignalSink.yield(.concluded(conclusion))
         }
-        concluded[conclusion.requestId] = conclusion
-        concludedOrder.append(conclusion.requestId)
-        if concludedOrder.count > Self.rememberedConclusions {
-            concluded[concludedOrder.removeFirst()] = nil
-        }
-        for waiter in waiting.removeValue(forKey: conclusion.requestId) ?? [] { waiter.resume(returning: conclusion) }
+        conclusions.record(conclusion)
         conclusionsSincePrune += 1
         guard conclusionsSincePrune >= Self.pruneInterval else { return }
         conclusionsSincePrune = 0
@@ -475,7 +434,6 @@ public actor NodeRuntime {
         }
     }
 
-    static let rememberedConclusions = 1_024
     /// Pruning is a query over the whole store, so it runs every this many conclusions.
     static let pruneInterval = 64
 

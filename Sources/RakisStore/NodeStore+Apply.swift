@@ -80,9 +80,10 @@ extension NodeStore {
 
     private func storeConclusion(_ conclusion: RequestConclusion, at now: Millis, in db: Database) throws {
         try requireRequest(conclusion.requestId, for: "conclusion", in: db)
+        let result = StoredResult(conclusion)
         var chosen: ChosenOutput?
-        var failure: RequestFailure?
-        switch conclusion.outcome {
+        var failure: StoredResult.Failure?
+        switch result.outcome {
         case let .final(output): chosen = output
         case let .failed(reason): failure = reason
         }
@@ -91,14 +92,14 @@ extension NodeStore {
                                  failure_code, failure_text, certificate, concluded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING
             """, arguments: [
-                conclusion.requestId.hex, chosen == nil ? "failed" : "final",
+                result.requestId.hex, chosen == nil ? "failed" : "final",
                 chosen?.node.hex, chosen?.model, chosen?.output, chosen?.commitment.hex,
                 chosen.map { Self.storedList($0.members.map(\.hex)) },
-                failure?.code, failure?.description,
-                conclusion.certificate.map { Data($0.json.canonicalBytes()) },
-                conclusion.concludedAt,
+                failure?.code, failure?.reason,
+                result.certificate.map { Data($0) },
+                result.concludedAt,
             ])
-        try advance(conclusion.requestId, to: chosen == nil ? .failed : .final, at: now, in: db)
+        try advance(result.requestId, to: chosen == nil ? .failed : .final, at: now, in: db)
     }
 
     private func requireRequest(_ requestId: Hash256, for record: String, in db: Database) throws {

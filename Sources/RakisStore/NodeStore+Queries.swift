@@ -17,20 +17,6 @@ public struct RequestSummary: Sendable, Equatable {
     public let packetCount: Int
 }
 
-/// How a request ended, as stored.
-public struct StoredResult: Sendable, Equatable {
-    public enum Outcome: Sendable, Equatable {
-        case final(node: String, model: String, output: String, commitment: String, members: [String])
-        case failed(code: String, reason: String)
-    }
-
-    public let requestId: Hash256
-    public let outcome: Outcome
-    /// The certificate's canonical JSON ({"quorum", "reveals", "outcome"}), when there was a quorum.
-    public let certificate: [UInt8]?
-    public let concludedAt: Millis
-}
-
 /// Rows per table: a cheap fingerprint of the store's contents.
 public struct StoreCounts: Sendable, Equatable, CustomStringConvertible {
     public var packets = 0
@@ -83,16 +69,26 @@ extension NodeStore {
             }
             let outcome: StoredResult.Outcome
             if (row["outcome"] as String) == "final" {
-                let members: String = row["members"]
-                outcome = .final(node: row["chosen_node"], model: row["model"], output: row["output"],
-                                 commitment: row["commitment"], members: Self.stringList(members))
+                outcome = .final(try chosenOutput(row, of: requestId))
             } else {
-                outcome = .failed(code: row["failure_code"], reason: row["failure_text"])
+                outcome = .failed(StoredResult.Failure(code: row["failure_code"], reason: row["failure_text"]))
             }
             let certificate: Data? = row["certificate"]
             return StoredResult(requestId: requestId, outcome: outcome, certificate: certificate.map { Array($0) },
                                 concludedAt: row["concluded_at"])
         }
+    }
+
+    /// The chosen output of a final result row. The node wrote its ids as hex, so ids that do not
+    /// read back mean the file was damaged or written by something else: that is said, not guessed.
+    private func chosenOutput(_ row: Row, of requestId: Hash256) throws -> ChosenOutput {
+        let memberTexts = Self.stringList(row["members"])
+        let members = memberTexts.compactMap(Hash256.init(hex:))
+        guard let node = NodeID(hex: row["chosen_node"]), let commitment = Hash256(hex: row["commitment"]),
+              members.count == memberTexts.count else {
+            throw StoreError.unreadableResult(path: path, requestId: requestId)
+        }
+        return ChosenOutput(node: node, model: row["model"], output: row["output"], commitment: commitment, members: members)
     }
 
     public func counts() throws -> StoreCounts {

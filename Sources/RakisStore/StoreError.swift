@@ -11,6 +11,9 @@ public enum StoreError: Error, CustomStringConvertible {
     /// A record refers to a request whose request packet was never stored: the node persists a
     /// request before anything about it, so this is a bug in whoever feeds the store.
     case unknownRequest(path: String, requestId: Hash256, record: String)
+    /// A stored result whose ids are not the hex the node writes: the file was damaged or written
+    /// by something else. The row is left as it is.
+    case unreadableResult(path: String, requestId: Hash256)
     /// SQLite or the file system failed.
     case database(path: String, operation: String, underlying: any Error)
 
@@ -22,6 +25,8 @@ public enum StoreError: Error, CustomStringConvertible {
             "\(path): written by a newer version of Rakis (unknown schema migrations: \(unknown.joined(separator: ", "))); left untouched"
         case let .unknownRequest(path, requestId, record):
             "\(path): \(record) for request \(requestId.hex), whose request packet is not stored"
+        case let .unreadableResult(path, requestId):
+            "\(path): the stored result of request \(requestId.hex) has ids that are not hex"
         case let .database(path, operation, underlying):
             "\(path): could not \(operation): \(underlying)"
         }

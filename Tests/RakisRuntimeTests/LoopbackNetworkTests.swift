@@ -85,12 +85,12 @@ struct LoopbackNetworkTests {
         guard let requestId = outcome.requestId, let commitment = outcome.commitment else { return }
         for index in 0..<cluster.count {
             let result = await cluster.result(of: requestId, at: index)
-            guard case let .final(_, _, output, stored, _)? = result?.outcome else {
+            guard case let .final(chosen)? = result?.outcome else {
                 Issue.record("node \(index) has no final result: \(String(describing: result))\n\(cluster.logs())")
                 continue
             }
-            #expect(stored == commitment, "node \(index) chose another output")
-            #expect(output == outcome.output)
+            #expect(chosen.commitment.hex == commitment, "node \(index) chose another output")
+            #expect(chosen.output == outcome.output)
         }
     }
 

@@ -69,13 +69,13 @@ import RakisNode
 
         // The finished request is not resumed; its result is there for the CLI.
         let result = try #require(try store.result(of: done))
-        guard case let .final(_, model, output, _, members) = result.outcome else {
+        guard case let .final(chosen) = result.outcome else {
             Issue.record("expected a final result, got \(result.outcome)")
             return
         }
-        #expect(model == RecordingNetwork.model)
-        #expect(output == "Four.")
-        #expect(members.count == 3)
+        #expect(chosen.model == RecordingNetwork.model)
+        #expect(chosen.output == "Four.")
+        #expect(chosen.members.count == 3)
         let certificate = try JSONParser.parse(try #require(result.certificate))
         guard case let .object(fields) = certificate else { Issue.record("certificate is not an object"); return }
         #expect(Set(fields.keys) == ["quorum", "reveals", "outcome"])

@@ -22,7 +22,7 @@ struct StoryPrinter {
             nonce: Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) }))
         let requestId = try await runtime.submit(spec)
         guard let conclusion = await runtime.conclusion(of: requestId) else { return false }
-        guard let story = try runtime.story(of: requestId) else { return false }
+        guard let story = try runtime.queries.story(of: requestId) else { return false }
         let start = story.steps.first?.storedAt ?? 0
         let at = { (time: Millis) in String(format: "%+6.2f s", Double(time - start) / 1000) }
         print("   request \(requestId.hex.prefix(16))… sent by \(name(story.origin))")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RakisAPI
 import RakisCore
 import RakisEngine
 import RakisStore
@@ -33,8 +34,8 @@ struct StoreCommand: ParsableCommand {
             let store = try location.open()
             for request in try store.requests(limit: limit) {
                 let outcome: String = switch try store.result(of: request.requestId)?.outcome {
-                case let .final(node, _, output, _, _)?: "final (\(node.prefix(8))): \(output.prefix(60).replacingOccurrences(of: "\n", with: " "))"
-                case let .failed(code, _)?: "failed: \(code)"
+                case let .final(chosen)?: "final (\(chosen.node.hex.prefix(8))): \(chosen.output.prefix(60).replacingOccurrences(of: "\n", with: " "))"
+                case let .failed(failure)?: "failed: \(failure.code)"
                 case nil: request.phase.map { "\($0)" } ?? "?"
                 }
                 print("\(request.requestId.hex)  \(request.packetCount) packets  \(outcome)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RakisAPI
 import RakisCore
 import RakisNetwork
 import RakisNode
