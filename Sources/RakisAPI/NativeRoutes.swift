@@ -71,28 +71,28 @@ struct NativeRoutes {
         let known = await node.networkModels()
         // Left out, the accepted model is the node's own, or else one the network serves.
         let defaultModels = Array((node.servedModels.first ?? known.sorted().first).map { [$0] } ?? [])
-        let (form, wait): (RequestForm, Bool)
+        let (spec, wait): (RequestSpec, Bool)
         do {
-            try body.rejectUnknownKeys(allowed: RequestForm.frameKeys.union(["prompt", "messages", "models", "temperature", "maxTokens", "seed", "wait"]))
+            try body.rejectUnknownKeys(allowed: RequestSpec.frameKeys.union(["prompt", "messages", "models", "temperature", "maxTokens", "seed", "wait"]))
             let prompt = try body.optionalString("prompt")
             let messages = try body.optionalArray("messages")
             guard (prompt == nil) != (messages == nil) else { throw JSONShapeError(path: "prompt", message: "give exactly one of prompt or messages") }
-            let input: RequestInput = try prompt.map(RequestInput.prompt) ?? .messages(RequestForm.messages(messages!, path: "messages"))
+            let input: RequestInput = try prompt.map(RequestInput.prompt) ?? .messages(RequestSpec.messages(messages!, path: "messages"))
             let models = try body.optionalArray("models").map { _ in try body.stringArray("models") } ?? defaultModels
             guard !models.isEmpty else { throw JSONShapeError(path: "models", message: "no node serving a model is known yet: name the accepted models") }
-            var parsed = RequestForm(input: input, models: models)
+            var parsed = RequestSpec(input: input, models: models)
             parsed.temperature = try body.optionalDouble("temperature") ?? parsed.temperature
             parsed.maxTokens = try body.optionalInt("maxTokens") ?? parsed.maxTokens
             parsed.seed = try body.optionalInt("seed")
             try parsed.readFrame(body)
-            form = parsed
+            spec = parsed
             wait = try body.optionalBool("wait") ?? false
         } catch let error as JSONShapeError {
             throw APIError.shape(error)
         }
-        try form.checkModels(known: known, param: "models")
+        try spec.checkModels(known: known, param: "models")
         let submission = Submission(node: node)
-        let requestId = try await submission.submit(form)
+        let requestId = try await submission.submit(spec)
         guard wait else {
             let links: JSONValue = ["self": .string("/api/requests/\(requestId.hex)"),
                                     "certificate": .string("/api/requests/\(requestId.hex)/certificate"),

@@ -29,15 +29,15 @@ struct OpenAIRoutes {
 
     private func chatCompletion(_ request: Request) async throws -> Response {
         let body = try await JSONBody.json(request)
-        let form: RequestForm
+        let spec: RequestSpec
         do {
-            form = try Self.form(body)
+            spec = try Self.spec(body)
         } catch let error as JSONShapeError {
             throw APIError.shape(error)
         }
-        try form.checkModels(known: await node.networkModels(), param: "model")
+        try spec.checkModels(known: await node.networkModels(), param: "model")
         let submission = Submission(node: node)
-        let requestId = try await submission.submit(form)
+        let requestId = try await submission.submit(spec)
         let conclusion = try await submission.conclusion(of: requestId)
         let chosen: ChosenOutput
         switch conclusion.outcome {
@@ -49,7 +49,7 @@ struct OpenAIRoutes {
         }
         var rakis: [String: JSONValue] = ["requestId": .string(requestId.hex), "node": .string(chosen.node.hex),
                                           "commitment": .string(chosen.commitment.hex),
-                                          "cluster": .array(chosen.members.map { .string($0.hex) }),
+                                          "cluster": .array(chosen.cluster.map { .string($0.hex) }),
                                           "certificateUrl": .string("/api/requests/\(requestId.hex)/certificate")]
         rakis["certificate"] = conclusion.certificate?.json ?? .null
         let message: JSONValue = ["role": "assistant", "content": .string(chosen.output)]
@@ -63,7 +63,7 @@ struct OpenAIRoutes {
         return completion.response()
     }
 
-    static func form(_ body: JSONObjectReader) throws -> RequestForm {
+    static func spec(_ body: JSONObjectReader) throws -> RequestSpec {
         try body.rejectUnknownKeys(allowed: bodyKeys)
         if try body.optionalBool("stream") == true {
             throw JSONShapeError(path: "stream", message: "streaming is not supported: the answer exists only once the network agrees on it")
@@ -72,17 +72,17 @@ struct OpenAIRoutes {
             throw JSONShapeError(path: "n", message: "only one choice (n = 1) is supported")
         }
         let model = try body.string("model")
-        var form = RequestForm(input: .messages(try RequestForm.messages(body.array("messages"), path: "messages")), models: [model])
-        form.temperature = try body.optionalDouble("temperature") ?? form.temperature
-        form.maxTokens = try body.optionalInt("max_completion_tokens") ?? body.optionalInt("max_tokens") ?? form.maxTokens
-        form.seed = try body.optionalInt("seed")
+        var spec = RequestSpec(input: .messages(try RequestSpec.messages(body.array("messages"), path: "messages")), models: [model])
+        spec.temperature = try body.optionalDouble("temperature") ?? spec.temperature
+        spec.maxTokens = try body.optionalInt("max_completion_tokens") ?? body.optionalInt("max_tokens") ?? spec.maxTokens
+        spec.seed = try body.optionalInt("seed")
         if let rakis = try body.optionalObject("rakis") {
-            try rakis.rejectUnknownKeys(allowed: RequestForm.frameKeys.union(["models"]))
-            try form.readFrame(rakis)
+            try rakis.rejectUnknownKeys(allowed: RequestSpec.frameKeys.union(["models"]))
+            try spec.readFrame(rakis)
             if try rakis.optionalArray("models") != nil {
-                form.models = [model] + (try rakis.stringArray("models")).filter { $0 != model }
+                spec.models = [model] + (try rakis.stringArray("models")).filter { $0 != model }
             }
         }
-        return form
+        return spec
     }
 }

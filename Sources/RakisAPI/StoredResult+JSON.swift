@@ -18,7 +18,7 @@ extension StoredResult {
             object["model"] = .string(chosen.model)
             object["node"] = .string(chosen.node.hex)
             object["commitment"] = .string(chosen.commitment.hex)
-            object["cluster"] = .array(chosen.members.map { .string($0.hex) })
+            object["cluster"] = .array(chosen.cluster.map { .string($0.hex) })
         case let .failed(failure):
             object["status"] = "failed"
             object["failure"] = .string(failure.code)

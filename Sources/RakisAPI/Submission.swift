@@ -6,9 +6,7 @@ import RakisRuntime
 struct Submission {
     let node: any NodeService
 
-    func submit(_ form: RequestForm) async throws -> Hash256 {
-        let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
-        let spec = form.spec(embeddingModel: node.embeddingModels.first ?? "all-minilm-l6-v2", nonce: nonce)
+    func submit(_ spec: RequestSpec) async throws -> Hash256 {
         do {
             return try await node.submit(spec)
         } catch {

@@ -103,12 +103,12 @@ extension Node {
         )
         let outcome: RequestConclusion.Outcome
         switch decision {
-        case let .agreed(_, members, chosen):
+        case let .agreed(_, cluster, chosen):
             // Consensus chooses among the points, each a member's valid, revealed commitment.
             guard let author = record.memberOrder.first(where: { record.members[$0]?.commitment == chosen }),
                   let reveal = record.reveal(of: author)?.reveal
             else { preconditionFailure("consensus chose commitment \(chosen.hex.prefix(8)), which no revealed member made") }
-            outcome = .final(ChosenOutput(node: author, model: reveal.model, output: reveal.output, commitment: chosen, members: members))
+            outcome = .final(ChosenOutput(node: author, model: reveal.model, output: reveal.output, commitment: chosen, cluster: cluster))
         case let .failed(failure):
             outcome = .failed(.consensus(failure))
         }

@@ -67,8 +67,8 @@ public final class Node {
             embeddingFinished(job, embedding: embedding)
         case let .embeddingFailed(job, reason):
             embeddingFailed(job, reason: reason)
-        case let .requestSubmitted(spec):
-            submit(spec)
+        case let .requestSubmitted(spec, nonce):
+            submit(spec, nonce: nonce)
         case let .recovered(recovery):
             recover(recovery)
         case .statusRequested:
@@ -129,14 +129,19 @@ public final class Node {
 
     // MARK: - Local submissions
 
-    func submit(_ spec: RequestSpec) {
+    func submit(_ spec: RequestSpec, nonce: String) {
+        guard let embeddingModel = spec.embeddingModel ?? config.embeddingModels.first else {
+            verdict = .submissionRejected(.outOfRange(field: "request.embedding.model",
+                                                      detail: "the request names no embedding model and this node has none"))
+            return
+        }
         let request = InferenceRequest(
             input: spec.input, models: spec.models, temperature: spec.temperature, maxTokens: spec.maxTokens,
-            seed: spec.seed, embedding: spec.embedding,
+            seed: spec.seed, embedding: EmbeddingSpec(model: embeddingModel, bits: spec.embeddingBits),
             frame: SecurityFrame(quorum: spec.quorum, secDistance: spec.secDistance, secPercentage: spec.secPercentage,
                                  commitDeadline: now + spec.commitWindow, revealDeadline: now + spec.commitWindow + spec.revealWindow),
             origin: RequestOrigin(kind: spec.originKind, node: nodeId, chain: spec.chain),
-            createdAt: now, nonce: spec.nonce
+            createdAt: now, nonce: nonce
         )
         do {
             try PacketValidator.validate(request)

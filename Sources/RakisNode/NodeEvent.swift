@@ -1,42 +1,48 @@
 import RakisCore
 
-/// A request as a local client (API, CLI, chain connector) asks for it. The node turns it into a
-/// signed request with itself as origin.
+/// A request as a local client (API, CLI, chain connector) asks for it: what to run and its
+/// security frame, with the network's defaults for what it leaves out. The node signs it as a
+/// request with itself as origin, adding the time, the deadlines and the nonce its runtime drew
+/// (the state machine has no randomness of its own).
 public struct RequestSpec: Sendable {
     public var input: RequestInput
     public var models: [String]
     public var temperature: Double
     public var maxTokens: Int
     public var seed: Int?
-    public var embedding: EmbeddingSpec
+    /// The embedding model outputs are compared with; nil asks for the node's own (its first).
+    public var embeddingModel: String?
+    public var embeddingBits: Int
     public var quorum: Int
     public var secDistance: Double
     public var secPercentage: Double
     public var commitWindow: Millis
     public var revealWindow: Millis
-    /// Random bytes from the caller (the state machine has no randomness of its own).
-    public var nonce: String
     public var originKind: RequestOrigin.Kind
     public var chain: ChainCoordinates?
 
+    public static let defaultCommitWindow: Millis = 30_000
+    public static let defaultRevealWindow: Millis = 15_000
+
     public init(
         input: RequestInput, models: [String], temperature: Double = 0, maxTokens: Int = 64, seed: Int? = nil,
-        embedding: EmbeddingSpec, quorum: Int, secDistance: Double, secPercentage: Double,
-        commitWindow: Millis, revealWindow: Millis, nonce: String, originKind: RequestOrigin.Kind = .api,
-        chain: ChainCoordinates? = nil
+        embeddingModel: String? = nil, embeddingBits: Int = 384, quorum: Int = 3,
+        secDistance: Double = SecurityFrame.defaultSecDistance, secPercentage: Double = SecurityFrame.defaultSecPercentage,
+        commitWindow: Millis = RequestSpec.defaultCommitWindow, revealWindow: Millis = RequestSpec.defaultRevealWindow,
+        originKind: RequestOrigin.Kind = .api, chain: ChainCoordinates? = nil
     ) {
         self.input = input
         self.models = models
         self.temperature = temperature
         self.maxTokens = maxTokens
         self.seed = seed
-        self.embedding = embedding
+        self.embeddingModel = embeddingModel
+        self.embeddingBits = embeddingBits
         self.quorum = quorum
         self.secDistance = secDistance
         self.secPercentage = secPercentage
         self.commitWindow = commitWindow
         self.revealWindow = revealWindow
-        self.nonce = nonce
         self.originKind = originKind
         self.chain = chain
     }
@@ -93,7 +99,9 @@ public enum NodeEvent: Sendable {
     case inferenceFailed(InferenceJob, reason: String)
     case embeddingFinished(EmbeddingJob, BinaryEmbedding)
     case embeddingFailed(EmbeddingJob, reason: String)
-    case requestSubmitted(RequestSpec)
+    /// A local client's request, with 16 random bytes (hex) from the runtime to tell it apart from
+    /// an otherwise identical one.
+    case requestSubmitted(RequestSpec, nonce: String)
     /// After a restart, before anything else: what the store kept.
     case recovered(NodeRecovery)
     /// The runtime saw the network change (a new connection, a peer it had not heard from):

@@ -49,7 +49,7 @@ extension ChainConnector {
         let commitmentSetHash = OracleDigest.commitmentSetHash(commitments: quorum.commits.map { $0.commit!.commitment.bytes })
         let digest = OracleDigest.fulfilmentDigest(chainId: chainId, oracle: configuration.oracle, requestId: oracleRequest.requestId,
                                                    output: chosen.output, commitmentSetHash: commitmentSetHash)
-        let agreeing = Set(chosen.members)
+        let agreeing = Set(chosen.cluster)
         let members = Set(quorum.commits.filter { agreeing.contains($0.commit!.commitment) }.map(\.sender))
         var fulfilment = Fulfilment(requestId: id, oracleRequest: oracleRequest, output: chosen.output, commitmentSetHash: commitmentSetHash,
                                     signedHash: EthereumMessage.personalHash(digest), members: members)

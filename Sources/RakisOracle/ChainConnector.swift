@@ -30,8 +30,8 @@ public actor ChainConnector {
         /// How long each introducer waits for the one before it.
         public var introducerTurn: Duration = .seconds(5)
         /// The network request's windows, shortened when the contract's deadline is nearer.
-        public var commitWindow: Millis = 30_000
-        public var revealWindow: Millis = 15_000
+        public var commitWindow = RequestSpec.defaultCommitWindow
+        public var revealWindow = RequestSpec.defaultRevealWindow
         public var embeddingBits = 384
 
         public init(rpcURL: String, oracle: EthereumAddress, key: ChainKey) {
@@ -204,13 +204,12 @@ public actor ChainConnector {
         let scale = min(1, Double(available) / Double(wanted))
         let commitWindow = Millis(Double(configuration.commitWindow) * scale)
         guard commitWindow >= Limits.minCommitWindow else { return nil }
-        let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
         return RequestSpec(
             input: request.input, models: request.models, temperature: request.temperature, maxTokens: request.maxTokens,
-            embedding: EmbeddingSpec(model: runtime.embeddingModels.first ?? "all-minilm-l6-v2", bits: configuration.embeddingBits),
+            embeddingBits: configuration.embeddingBits,
             quorum: request.quorum, secDistance: request.secDistance, secPercentage: request.secPercentage,
             commitWindow: commitWindow, revealWindow: Millis(Double(configuration.revealWindow) * scale),
-            nonce: nonce, originKind: .chain, chain: request.coordinates
+            originKind: .chain, chain: request.coordinates
         )
     }
 

@@ -156,7 +156,7 @@ public actor NodeRuntime {
 
     /// Signs and sends a request with this node as its origin.
     public func submit(_ spec: RequestSpec) throws(PacketRejection) -> Hash256 {
-        let step = node.handle(.requestSubmitted(spec), now: Self.now())
+        let step = node.handle(.requestSubmitted(spec, nonce: RequestNonce.draw()), now: Self.now())
         execute(step.effects)
         switch step.verdict {
         case let .submitted(requestId):
@@ -414,7 +414,7 @@ public actor NodeRuntime {
         switch conclusion.outcome {
         case let .final(chosen):
             metrics.concluded("final")
-            logger.info("request \(conclusion.requestId.hex.prefix(8)) final: output of \(chosen.node.short), cluster of \(chosen.members.count)")
+            logger.info("request \(conclusion.requestId.hex.prefix(8)) final: output of \(chosen.node.short), cluster of \(chosen.cluster.count)")
         case let .failed(failure):
             metrics.concluded("failed")
             logger.warning("request \(conclusion.requestId.hex.prefix(8)) failed: \(failure)")

@@ -8,8 +8,6 @@ public protocol OracleRuntime: Sendable {
     /// Conclusions of chain requests and received attestations. Never drops anything: a lost
     /// attestation could leave a request unsubmitted.
     var chainSignals: AsyncStream<ChainSignal> { get }
-    /// The embedding models the node runs; a contract's request is embedded with the first.
-    var embeddingModels: [String] { get }
     /// The node's wall clock, the time its store records carry.
     var now: Millis { get }
 

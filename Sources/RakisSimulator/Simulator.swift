@@ -101,12 +101,11 @@ public final class Simulator {
         let nonce = Hex.encode((0..<8).map { _ in UInt8(truncatingIfNeeded: random.next()) })
         let spec = RequestSpec(
             input: .prompt("simulated prompt \(request)"), models: [SimulationConfig.model], temperature: 0.7,
-            maxTokens: 64, seed: request,
-            embedding: EmbeddingSpec(model: SimulationConfig.embeddingModel, bits: config.embeddingBits),
+            maxTokens: 64, seed: request, embeddingModel: SimulationConfig.embeddingModel, embeddingBits: config.embeddingBits,
             quorum: config.quorum, secDistance: config.secDistance, secPercentage: config.secPercentage,
-            commitWindow: config.commitWindow, revealWindow: config.revealWindow, nonce: nonce
+            commitWindow: config.commitWindow, revealWindow: config.revealWindow
         )
-        let step = nodes[origin].handle(.requestSubmitted(spec), now: now)
+        let step = nodes[origin].handle(.requestSubmitted(spec, nonce: nonce), now: now)
         if case let .submitted(requestId) = step.verdict {
             tally.requestIndex[requestId] = tally.requests.count
             tally.requests.append(RequestTally(id: requestId, origin: origin, submittedAt: now))

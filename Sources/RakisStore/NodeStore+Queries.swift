@@ -88,7 +88,7 @@ extension NodeStore {
               members.count == memberTexts.count else {
             throw StoreError.unreadableResult(path: path, requestId: requestId)
         }
-        return ChosenOutput(node: node, model: row["model"], output: row["output"], commitment: commitment, members: members)
+        return ChosenOutput(node: node, model: row["model"], output: row["output"], commitment: commitment, cluster: members)
     }
 
     public func counts() throws -> StoreCounts {

@@ -93,7 +93,7 @@ struct StoryNarrator {
             guard node == origins[conclusion.requestId] else { return }
             switch conclusion.outcome {
             case let .final(chosen):
-                add(conclusion.requestId, time, "node \(node) (origin) verified every reveal and concludes: output of node \(index(of: chosen.node)), \"\(chosen.output)\", cluster of \(chosen.members.count)")
+                add(conclusion.requestId, time, "node \(node) (origin) verified every reveal and concludes: output of node \(index(of: chosen.node)), \"\(chosen.output)\", cluster of \(chosen.cluster.count)")
             case let .failed(failure):
                 add(conclusion.requestId, time, "node \(node) (origin) concludes: failed, \(failure)")
             }

@@ -47,9 +47,9 @@ struct NativeRoutesTests {
         let spec = try #require(node.submitted.withLock { $0 }.first)
         #expect(spec.input == .prompt("What is 2+2?"))
         #expect(spec.models == ["own-model"], "left out, the accepted model is the node's own")
-        #expect(spec.embedding.model == "all-minilm-l6-v2")
+        #expect(spec.embeddingModel == nil && spec.embeddingBits == 384, "left out, the node's own embedding model, 384 bits")
         #expect(spec.quorum == 3)
-        #expect(spec.nonce.count == 32)
+        #expect(spec.commitWindow == RequestSpec.defaultCommitWindow && spec.revealWindow == RequestSpec.defaultRevealWindow)
     }
 
     @Test func aRefusedSubmissionAnswersInOpenAIsErrorShape() async throws {
@@ -83,7 +83,7 @@ struct NativeRoutesTests {
         #expect(agreed.body == [
             "requestId": .string(id.hex), "concludedAt": 1_700_000_012_345, "status": "final", "output": "Four.",
             "model": "own-model", "node": .string(Outcomes.chosen.node.hex), "commitment": .string(Outcomes.chosen.commitment.hex),
-            "cluster": .array(Outcomes.chosen.members.map { .string($0.hex) }),
+            "cluster": .array(Outcomes.chosen.cluster.map { .string($0.hex) }),
         ])
 
         let failed = try await call(StandInNode(conclusion: Outcomes.noQuorum()), .post, "/api/requests", body: ["prompt": "a", "wait": true])

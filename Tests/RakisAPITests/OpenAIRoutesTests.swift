@@ -28,7 +28,7 @@ struct OpenAIRoutesTests {
             "choices": [["index": 0, "message": ["role": "assistant", "content": "Four."], "finish_reason": "stop", "logprobs": nil]],
             "usage": ["prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0],
             "rakis": ["requestId": .string(id.hex), "node": .string(chosen.node.hex), "commitment": .string(chosen.commitment.hex),
-                      "cluster": .array(chosen.members.map { .string($0.hex) }),
+                      "cluster": .array(chosen.cluster.map { .string($0.hex) }),
                       "certificateUrl": .string("/api/requests/\(id.hex)/certificate"), "certificate": nil],
         ])
         let spec = try #require(node.submitted.withLock { $0 }.first)

@@ -62,7 +62,7 @@ final class StandInNode: NodeService {
 enum Outcomes {
     static let chosen = ChosenOutput(node: StandInNode.nodeIdentity.nodeId, model: "own-model", output: "Four.",
                                      commitment: Hash256.of(Array("commitment".utf8)),
-                                     members: [Hash256.of(Array("a".utf8)), Hash256.of(Array("b".utf8))])
+                                     cluster: [Hash256.of(Array("a".utf8)), Hash256.of(Array("b".utf8))])
 
     static func agreed(_ requestId: Hash256 = StandInNode.requestId) -> RequestConclusion {
         RequestConclusion(requestId: requestId, outcome: .final(chosen), certificate: nil, concludedAt: 1_700_000_012_345)

@@ -236,7 +236,7 @@ struct CertificateScenario {
     @Test func aClaimedOutcomeConsensusDoesNotGiveIsRejected() {
         let commitments = scenario.commits.map { $0.commit!.commitment }
         let claims: [ResultOutcome] = [
-            .agreed(chosen: commitments[3], members: [commitments[3]]),
+            .agreed(chosen: commitments[3], cluster: [commitments[3]]),
             .failed(reason: "no cluster large enough: largest 1, 3 required"),
         ]
         for claim in claims {

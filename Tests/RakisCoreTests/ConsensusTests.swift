@@ -109,7 +109,7 @@ private func permutations<T>(_ items: [T]) -> [[T]] {
             for word in [digest.words.0, digest.words.1, digest.words.2, digest.words.3] {
                 remainder = UInt64(count).dividingFullWidth((high: remainder, low: word)).remainder
             }
-            #expect(Consensus.selectionIndex(requestId: requestId, members: members) == Int(remainder))
+            #expect(Consensus.selectionIndex(requestId: requestId, cluster: members) == Int(remainder))
         }
     }
 

@@ -100,7 +100,7 @@ import RakisCore
         let cluster = TestCluster(serving: 1)
         var spec = cluster.spec()
         spec.quorum = 99
-        let step = cluster.nodes[0].handle(.requestSubmitted(spec), now: cluster.now)
+        let step = cluster.nodes[0].handle(.requestSubmitted(spec, nonce: cluster.nextNonce()), now: cluster.now)
         guard case .submissionRejected(.outOfRange(field: "request.frame.quorum", _)) = step.verdict else {
             Issue.record("accepted quorum 99: \(step.verdict)"); return
         }

@@ -61,16 +61,20 @@ final class TestCluster {
     }
 
     func spec(quorum: Int = 3, secPercentage: Double = 0.66, commitWindow: Millis = 5_000, revealWindow: Millis = 5_000) -> RequestSpec {
+        RequestSpec(input: .prompt("What is 2+2?"), models: [Self.model], embeddingModel: Self.embedder,
+                    quorum: quorum, secDistance: 0.1, secPercentage: secPercentage,
+                    commitWindow: commitWindow, revealWindow: revealWindow)
+    }
+
+    /// A counter, so that two submissions of one spec are two requests.
+    func nextNonce() -> String {
         requestCounter += 1
-        let nonce = Hex.encode((0..<4).map { UInt8(truncatingIfNeeded: requestCounter >> (8 * (3 - $0))) })
-        return RequestSpec(input: .prompt("What is 2+2?"), models: [Self.model], embedding: EmbeddingSpec(model: Self.embedder, bits: 384),
-                           quorum: quorum, secDistance: 0.1, secPercentage: secPercentage,
-                           commitWindow: commitWindow, revealWindow: revealWindow, nonce: nonce)
+        return Hex.encode((0..<4).map { UInt8(truncatingIfNeeded: requestCounter >> (8 * (3 - $0))) })
     }
 
     /// Submits a request at `origin` and returns its id.
     func submit(_ spec: RequestSpec, at origin: Int) -> Hash256 {
-        let step = nodes[origin].handle(.requestSubmitted(spec), now: now)
+        let step = nodes[origin].handle(.requestSubmitted(spec, nonce: nextNonce()), now: now)
         apply(step.effects, from: origin)
         guard case let .submitted(id) = step.verdict else { fatalError("submission rejected: \(step.verdict)") }
         return id

@@ -12,10 +12,8 @@ import RakisCore
         config.workerRedundancy = 1_000  // always drawn to work
         let node = Node(identity: NodeIdentity(deterministicLabel: "seed test"), config: config)
         _ = node.handle(.started, now: 1_700_000_000_000)
-        let spec = RequestSpec(input: .prompt("Once upon a time"), models: ["llm"], temperature: 0.9, seed: seed,
-                               embedding: EmbeddingSpec(model: "embedder", bits: 384), quorum: 1, secDistance: 0.1,
-                               secPercentage: 0.66, commitWindow: 5_000, revealWindow: 5_000, nonce: "00112233")
-        let step = node.handle(.requestSubmitted(spec), now: 1_700_000_000_100)
+        let spec = RequestSpec(input: .prompt("Once upon a time"), models: ["llm"], temperature: 0.9, seed: seed, quorum: 1)
+        let step = node.handle(.requestSubmitted(spec, nonce: "00112233"), now: 1_700_000_000_100)
         let jobs = step.effects.compactMap { effect -> InferenceJob? in
             if case let .startInference(job) = effect { job } else { nil }
         }

@@ -75,7 +75,7 @@ import RakisNode
         }
         #expect(chosen.model == RecordingNetwork.model)
         #expect(chosen.output == "Four.")
-        #expect(chosen.members.count == 3)
+        #expect(chosen.cluster.count == 3)
         let certificate = try JSONParser.parse(try #require(result.certificate))
         guard case let .object(fields) = certificate else { Issue.record("certificate is not an object"); return }
         #expect(Set(fields.keys) == ["quorum", "reveals", "outcome"])

@@ -45,11 +45,9 @@ final class RecordingNetwork {
     /// Submits a request at node `origin` (quorum: every node) and returns its id.
     func submit(at origin: Int) -> Hash256 {
         submitted += 1
-        let spec = RequestSpec(input: .prompt("What is 2+2?"), models: [Self.model],
-                               embedding: EmbeddingSpec(model: Self.embedder, bits: 384), quorum: nodes.count,
-                               secDistance: 0.1, secPercentage: 0.66, commitWindow: 5_000, revealWindow: 5_000,
-                               nonce: String(format: "%08x", submitted))
-        let step = nodes[origin].handle(.requestSubmitted(spec), now: now)
+        let spec = RequestSpec(input: .prompt("What is 2+2?"), models: [Self.model], embeddingModel: Self.embedder,
+                               quorum: nodes.count, secDistance: 0.1, secPercentage: 0.66, commitWindow: 5_000, revealWindow: 5_000)
+        let step = nodes[origin].handle(.requestSubmitted(spec, nonce: String(format: "%08x", submitted)), now: now)
         carryOut(step.effects, of: origin)
         guard case let .submitted(id) = step.verdict else { fatalError("submission rejected: \(step.verdict)") }
         return id

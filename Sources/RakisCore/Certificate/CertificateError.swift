@@ -51,8 +51,8 @@ public enum CertificateError: Error, Sendable, Equatable, CustomStringConvertibl
 
     private static func describe(_ outcome: ResultOutcome) -> String {
         switch outcome {
-        case let .agreed(chosen, members):
-            "agreed on \(chosen.hex.prefix(8)) among [\(members.map { String($0.hex.prefix(8)) }.joined(separator: ", "))]"
+        case let .agreed(chosen, cluster):
+            "agreed on \(chosen.hex.prefix(8)) among [\(cluster.map { String($0.hex.prefix(8)) }.joined(separator: ", "))]"
         case let .failed(reason): "failed (\(reason))"
         }
     }

@@ -13,9 +13,9 @@ public struct ConsensusPoint: Sendable, Hashable {
 
 /// What consensus decided for one request.
 public enum ConsensusOutcome: Sendable, Equatable {
-    /// `members` (sorted by commitment) lie within secDistance of the centre; `chosen` is the
-    /// member whose output is the request's result.
-    case agreed(centre: Hash256, members: [Hash256], chosen: Hash256)
+    /// The `cluster`'s commitments (sorted) lie within secDistance of the centre; `chosen` is the
+    /// one whose output is the request's result.
+    case agreed(centre: Hash256, cluster: [Hash256], chosen: Hash256)
     case failed(ConsensusFailure)
 }
 
@@ -40,9 +40,9 @@ public enum ConsensusFailure: Sendable, Equatable, CustomStringConvertible {
 /// 2. Each point is a candidate centre; its count is the number of points close to it,
 ///    itself included. The largest count wins; ties go to the smallest commitment.
 /// 3. Consensus holds when that count reaches ceil(secPercentage x quorum).
-/// 4. The members are the points close to the centre, sorted by commitment. The chosen one is
-///    the member at index SHA-256(requestId || member commitments) mod member count, reading
-///    the digest as an unsigned 256-bit big-endian integer.
+/// 4. The cluster is the points close to the centre, sorted by commitment. The chosen one is
+///    the cluster's commitment at index SHA-256(requestId || cluster commitments) mod cluster
+///    size, reading the digest as an unsigned 256-bit big-endian integer.
 ///
 /// Nothing depends on the order of `points`: counts are order-free, and every tie and
 /// selection is resolved by commitment.
@@ -77,12 +77,12 @@ public enum Consensus {
             return .failed(.noClusterLargeEnough(largest: counts[best], required: required))
         }
 
-        let members = points.indices
+        let cluster = points.indices
             .filter { packed.distance($0, best) <= maxBits }
             .map { points[$0].commitment }
             .sorted()
-        let chosen = members[selectionIndex(requestId: requestId, members: members)]
-        return .agreed(centre: points[best].commitment, members: members, chosen: chosen)
+        let chosen = cluster[selectionIndex(requestId: requestId, cluster: cluster)]
+        return .agreed(centre: points[best].commitment, cluster: cluster, chosen: chosen)
     }
 
     /// The smallest k with k / quorum >= secPercentage, computed with one correctly rounded
@@ -102,11 +102,11 @@ public enum Consensus {
     }
 
     /// SHA-256(requestId || commitments...) mod count, in exact integer arithmetic.
-    public static func selectionIndex(requestId: Hash256, members: [Hash256]) -> Int {
+    public static func selectionIndex(requestId: Hash256, cluster: [Hash256]) -> Int {
         var hasher = SHA256()
         hasher.update(data: requestId.bytes)
-        for member in members { hasher.update(data: member.bytes) }
-        let count = UInt64(members.count)
+        for commitment in cluster { hasher.update(data: commitment.bytes) }
+        let count = UInt64(cluster.count)
         var remainder: UInt64 = 0
         for byte in hasher.finalize() {
             remainder = (remainder << 8 | UInt64(byte)) % count

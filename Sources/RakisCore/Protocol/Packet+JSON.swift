@@ -130,8 +130,8 @@ extension Packet {
 extension ResultOutcome {
     public var json: JSONValue {
         switch self {
-        case let .agreed(chosen, members):
-            ["status": "agreed", "chosen": .string(chosen.hex), "members": .array(members.map { .string($0.hex) })]
+        case let .agreed(chosen, cluster):
+            ["status": "agreed", "chosen": .string(chosen.hex), "members": .array(cluster.map { .string($0.hex) })]
         case let .failed(reason):
             ["status": "failed", "reason": .string(reason)]
         }
@@ -148,7 +148,7 @@ extension ResultOutcome {
                 }
                 return hash
             }
-            self = .agreed(chosen: try Hash256(json: reader, key: "chosen"), members: members)
+            self = .agreed(chosen: try Hash256(json: reader, key: "chosen"), cluster: members)
         case "failed":
             try reader.rejectUnknownKeys(allowed: ["status", "reason"])
             self = .failed(reason: try reader.string("reason"))

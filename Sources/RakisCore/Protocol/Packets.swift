@@ -66,7 +66,9 @@ public struct ResultCertificate: Sendable {
 
 /// The outcome a result packet claims; receivers recompute it and compare.
 public enum ResultOutcome: Sendable, Hashable {
-    case agreed(chosen: Hash256, members: [Hash256])
+    /// The agreeing cluster's commitments travel under the JSON key "members" (the wire format
+    /// predates the name), but they are a cluster, not the quorum's members.
+    case agreed(chosen: Hash256, cluster: [Hash256])
     case failed(reason: String)
 }
 
@@ -74,7 +76,7 @@ extension ResultOutcome {
     /// The outcome a result packet claims for a consensus decision; the centre is not part of it.
     public init(_ decision: ConsensusOutcome) {
         switch decision {
-        case let .agreed(_, members, chosen): self = .agreed(chosen: chosen, members: members)
+        case let .agreed(_, cluster, chosen): self = .agreed(chosen: chosen, cluster: cluster)
         case let .failed(failure): self = .failed(reason: failure.description)
         }
     }

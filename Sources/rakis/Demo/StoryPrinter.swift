@@ -16,10 +16,8 @@ struct StoryPrinter {
         print("   frame: quorum \(sample.quorum), secDistance \(sample.secDistance), secPercentage \(sample.secPercentage); \(sample.why)")
         let spec = RequestSpec(
             input: .messages([ChatMessage(role: "user", content: sample.prompt)]), models: [DemoNetwork.model],
-            temperature: sample.temperature, maxTokens: sample.maxTokens,
-            embedding: EmbeddingSpec(model: DemoNetwork.embeddingModel, bits: 384), quorum: sample.quorum,
-            secDistance: sample.secDistance, secPercentage: sample.secPercentage, commitWindow: 30_000, revealWindow: 15_000,
-            nonce: Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) }))
+            temperature: sample.temperature, maxTokens: sample.maxTokens, embeddingModel: DemoNetwork.embeddingModel,
+            quorum: sample.quorum, secDistance: sample.secDistance, secPercentage: sample.secPercentage)
         let requestId = try await runtime.submit(spec)
         guard let conclusion = await runtime.conclusion(of: requestId) else { return false }
         guard let story = try runtime.queries.story(of: requestId) else { return false }
@@ -45,7 +43,7 @@ struct StoryPrinter {
         }
         switch conclusion.outcome {
         case let .final(output):
-            print("   ✔ final: \(name(output.node))'s output, in a cluster of \(output.members.count) of \(sample.quorum)\n")
+            print("   ✔ final: \(name(output.node))'s output, in a cluster of \(output.cluster.count) of \(sample.quorum)\n")
             return true
         case let .failed(failure):
             print("   ✘ failed: \(failure)\n")

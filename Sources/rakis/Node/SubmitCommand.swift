@@ -30,8 +30,8 @@ struct Submit: AsyncParsableCommand {
     @Option(help: "Sampling temperature (0 is greedy).") var temperature = 0.0
     @Option(help: "Sampling seed (default: derived from the request id).") var seed: Int?
     @Option(help: "Embedding bits compared.") var bits = 384
-    @Option(help: "Milliseconds for commits.") var commitWindow: Int64 = 30_000
-    @Option(help: "Milliseconds for reveals after the commit window.") var revealWindow: Int64 = 15_000
+    @Option(help: "Milliseconds for commits.") var commitWindow: Int64 = RequestSpec.defaultCommitWindow
+    @Option(help: "Milliseconds for reveals after the commit window.") var revealWindow: Int64 = RequestSpec.defaultRevealWindow
     @Option(help: "Seconds to wait for a transport to connect.") var connectTimeout = 20.0
     @Flag(help: "Print the result and its certificate as JSON.") var json = false
 
@@ -52,9 +52,8 @@ struct Submit: AsyncParsableCommand {
         let input: RequestInput = chat ? .messages([ChatMessage(role: "user", content: prompt)]) : .prompt(prompt)
         let spec = RequestSpec(
             input: input, models: acceptedModels, temperature: temperature, maxTokens: maxTokens, seed: seed,
-            embedding: EmbeddingSpec(model: settings.embeddingModel, bits: bits), quorum: quorum,
-            secDistance: secDistance, secPercentage: secPercentage, commitWindow: commitWindow, revealWindow: revealWindow,
-            nonce: Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+            embeddingModel: settings.embeddingModel, embeddingBits: bits, quorum: quorum,
+            secDistance: secDistance, secPercentage: secPercentage, commitWindow: commitWindow, revealWindow: revealWindow
         )
         let started = Date()
         let requestId: Hash256
@@ -94,7 +93,7 @@ struct Submit: AsyncParsableCommand {
         switch conclusion.outcome {
         case let .final(chosen):
             print(chosen.output)
-            print("-- final in \(String(format: "%.2f", elapsed)) s: output of node \(chosen.node.short) (\(chosen.model)), cluster of \(chosen.members.count) of \(quorum); request \(conclusion.requestId.hex)")
+            print("-- final in \(String(format: "%.2f", elapsed)) s: output of node \(chosen.node.short) (\(chosen.model)), cluster of \(chosen.cluster.count) of \(quorum); request \(conclusion.requestId.hex)")
         case let .failed(failure):
             print("-- failed in \(String(format: "%.2f", elapsed)) s: \(failure); request \(conclusion.requestId.hex)")
         }

@@ -1,21 +1,10 @@
 import RakisCore
 import RakisNode
 
-/// What a client may ask of a request, in either API's words, with the node's defaults for
-/// what it leaves out. The protocol's own limits are checked when the node signs the request.
-struct RequestForm {
-    var input: RequestInput
-    var models: [String]
-    var temperature = 0.0
-    var maxTokens = 64
-    var seed: Int?
-    var quorum = 3
-    var secDistance = SecurityFrame.defaultSecDistance
-    var secPercentage = SecurityFrame.defaultSecPercentage
-    var commitWindow: Millis = 30_000
-    var revealWindow: Millis = 15_000
-    var embeddingBits = 384
-
+/// Reading what a client asks of a request, in either API's words, into a `RequestSpec`; what
+/// it leaves out keeps the spec's defaults. The protocol's own limits are checked when the node
+/// signs the request.
+extension RequestSpec {
     /// The security-frame fields, the same in the native body and in OpenAI's `rakis` object.
     static let frameKeys: Set<String> = ["quorum", "secDistance", "secPercentage", "commitWindowMs", "revealWindowMs", "embeddingBits"]
 
@@ -49,12 +38,5 @@ struct RequestForm {
             throw APIError.badRequest("model \(model.debugDescription) is not served by this node or any peer it has heard from (known: \(list))",
                                       param: param)
         }
-    }
-
-    func spec(embeddingModel: String, nonce: String) -> RequestSpec {
-        RequestSpec(input: input, models: models, temperature: temperature, maxTokens: maxTokens, seed: seed,
-                    embedding: EmbeddingSpec(model: embeddingModel, bits: embeddingBits), quorum: quorum,
-                    secDistance: secDistance, secPercentage: secPercentage, commitWindow: commitWindow,
-                    revealWindow: revealWindow, nonce: nonce)
     }
 }
