@@ -18,7 +18,7 @@ struct NodeCommand: AsyncParsableCommand {
             SIGTERM stops it cleanly. With --chain-rpc and --oracle it also serves an oracle contract \
             (docs/ORACLE.md): it brings the contract's requests into the network, attests to their \
             results with its chain key and submits fulfilments.
-            """
+            """ + "\n\n" + NodeSetting.environmentHelp
     )
 
     @OptionGroup var options: NodeOptions
