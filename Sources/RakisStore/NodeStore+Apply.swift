@@ -94,7 +94,7 @@ extension NodeStore {
             """, arguments: [
                 result.requestId.hex, chosen == nil ? "failed" : "final",
                 chosen?.node.hex, chosen?.model, chosen?.output, chosen?.commitment.hex,
-                chosen.map { Self.storedList($0.members.map(\.hex)) },
+                chosen.map { Self.storedList($0.cluster.map(\.hex)) },
                 failure?.code, failure?.reason,
                 result.certificate.map { Data($0) },
                 result.concludedAt,

@@ -96,7 +96,7 @@ import RakisCore
         let finals = (0..<3).compactMap { cluster.chosen(id, at: $0) }
         #expect(finals.count == 3, "node 1 got the true reveal from the fixer's certificate")
         #expect(Set(finals.map(\.commitment)).count == 1)
-        #expect(Set(finals.map(\.members)).count == 1)
+        #expect(Set(finals.map(\.cluster)).count == 1)
     }
 
     @Test func aRevealWhoseEmbeddingLiesIsExcluded() {
