@@ -171,6 +171,7 @@ public actor NodeRuntime {
     }
 
     /// Waits until the request concludes at this node; nil if the node stops first.
+    /// Nil also when too many local clients wait already (`RecentConclusions.maxWaiters`).
     public func conclusion(of requestId: Hash256) async -> RequestConclusion? {
         if let conclusion = conclusions[requestId] { return conclusion }
         guard !stopped else { return nil }

@@ -95,7 +95,7 @@ struct NativeRoutesTests {
 
         let stopped = try await call(StandInNode(conclusion: nil), .post, "/api/requests", body: ["prompt": "a", "wait": true])
         #expect(stopped.status == .serviceUnavailable)
-        #expect(stopped.body == apiError("the node is shutting down; request \(id.hex) did not conclude here", type: "server_error"))
+        #expect(stopped.body == apiError("the node is shutting down or has too many clients waiting; request \(id.hex) did not conclude here", type: "server_error"))
     }
 
     // MARK: - Reading requests back
