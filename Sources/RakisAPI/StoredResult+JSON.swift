@@ -10,6 +10,11 @@ extension StoredResult {
 
     /// The view's fields, for views that add to them.
     var jsonFields: [String: JSONValue] {
+        Self.jsonFields(requestId: requestId, outcome: outcome, concludedAt: concludedAt)
+    }
+
+    /// The fields of a result, stored or just concluded (whose certificate need not be serialized for them).
+    static func jsonFields(requestId: Hash256, outcome: Outcome, concludedAt: Millis) -> [String: JSONValue] {
         var object: [String: JSONValue] = ["requestId": .string(requestId.hex), "concludedAt": .number(Double(concludedAt))]
         switch outcome {
         case let .final(chosen):
@@ -31,7 +36,7 @@ extension StoredResult {
 extension RequestConclusion {
     /// The result's view with the certificate inline, when there was a quorum.
     public var json: JSONValue {
-        var object = StoredResult(self).jsonFields
+        var object = StoredResult.jsonFields(requestId: requestId, outcome: StoredResult.Outcome(outcome), concludedAt: concludedAt)
         if let certificate { object["certificate"] = certificate.json }
         return .object(object)
     }

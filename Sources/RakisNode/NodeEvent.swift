@@ -23,10 +23,11 @@ public struct RequestSpec: Sendable {
 
     public static let defaultCommitWindow: Millis = 30_000
     public static let defaultRevealWindow: Millis = 15_000
+    public static let defaultEmbeddingBits = 384
 
     public init(
         input: RequestInput, models: [String], temperature: Double = 0, maxTokens: Int = 64, seed: Int? = nil,
-        embeddingModel: String? = nil, embeddingBits: Int = 384, quorum: Int = 3,
+        embeddingModel: String? = nil, embeddingBits: Int = RequestSpec.defaultEmbeddingBits, quorum: Int = 3,
         secDistance: Double = SecurityFrame.defaultSecDistance, secPercentage: Double = SecurityFrame.defaultSecPercentage,
         commitWindow: Millis = RequestSpec.defaultCommitWindow, revealWindow: Millis = RequestSpec.defaultRevealWindow,
         originKind: RequestOrigin.Kind = .api, chain: ChainCoordinates? = nil

@@ -32,7 +32,7 @@ public actor ChainConnector {
         /// The network request's windows, shortened when the contract's deadline is nearer.
         public var commitWindow = RequestSpec.defaultCommitWindow
         public var revealWindow = RequestSpec.defaultRevealWindow
-        public var embeddingBits = 384
+        public var embeddingBits = RequestSpec.defaultEmbeddingBits
 
         public init(rpcURL: String, oracle: EthereumAddress, key: ChainKey) {
             self.rpcURL = rpcURL

@@ -82,13 +82,14 @@ extension NodeStore {
     /// The chosen output of a final result row. The node wrote its ids as hex, so ids that do not
     /// read back mean the file was damaged or written by something else: that is said, not guessed.
     private func chosenOutput(_ row: Row, of requestId: Hash256) throws -> ChosenOutput {
-        let memberTexts = Self.stringList(row["members"])
-        let members = memberTexts.compactMap(Hash256.init(hex:))
+        // The cluster's commitments live in the column `members`, named before the word meant a quorum's.
+        let clusterTexts = Self.stringList(row["members"])
+        let cluster = clusterTexts.compactMap(Hash256.init(hex:))
         guard let node = NodeID(hex: row["chosen_node"]), let commitment = Hash256(hex: row["commitment"]),
-              members.count == memberTexts.count else {
+              cluster.count == clusterTexts.count else {
             throw StoreError.unreadableResult(path: path, requestId: requestId)
         }
-        return ChosenOutput(node: node, model: row["model"], output: row["output"], commitment: commitment, cluster: members)
+        return ChosenOutput(node: node, model: row["model"], output: row["output"], commitment: commitment, cluster: cluster)
     }
 
     public func counts() throws -> StoreCounts {

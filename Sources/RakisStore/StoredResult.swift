@@ -7,6 +7,14 @@ public struct StoredResult: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable {
         case final(ChosenOutput)
         case failed(Failure)
+
+        /// What the store keeps of a conclusion's outcome.
+        public init(_ outcome: RequestConclusion.Outcome) {
+            switch outcome {
+            case let .final(chosen): self = .final(chosen)
+            case let .failed(failure): self = .failed(Failure(failure))
+            }
+        }
     }
 
     /// A failure as stored: the store keeps `RequestFailure`'s code and description only (the
@@ -42,11 +50,7 @@ public struct StoredResult: Sendable, Equatable {
 
     /// What the store keeps of a conclusion.
     public init(_ conclusion: RequestConclusion) {
-        let outcome: Outcome = switch conclusion.outcome {
-        case let .final(chosen): .final(chosen)
-        case let .failed(failure): .failed(Failure(failure))
-        }
-        self.init(requestId: conclusion.requestId, outcome: outcome,
+        self.init(requestId: conclusion.requestId, outcome: Outcome(conclusion.outcome),
                   certificate: conclusion.certificate.map { $0.json.canonicalBytes() }, concludedAt: conclusion.concludedAt)
     }
 }

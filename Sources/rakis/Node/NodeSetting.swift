@@ -135,33 +135,32 @@ extension NodeSetting {
 
     private static func text(_ key: String, _ environment: String, _ flag: String, _ help: String,
                              _ change: @escaping @Sendable (inout NodeSettings, String) throws -> Void) -> NodeSetting {
-        NodeSetting(key: key, environment: environment, flag: flag, kind: .text, help: help) { settings, value in
-            guard case .text(let text) = value else { preconditionFailure("\(key) takes text, not \(value)") }
-            try change(&settings, text)
-        }
+        typed(.text, key, environment, flag, help, read: { if case let .text(text) = $0 { text } else { nil } }, change)
     }
 
     private static func number(_ key: String, _ environment: String, _ flag: String, _ help: String,
                                _ change: @escaping @Sendable (inout NodeSettings, Int) throws -> Void) -> NodeSetting {
-        NodeSetting(key: key, environment: environment, flag: flag, kind: .number, help: help) { settings, value in
-            guard case .number(let number) = value else { preconditionFailure("\(key) takes a number, not \(value)") }
-            try change(&settings, number)
-        }
+        typed(.number, key, environment, flag, help, read: { if case let .number(number) = $0 { number } else { nil } }, change)
     }
 
     private static func list(_ key: String, _ environment: String, _ flag: String, _ help: String,
                              _ change: @escaping @Sendable (inout NodeSettings, [String]) -> Void) -> NodeSetting {
-        NodeSetting(key: key, environment: environment, flag: flag, kind: .list, help: help) { settings, value in
-            guard case .list(let items) = value else { preconditionFailure("\(key) takes a list, not \(value)") }
-            change(&settings, items)
-        }
+        typed(.list, key, environment, flag, help, read: { if case let .list(items) = $0 { items } else { nil } }, change)
     }
 
     private static func backends(_ key: String, _ environment: String, _ flag: String, _ help: String,
                                  _ change: @escaping @Sendable (inout NodeSettings, [NodeSettings.BackendSettings]) -> Void) -> NodeSetting {
-        NodeSetting(key: key, environment: environment, flag: flag, kind: .backends, help: help) { settings, value in
-            guard case .backends(let backends) = value else { preconditionFailure("\(key) takes backends, not \(value)") }
-            change(&settings, backends)
+        typed(.backends, key, environment, flag, help, read: { if case let .backends(backends) = $0 { backends } else { nil } }, change)
+    }
+
+    /// A setting of one kind, whose change gets its value unwrapped by `read`; every source reads a
+    /// value by the setting's kind, so any other case is a programming error.
+    private static func typed<T>(_ kind: Kind, _ key: String, _ environment: String, _ flag: String, _ help: String,
+                                 read: @escaping @Sendable (Value) -> T?,
+                                 _ change: @escaping @Sendable (inout NodeSettings, T) throws -> Void) -> NodeSetting {
+        NodeSetting(key: key, environment: environment, flag: flag, kind: kind, help: help) { settings, value in
+            guard let typed = read(value) else { preconditionFailure("\(key) takes \(kind), not \(value)") }
+            try change(&settings, typed)
         }
     }
 }

@@ -29,7 +29,7 @@ struct Submit: AsyncParsableCommand {
     @Option(help: "Tokens to generate.") var maxTokens = 32
     @Option(help: "Sampling temperature (0 is greedy).") var temperature = 0.0
     @Option(help: "Sampling seed (default: derived from the request id).") var seed: Int?
-    @Option(help: "Embedding bits compared.") var bits = 384
+    @Option(help: "Embedding bits compared.") var bits = RequestSpec.defaultEmbeddingBits
     @Option(help: "Milliseconds for commits.") var commitWindow: Int64 = RequestSpec.defaultCommitWindow
     @Option(help: "Milliseconds for reveals after the commit window.") var revealWindow: Int64 = RequestSpec.defaultRevealWindow
     @Option(help: "Seconds to wait for a transport to connect.") var connectTimeout = 20.0
