@@ -4,6 +4,7 @@ import RakisCore
 /// when `checksInvariants` is on: in debug builds and in every test harness. After each event the
 /// node checks its counters and the record of the event's request (an event touches no other);
 /// every housekeeping round, and after a recovery, it checks every record. Release builds skip it.
+/// A broken invariant stops the node, with every broken one named.
 extension Node {
     #if DEBUG
     public static let checksInvariantsByDefault = true
@@ -12,24 +13,49 @@ extension Node {
     #endif
 
     func checkInvariants(after event: NodeEvent, everyRecord: Bool) {
-        precondition((0...config.maxConcurrentJobs).contains(activeJobs),
-                     "\(activeJobs) jobs running, limit \(config.maxConcurrentJobs)")
-        precondition(workQueue.count <= config.maxQueuedJobs, "\(workQueue.count) requests queued, limit \(config.maxQueuedJobs)")
+        let broken = brokenInvariants(after: event, everyRecord: everyRecord)
+        precondition(broken.isEmpty, broken.joined(separator: "; "))
+    }
+
+    /// Each invariant the node breaks after `event`, described; empty when it holds them all.
+    func brokenInvariants(after event: NodeEvent, everyRecord: Bool) -> [String] {
+        var broken = InvariantList(subject: "node \(self.nodeId.short)")
+        broken.require((0...config.maxConcurrentJobs).contains(activeJobs), "\(activeJobs) jobs running, limit \(config.maxConcurrentJobs)")
+        broken.require(workQueue.count <= config.maxQueuedJobs, "\(workQueue.count) requests queued, limit \(config.maxQueuedJobs)")
         for id in workQueue {
             // A queued request whose quorum formed meanwhile is abandoned, and skipped when its turn comes.
             let work = records[id]?.work
-            precondition(work == .queued || work == .abandoned, "queued request \(id.hex.prefix(8)) is \(work.map { "\($0)" } ?? "unknown")")
+            broken.require(work == .queued || work == .abandoned, "queued request \(id.hex.prefix(8)) is \(work.map { "\($0)" } ?? "unknown")")
         }
+        var descriptions = broken.descriptions
         if everyRecord || event.isRecovery {
             var running = 0
             for record in records.values {
-                record.checkInvariants()
+                descriptions += record.brokenInvariants()
                 if record.work == .inferring || record.work == .embedding { running += 1 }
             }
-            precondition(running == activeJobs, "\(running) requests are inferring or embedding, but \(activeJobs) jobs are counted")
-        } else if let id = event.requestId ?? verdict.submittedRequest {
-            records[id]?.checkInvariants()
+            if running != activeJobs {
+                descriptions.append("node \(nodeId.short): \(running) requests are inferring or embedding, but \(activeJobs) jobs are counted")
+            }
+        } else if let id = event.requestId ?? verdict.submittedRequest, let record = records[id] {
+            descriptions += record.brokenInvariants()
         }
+        return descriptions
+    }
+}
+
+/// The invariants one subject breaks, each described only if it is broken, and the subject only
+/// named then: the checks run after every event.
+struct InvariantList {
+    private let subject: () -> String
+    private(set) var descriptions: [String] = []
+
+    init(subject: @escaping @autoclosure () -> String) {
+        self.subject = subject
+    }
+
+    mutating func require(_ holds: Bool, _ description: @autoclosure () -> String) {
+        if !holds { descriptions.append("\(subject()): \(description())") }
     }
 }
 
@@ -58,20 +84,22 @@ extension NodeVerdict {
 }
 
 extension RequestRecord {
-    func checkInvariants() {
-        let name = "request \(id.hex.prefix(8))"
-        precondition(commits.count == commitArrivalOrder.count && commitArrivalOrder.allSatisfy { commits[$0] != nil },
-                     "\(name): \(commits.count) commits, \(commitArrivalOrder.count) in arrival order")
-        precondition(members.count == memberOrder.count && memberOrder.allSatisfy { members[$0] != nil },
-                     "\(name): \(members.count) member commits, \(memberOrder.count) members in order")
-        precondition((quorum == nil) == memberOrder.isEmpty, "\(name): members without a quorum, or a quorum without members")
-        precondition(quorum.map { $0.quorum?.requestId == id } ?? true, "\(name): adopted a quorum packet for another request")
-        precondition(phase.isTerminal == (conclusion != nil), "\(name): phase \(phase) with\(conclusion == nil ? "out" : "") a conclusion")
-        precondition((own != nil) == (work == .committed), "\(name): work \(work) with\(own == nil ? "out" : "") an own output")
-        precondition(pendingOutput == nil || work == .embedding, "\(name): an output waits for its embedding while work is \(work)")
-        precondition(retransmissions <= Self.maxRetransmissions, "\(name): \(retransmissions) retransmissions")
+    /// Each invariant this record breaks, described; empty when it holds them all.
+    func brokenInvariants() -> [String] {
+        var broken = InvariantList(subject: "request \(self.id.hex.prefix(8))")
+        broken.require(commits.count == commitArrivalOrder.count && commitArrivalOrder.allSatisfy { commits[$0] != nil },
+                       "\(commits.count) commits, \(commitArrivalOrder.count) in arrival order")
+        broken.require(members.count == memberOrder.count && memberOrder.allSatisfy { members[$0] != nil },
+                       "\(members.count) member commits, \(memberOrder.count) members in order")
+        broken.require((quorum == nil) == memberOrder.isEmpty, "members without a quorum, or a quorum without members")
+        broken.require(quorum.map { $0.quorum?.requestId == id } ?? true, "adopted a quorum packet for another request")
+        broken.require(phase.isTerminal == (conclusion != nil), "phase \(phase) with\(conclusion == nil ? "out" : "") a conclusion")
+        broken.require((own != nil) == (work == .committed), "work \(work) with\(own == nil ? "out" : "") an own output")
+        broken.require(pendingOutput == nil || work == .embedding, "an output waits for its embedding while work is \(work)")
+        broken.require(retransmissions <= Self.maxRetransmissions, "\(retransmissions) retransmissions")
         for (commitment, reveal) in reveals {
-            precondition(reveal.revealedCommitment == commitment, "\(name): a reveal filed under a commitment it does not re-derive")
+            broken.require(reveal.revealedCommitment == commitment, "a reveal filed under a commitment it does not re-derive")
         }
+        return broken.descriptions
     }
 }
