@@ -87,16 +87,22 @@ extension RequestRecord {
     /// Each invariant this record breaks, described; empty when it holds them all.
     func brokenInvariants() -> [String] {
         var broken = InvariantList(subject: "request \(self.id.hex.prefix(8))")
-        broken.require(commits.count == commitArrivalOrder.count && commitArrivalOrder.allSatisfy { commits[$0] != nil },
-                       "\(commits.count) commits, \(commitArrivalOrder.count) in arrival order")
+        broken.require(commits.allSatisfy { $0.value.sender == $0.key && $0.value.commit?.requestId == id },
+                       "a commit filed under another sender or request")
         broken.require(members.count == memberOrder.count && memberOrder.allSatisfy { members[$0] != nil },
                        "\(members.count) member commits, \(memberOrder.count) members in order")
         broken.require((quorum == nil) == memberOrder.isEmpty, "members without a quorum, or a quorum without members")
+        broken.require((quorum == nil) == (committee == nil), "a quorum without its committee, or a committee without its quorum")
+        if let committee {
+            broken.require(Set(committee.members) == Set(memberOrder), "committee members differ from the quorum's members")
+            broken.require(committee.seats.count == frame.quorum, "\(committee.seats.count) seats for a quorum of \(frame.quorum)")
+        }
         broken.require(quorum.map { $0.quorum?.requestId == id } ?? true, "adopted a quorum packet for another request")
         broken.require(phase.isTerminal == (conclusion != nil), "phase \(phase) with\(conclusion == nil ? "out" : "") a conclusion")
         broken.require((own != nil) == (work == .committed), "work \(work) with\(own == nil ? "out" : "") an own output")
         broken.require(pendingOutput == nil || work == .embedding, "an output waits for its embedding while work is \(work)")
         broken.require(retransmissions <= Self.maxRetransmissions, "\(retransmissions) retransmissions")
+        broken.require(resends <= Self.maxResends, "\(resends) resends of the request or commit")
         for (commitment, reveal) in reveals {
             broken.require(reveal.revealedCommitment == commitment, "a reveal filed under a commitment it does not re-derive")
         }

@@ -29,66 +29,93 @@ extension Node {
 
     func addCommit(_ envelope: Envelope, _ commit: Commit, _ record: RequestRecord) {
         record.commits[envelope.sender] = envelope
-        record.commitArrivalOrder.append(envelope.sender)
         replayOrphans(of: record)
-        // Event-driven: the origin fixes the quorum on the quorum-th commit, not at the deadline.
-        if isOrigin(of: record), record.quorum == nil, record.commits.count >= record.frame.quorum {
-            fixQuorum(record)
+        // Event-driven: the origin fixes the quorum as soon as its commits make a complete committee.
+        if isOrigin(of: record), record.quorum == nil, let committee = bestCommittee(record),
+           committee.isComplete(requestId: record.id, membership: config.membership) {
+            fixQuorum(record, committee)
         }
     }
 
     func isOrigin(of record: RequestRecord) -> Bool { record.request.origin.node == nodeId }
 
-    /// Signs and adopts a quorum of the first `quorum` commits that arrived.
-    func fixQuorum(_ record: RequestRecord) {
-        precondition(record.commits.count >= record.frame.quorum,
-                     "a quorum of \(record.frame.quorum) fixed from \(record.commits.count) commits")
-        let chosen = record.commitArrivalOrder.prefix(record.frame.quorum).compactMap { record.commits[$0] }
-        let envelope = broadcast(.quorum(QuorumDecision(request: record.envelope, commits: chosen)))
-        effects.append(.persist(.packet(envelope)))
-        adopt(envelope, record)
+    /// The committee of the commits this node holds (those of the adopted quorum included), nil
+    /// if they fill fewer seats than the quorum. Arrival order plays no part.
+    func bestCommittee(_ record: RequestRecord) -> Committee? {
+        let candidates = record.commits.keys.sorted().map { sender in
+            // Commits are admitted from weighted identities only (`PacketValidator`).
+            (node: sender, weight: config.membership.weight(of: sender, ticket: record.commits[sender]!.commit!.ticket,
+                                                            network: config.network))
+        }
+        return Committee(requestId: record.id, candidates: candidates, quorum: record.frame.quorum)
     }
 
-    /// Past the commit deadline the request needs its reveal-deadline timer. The origin fixes the
-    /// quorum as soon as it can, so a request without one waits out the fallback window, in which
-    /// the origin's late quorum packet may still arrive, before anyone else steps in.
+    /// Signs and adopts a quorum of the committee's members' commits.
+    func fixQuorum(_ record: RequestRecord, _ committee: Committee) {
+        let chosen = committee.members.map { member in
+            guard let commit = record.commits[member] else { preconditionFailure("committee member \(member.short) has no commit here") }
+            return commit
+        }
+        let envelope = broadcast(.quorum(QuorumDecision(request: record.envelope, commits: chosen)))
+        effects.append(.persist(.packet(envelope)))
+        adopt(envelope, committee: committee, complete: committee.isComplete(requestId: record.id, membership: config.membership), record)
+    }
+
+    /// Past the commit deadline the request needs its reveal-deadline timer. The origin that has
+    /// not found a complete committee fixes the best one it holds now; nodes that hold commits
+    /// look again when the fallback window opens, to fix a quorum if there is none or a better one
+    /// than an incomplete committee adopted.
     func commitDeadlinePassed(_ record: RequestRecord) {
         setTimer(.revealDeadline, record.id, at: record.frame.revealDeadline)
-        if record.quorum == nil {
+        if record.quorum == nil, isOrigin(of: record), let committee = bestCommittee(record) {
+            fixQuorum(record, committee)
+        }
+        if !record.quorumComplete {
             setTimer(.fallbackQuorum, record.id, at: QuorumRules.fallbackOpens(record.frame))
         }
     }
 
-    /// Still no quorum: a node that committed (or the origin) fixes one from the commits it holds.
-    /// A node that does not track commits cannot judge their number: it waits for a quorum packet
-    /// until the reveal deadline.
+    /// The fallback window: a node that committed (or the origin) fixes a quorum from the commits
+    /// it holds if there is none, or if they make a better committee than the incomplete one
+    /// adopted (a fixer that left out better-ranked commits is outranked here). A node that does
+    /// not track commits cannot judge them: it waits for a quorum packet until the reveal deadline.
     func fallbackWindowOpened(_ record: RequestRecord) {
-        guard record.quorum == nil, needsCommits(record) else { return }
-        if record.commits.count < record.frame.quorum {
-            conclude(record, .failed(.notEnoughCommits(have: record.commits.count, need: record.frame.quorum)), certificate: nil)
-        } else if record.own != nil || isOrigin(of: record) {
-            fixQuorum(record)
+        guard !record.quorumComplete, needsCommits(record) else { return }
+        guard let best = bestCommittee(record) else {
+            if record.quorum == nil {
+                let seats = record.commits.count
+                conclude(record, .failed(.notEnoughCommits(have: seats, need: record.frame.quorum)), certificate: nil)
+            }
+            return
         }
+        guard record.own != nil || isOrigin(of: record) else { return }
+        if let adopted = record.committee, !best.isBetter(than: adopted) { return }
+        fixQuorum(record, best)
     }
 
     func receiveQuorum(_ envelope: Envelope, _ quorum: QuorumDecision) throws(PacketRejection) {
         guard let record = track(quorum.request) else {
             throw .late("quorum for a request past its reveal deadline or already concluded")
         }
-        guard QuorumRules.isAdmissible(envelope, for: record.request) else {
-            throw .senderMismatch("only the origin may fix the quorum outside the fallback window")
+        // The validator admitted the packet only with a committee under the rank rule.
+        guard let committee = QuorumRules.committee(of: quorum, membership: config.membership, network: config.network) else {
+            preconditionFailure("an admitted quorum packet makes a committee")
+        }
+        let complete = committee.isComplete(requestId: record.id, membership: config.membership)
+        guard QuorumRules.isAdmissible(envelope, for: record.request, complete: complete) else {
+            throw .senderMismatch("an incomplete committee is fixed by the origin from the commit deadline on, by others only inside the fallback window")
         }
         effects.append(.persist(.packet(envelope)))
-        adopt(envelope, record)
+        adopt(envelope, committee: committee, complete: complete, record)
     }
 
     /// Adopts a quorum packet unless the one already adopted wins under the canonical rule.
     /// Conflicts are answered by relaying the winner, so a node that missed it learns of it.
-    func adopt(_ envelope: Envelope, _ record: RequestRecord) {
+    func adopt(_ envelope: Envelope, committee: Committee, complete: Bool, _ record: RequestRecord) {
         guard let decision = envelope.quorum else { preconditionFailure("only a quorum packet is adopted as a quorum") }
-        if let current = record.quorum {
+        if let current = record.quorum, let currentCommittee = record.committee {
             guard current.id != envelope.id else { return }
-            let winner = QuorumRules.preferred(current, envelope, for: record.request)
+            let winner = QuorumRules.preferred((current, currentCommittee), (envelope, committee), for: record.request)
             effects.append(.notify(.conflictingQuorum(requestId: record.id, adopted: winner.id)))
             guard winner === envelope, record.conclusion == nil else {
                 relayOnce(current, record)
@@ -96,20 +123,21 @@ extension Node {
             }
         }
         record.quorum = envelope
+        record.committee = committee
+        record.fixerResult = nil
+        record.quorumComplete = complete
         record.members = [:]
         record.memberOrder = decision.commits.map(\.sender)
         for commit in decision.commits {
             // The validator admitted the quorum packet only with a commit packet in every place.
             guard let member = commit.commit else { preconditionFailure("a quorum packet holds commit packets only") }
             record.members[commit.sender] = member
-            if record.commits[commit.sender] == nil {
-                record.commits[commit.sender] = commit
-                record.commitArrivalOrder.append(commit.sender)
-            }
+            if record.commits[commit.sender] == nil { record.commits[commit.sender] = commit }
         }
-        // Fallback quorums are relayed by everyone, so that all honest nodes choose among the same
-        // candidates. (The origin's is re-sent by the origin while it waits for reveals.)
-        if !isFromOrigin(envelope, record) {
+        // Incomplete committees are relayed by everyone, so that all honest nodes choose among the
+        // same candidates before they decide at the settle point. (A complete one cannot be beaten;
+        // its fixer re-sends it while it waits for reveals.)
+        if !complete {
             relayOnce(envelope, record)
             setTimer(.fallbackSettled, record.id, at: QuorumRules.fallbackSettles(record.frame))
         }
@@ -124,10 +152,6 @@ extension Node {
             startVerification(record, member: member)
         }
         concludeIfComplete(record)
-    }
-
-    func isFromOrigin(_ quorum: Envelope, _ record: RequestRecord) -> Bool {
-        quorum.sender == record.request.origin.node
     }
 
     /// Forwards another node's packet unchanged, at most once per packet.

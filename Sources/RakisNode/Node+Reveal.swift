@@ -84,17 +84,45 @@ extension Node {
         }
     }
 
-    /// Consensus runs once every member's reveal is judged. Only a complete set of judged reveals
-    /// is final, so every honest node that finalizes computes over the same points.
+    /// When a node decides, so that every honest node decides over the same reveals. The fixer
+    /// decides over the complete set of judged reveals and publishes the result; every other node
+    /// decides over the reveal set of the fixer's result packet (verifying each reveal itself): at
+    /// once when it holds every member's reveal, at the settle point when it does not (`settle`).
+    /// Under an incomplete committee nobody decides before competing quorums have settled.
     func concludeIfComplete(_ record: RequestRecord) {
         guard record.conclusion == nil, let quorum = record.quorum,
-              record.memberOrder.allSatisfy({ record.verdicts[$0] != nil }),
-              isFromOrigin(quorum, record) || now >= QuorumRules.fallbackSettles(record.frame)
+              record.quorumComplete || now >= QuorumRules.fallbackSettles(record.frame)
         else { return }
+        if quorum.sender == nodeId {
+            guard record.memberOrder.allSatisfy({ record.verdicts[$0] != nil }) else { return }
+            decide(record, over: record.memberOrder)
+        } else if let revealers = fixerRevealers(record), revealers.count == record.memberOrder.count,
+                  revealers.allSatisfy({ record.verdicts[$0] != nil }) {
+            decide(record, over: revealers)
+        }
+    }
+
+    /// The members whose reveals the fixer's result packet holds, if one arrived.
+    func fixerRevealers(_ record: RequestRecord) -> [NodeID]? {
+        guard let result = record.fixerResult?.result else { return nil }
+        return record.memberOrder.filter { member in result.reveals.contains { $0.sender == member } }
+    }
+
+    /// Runs consensus over the judged reveals of `revealers` (members, each with a verdict), weighted
+    /// by their seats, concludes, and publishes the certificate if this node fixed the quorum.
+    func decide(_ record: RequestRecord, over revealers: [NodeID]) {
+        guard let quorum = record.quorum else { preconditionFailure("consensus runs under an adopted quorum") }
         advance(record, to: .verified)
-        let points = record.memberOrder.compactMap { member -> ConsensusPoint? in
+        let points = revealers.compactMap { member -> ConsensusPoint? in
             guard case let .valid(embedding) = record.verdicts[member], let commit = record.members[member] else { return nil }
-            return ConsensusPoint(commitment: commit.commitment, embedding: embedding)
+            return ConsensusPoint(commitment: commit.commitment, embedding: embedding, seats: record.seats(of: member))
+        }
+        for member in record.memberOrder {
+            if !revealers.contains(member) {
+                effects.append(.notify(.memberFaulted(requestId: record.id, member: member, fault: .withheld)))
+            } else if case let .invalid(reason) = record.verdicts[member] {
+                effects.append(.notify(.memberFaulted(requestId: record.id, member: member, fault: .invalidReveal(reason))))
+            }
         }
         let frame = record.frame
         let decision = Consensus.decide(
@@ -113,7 +141,7 @@ extension Node {
             outcome = .failed(.consensus(failure))
         }
         let claimed = ResultOutcome(decision)
-        let reveals = record.memberOrder.compactMap { record.reveal(of: $0) }
+        let reveals = revealers.compactMap { record.reveal(of: $0) }
         let certificate = ResultCertificate(quorum: quorum, reveals: reveals, outcome: claimed)
         // The quorum's fixer publishes the certificate; members publish theirs when a
         // retransmission shows someone is still waiting (`answerRetransmission`).
@@ -167,17 +195,63 @@ extension Node {
         setTimer(.retransmit, record.id, at: now + interval)
     }
 
+    /// Reveal deadline. The request is not failed for missing reveals yet: the fixer, if some are
+    /// missing, publishes half a settle window later the result over the reveals it holds when
+    /// those alone decide it (`publishPartialResult`), and every node concludes at the settle
+    /// point at the latest (`settle`), so a minority that withholds cannot fail the request.
     func revealDeadlinePassed(_ record: RequestRecord) {
-        guard record.quorum != nil else {
+        guard let quorum = record.quorum else {
             conclude(record, .failed(.noQuorum), certificate: nil)
             return
         }
-        let missing = record.memberOrder.filter { record.reveal(of: $0) == nil }
-        if !missing.isEmpty {
-            conclude(record, .failed(.missingReveals(missing)), certificate: nil)
-        } else {
-            setTimer(.settle, record.id, at: record.frame.revealDeadline + config.settleWindow)
+        if quorum.sender == nodeId, record.memberOrder.contains(where: { record.reveal(of: $0) == nil }) {
+            setTimer(.partialResult, record.id, at: record.frame.revealDeadline + config.settleWindow / 2)
         }
+        setTimer(.settle, record.id, at: record.frame.revealDeadline + config.settleWindow)
+    }
+
+    /// The fixer, some reveals missing: consensus over the judged reveals it holds. It publishes
+    /// and concludes only if they agree; otherwise the settle point fails the request everywhere.
+    func publishPartialResult(_ record: RequestRecord) {
+        guard record.conclusion == nil, record.quorum?.sender == nodeId else { return }
+        let judged = record.memberOrder.filter { record.reveal(of: $0) != nil && record.verdicts[$0] != nil }
+        guard judged.count < record.memberOrder.count, agrees(record, over: judged) else { return }
+        decide(record, over: judged)
+    }
+
+    /// The settle point: the last moment to decide. The fixer's result names the reveal set if one
+    /// arrived and its reveals are judged here. Without it the request fails, even at a node that
+    /// holds every reveal: the fixer may have published a partial set to others, and deciding over
+    /// another set could choose another output.
+    func settle(_ record: RequestRecord) {
+        guard record.conclusion == nil else { return }
+        let missing = record.memberOrder.filter { record.reveal(of: $0) == nil }
+        if let revealers = fixerRevealers(record) {
+            if revealers.allSatisfy({ record.verdicts[$0] != nil }) {
+                decide(record, over: revealers)
+            } else {
+                conclude(record, .failed(.verificationTimedOut), certificate: nil)
+            }
+            return
+        }
+        for member in missing {
+            effects.append(.notify(.memberFaulted(requestId: record.id, member: member, fault: .withheld)))
+        }
+        conclude(record, .failed(missing.isEmpty ? .noResultFromFixer : .missingReveals(missing)), certificate: nil)
+    }
+
+    /// Whether consensus over these members' judged reveals reaches agreement.
+    func agrees(_ record: RequestRecord, over revealers: [NodeID]) -> Bool {
+        let points = revealers.compactMap { member -> ConsensusPoint? in
+            guard case let .valid(embedding) = record.verdicts[member], let commit = record.members[member] else { return nil }
+            return ConsensusPoint(commitment: commit.commitment, embedding: embedding, seats: record.seats(of: member))
+        }
+        let frame = record.frame
+        if case .agreed = Consensus.decide(requestId: record.id, points: points, bits: record.request.embedding.bits,
+                                           secDistance: frame.secDistance, secPercentage: frame.secPercentage, quorum: frame.quorum) {
+            return true
+        }
+        return false
     }
 
     /// A certificate from another node: adopt its quorum if it wins, and take its reveals as if
@@ -194,11 +268,36 @@ extension Node {
             return
         }
         record.claimedOutcomes.append((envelope.sender, result.outcome))
-        if QuorumRules.isAdmissible(result.quorum, for: record.request) {
-            adopt(result.quorum, record)
+        let decision = quorum
+        // The validator admitted the result only with a quorum packet that makes a committee.
+        guard let committee = QuorumRules.committee(of: decision, membership: config.membership, network: config.network) else {
+            preconditionFailure("an admitted result's quorum makes a committee")
+        }
+        let complete = committee.isComplete(requestId: record.id, membership: config.membership)
+        if QuorumRules.isAdmissible(result.quorum, for: record.request, complete: complete) {
+            adopt(result.quorum, committee: committee, complete: complete, record)
         }
         for reveal in result.reveals where record.members[reveal.sender] != nil {
             try receiveReveal(reveal, record)
         }
+        keepIfFixerResult(envelope, result, record)
+        concludeIfComplete(record)
+    }
+
+    /// The adopted quorum's fixer's result names the reveal set every node decides over. One
+    /// without every member's reveal counts only if made at or after the reveal deadline. Between
+    /// two (an equivocating fixer), the one with more reveals, then the smaller packet id, is kept.
+    func keepIfFixerResult(_ envelope: Envelope, _ result: ResultCertificate, _ record: RequestRecord) {
+        guard let quorum = record.quorum, result.quorum.id == quorum.id, envelope.sender == quorum.sender,
+              result.reveals.count == record.memberOrder.count || envelope.packet.createdAt >= record.frame.revealDeadline
+        else { return }
+        if let keptEnvelope = record.fixerResult, let kept = keptEnvelope.result {
+            guard keptEnvelope.id != envelope.id else { return }
+            effects.append(.notify(.conflictingResult(requestId: record.id, from: envelope.sender)))
+            let better = result.reveals.count > kept.reveals.count
+                || (result.reveals.count == kept.reveals.count && envelope.id < keptEnvelope.id)
+            guard better else { return }
+        }
+        record.fixerResult = envelope
     }
 }

@@ -9,14 +9,14 @@ extension Node {
         return request.models.first { config.servedModels.contains($0) }
     }
 
-    /// Whether this node serves one of the request's models, has room, and is drawn to work on it
-    /// when `redundancy` x quorum workers are wanted.
+    /// Whether this node has weight, serves one of the request's models, has room, and is drawn
+    /// to work on it when `redundancy` x quorum seats' worth of workers are wanted.
     func wouldWork(_ record: RequestRecord, redundancy: Double) -> Bool {
-        guard record.work == .none, record.quorum == nil, now < record.frame.commitDeadline,
+        guard ownWeight > 0, record.work == .none, record.quorum == nil, now < record.frame.commitDeadline,
               let model = servedModel(for: record.request), workQueue.count < config.maxQueuedJobs
         else { return false }
-        let servingNodes = max(1, peers.servingCount(model: model, now: now, freshness: 3 * config.peerStatusInterval))
-        let share = redundancy * Double(record.frame.quorum) / Double(servingNodes)
+        let servingWeight = max(ownWeight, peers.servingWeight(model: model, now: now, freshness: 3 * config.peerStatusInterval))
+        let share = redundancy * Double(record.frame.quorum) * Double(ownWeight) / Double(servingWeight)
         return record.workScore < share
     }
 
@@ -100,22 +100,40 @@ extension Node {
                                            output: output, embedding: embedding, salt: salt)
         record.own = OwnInference(model: model, output: output, embedding: embedding, salt: salt, commitment: commitment)
         record.work = .committed
-        let commit = Commit(requestId: record.id, inferenceId: inferenceId, model: model, commitment: commitment)
+        let commit = Commit(requestId: record.id, inferenceId: inferenceId, model: model, commitment: commitment,
+                            ticket: config.membership.kind == .open ? config.ticket : nil)
         effects.append(.persist(.ownOutput(OwnOutput(requestId: record.id, model: model, output: output, embedding: embedding))))
         let envelope = broadcast(.commit(commit))
         effects.append(.persist(.packet(envelope)))
         advance(record, to: .committed)
         addCommit(envelope, commit, record)
+        scheduleResend(record)
     }
+
+    /// While no quorum has formed, the origin re-sends its request and a worker its commit, a few
+    /// times, so that a lost copy does not keep the origin from the committee it waits for.
+    func scheduleResend(_ record: RequestRecord) {
+        let at = now + Self.resendInterval
+        guard record.quorum == nil, record.resends < RequestRecord.maxResends, at < record.frame.commitDeadline else { return }
+        record.resends += 1
+        setTimer(.resend, record.id, at: at)
+    }
+
+    func resend(_ record: RequestRecord) {
+        guard record.quorum == nil else { return }
+        if isOrigin(of: record) { effects.append(.broadcast(record.envelope)) }
+        if record.own != nil, let commit = record.commits[nodeId] { effects.append(.broadcast(commit)) }
+        scheduleResend(record)
+    }
+
+    static let resendInterval: Millis = 1_000
 }
 
-/// The deterministic draw that spreads requests over nodes: the top 53 bits of
-/// SHA-256("rakis/work" || requestId || nodeId), as a fraction in [0, 1).
+/// The deterministic draw that spreads requests over nodes: 1 - U, U the uniform draw behind
+/// the node's first seat (`SeatRank`), a fraction in [0, 1). A lower draw is a better first
+/// seat, so the nodes most likely to sit on the committee are the ones drawn to work.
 enum WorkDraw {
-    private static let domain = Array("rakis/work".utf8)
-
     static func score(requestId: Hash256, nodeId: NodeID) -> Double {
-        let digest = Hash256.of(domain + requestId.bytes + nodeId.publicKeyBytes)
-        return Double(digest.words.0 >> 11) / Double(1 << 53)
+        1 - SeatRank.uniform(requestId: requestId, node: nodeId, ticket: 0)
     }
 }

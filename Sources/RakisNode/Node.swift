@@ -15,6 +15,8 @@ public final class Node {
     public let config: NodeConfig
     public var nodeId: NodeID { identity.nodeId }
     let validator: PacketValidator
+    /// This node's weight in the membership: without weight it neither works nor announces itself.
+    public let ownWeight: Int
 
     var records: [Hash256: RequestRecord] = [:]
     /// Requests this node concluded and forgot the details of; late packets for them are refused.
@@ -39,7 +41,9 @@ public final class Node {
     public init(identity: NodeIdentity, config: NodeConfig, validationCache: (any ValidationCache)? = nil) {
         self.identity = identity
         self.config = config
-        validator = PacketValidator(network: config.network, maxClockSkew: config.maxClockSkew, cache: validationCache)
+        validator = PacketValidator(network: config.network, membership: config.membership, maxClockSkew: config.maxClockSkew,
+                                    cache: validationCache)
+        ownWeight = config.membership.weight(of: identity.nodeId, ticket: config.ticket, network: config.network)
         // Packets older than twice the skew window are rejected as stale, so remembering ids for
         // between two and four skew windows is enough to catch every replay.
         seenPackets = RecentSet(generation: 2 * config.maxClockSkew)
@@ -151,7 +155,7 @@ public final class Node {
         }
         let envelope = broadcast(.request(request))
         verdict = .submitted(requestId: request.id)
-        track(envelope)
+        if let record = track(envelope) { scheduleResend(record) }
     }
 
     // MARK: - Receiving packets
@@ -188,7 +192,9 @@ public final class Node {
         case let .result(result):
             try receiveResult(envelope, result)
         case let .peerStatus(status):
-            peers.record(envelope.sender, status: status, at: now)
+            // The validator refused the announcements of identities without weight.
+            let weight = config.membership.weight(of: envelope.sender, ticket: status.ticket, network: config.network)
+            peers.record(envelope.sender, status: status, weight: weight, at: now)
             effects.append(.notify(.peerSeen(envelope.sender, status)))
         case let .attestation(attestation):
             guard let record = try record(for: attestation.requestId, envelope, via: via) else { return }
@@ -259,6 +265,8 @@ public final class Node {
             if record.quorum == nil, record.commits.count < record.frame.quorum {
                 considerWork(record, redundancy: config.workerRedundancy * config.backupRedundancyFactor)
             }
+        case .resend:
+            resend(record)
         case .commitDeadline:
             commitDeadlinePassed(record)
         case .fallbackQuorum:
@@ -267,8 +275,10 @@ public final class Node {
             concludeIfComplete(record)
         case .revealDeadline:
             revealDeadlinePassed(record)
+        case .partialResult:
+            publishPartialResult(record)
         case .settle:
-            conclude(record, .failed(.verificationTimedOut), certificate: nil)
+            settle(record)
         case .peerStatus, .retransmit:
             break
         }
@@ -280,11 +290,15 @@ public final class Node {
         setTimer(.peerStatus, nil, at: now + config.peerStatusInterval)
     }
 
+    /// Only a weighted identity announces itself: anyone else's announcement is refused by its
+    /// receivers (and counted against it), and it has no work to draw anyway.
     func broadcastStatus() {
+        guard ownWeight > 0 else { return }
         let status = PeerStatus(models: config.servedModels, embeddingModels: config.embeddingModels,
-                                activeJobs: activeJobs, queuedJobs: workQueue.count)
+                                activeJobs: activeJobs, queuedJobs: workQueue.count,
+                                ticket: config.membership.kind == .open ? config.ticket : nil)
         _ = broadcast(.peerStatus(status))
-        peers.record(nodeId, status: status, at: now)
+        peers.record(nodeId, status: status, weight: ownWeight, at: now)
     }
 
     /// Keeps memory bounded: a concluded request is forgotten once its reveal deadline and settle
@@ -298,6 +312,7 @@ public final class Node {
             records[record.id] = nil
             forgotten.insert(record.id, now: now)
         }
+        peers.forgetSilent(before: now - 3 * config.peerStatusInterval)
     }
 
     static let housekeepingInterval: Millis = 10_000

@@ -79,7 +79,7 @@ public struct EmbeddingJob: Sendable, Hashable {
 /// Timers the node asks for. Firing a timer whose purpose has passed is harmless.
 public struct NodeTimer: Hashable, Sendable {
     public enum Kind: String, Sendable, Hashable {
-        case backupWork, commitDeadline, fallbackQuorum, fallbackSettled, retransmit, revealDeadline, settle, peerStatus
+        case backupWork, resend, commitDeadline, fallbackQuorum, fallbackSettled, retransmit, revealDeadline, partialResult, settle, peerStatus
     }
 
     public let kind: Kind
@@ -187,6 +187,9 @@ public enum NodeNotification: Sendable {
     case conflictingResult(requestId: Hash256, from: NodeID)
     /// Two quorum packets for one request; `adopted` is the one the canonical rule keeps.
     case conflictingQuorum(requestId: Hash256, adopted: Hash256)
+    /// A committee member withheld its reveal, or revealed something that did not count: held
+    /// against its identity by whoever keeps scores.
+    case memberFaulted(requestId: Hash256, member: NodeID, fault: MemberFault)
     case peerSeen(NodeID, PeerStatus)
     /// A quorum member's chain attestation, tied to its request and quorum (its chain signatures
     /// are for the chain connector to check).
@@ -194,4 +197,19 @@ public enum NodeNotification: Sendable {
     /// The connector asked to publish an attestation for a request that is not final here with
     /// this node in its quorum.
     case attestationRefused(requestId: Hash256)
+}
+
+/// How a committee member failed its request.
+public enum MemberFault: Sendable, Equatable, CustomStringConvertible {
+    /// No reveal by the settle point.
+    case withheld
+    /// A reveal that did not count (wrong model, bad embedding, not re-embedding to its claim).
+    case invalidReveal(String)
+
+    public var description: String {
+        switch self {
+        case .withheld: "withheld its reveal"
+        case let .invalidReveal(reason): "revealed something that does not count: \(reason)"
+        }
+    }
 }

@@ -1,31 +1,44 @@
 import RakisCore
 
-/// The peers a node has heard from, with what they serve. Used to size the share of requests
-/// this node takes on.
+/// The weighted peers a node has heard from, with what they serve. Used to size the share of
+/// requests this node takes on. Only weighted identities are recorded (the validator refuses
+/// anyone else's announcement), and they count by weight, so announcements from fresh keys
+/// cannot shrink anyone's share.
 struct PeerDirectory {
     private struct Entry {
         var status: PeerStatus
+        var weight: Int
         var lastSeen: Millis
     }
 
     private var entries: [NodeID: Entry] = [:]
-    /// Counts per model, recomputed when a peer appears or the cached counts age past `freshness`.
-    private var counts: [String: Int] = [:]
-    private var countedAt: Millis?
+    /// Weights per model, recomputed when a peer appears or the cached sums age past `freshness`.
+    private var weights: [String: Int] = [:]
+    private var summedAt: Millis?
 
-    mutating func record(_ node: NodeID, status: PeerStatus, at time: Millis) {
-        if entries[node] == nil { countedAt = nil }
-        entries[node] = Entry(status: status, lastSeen: time)
+    mutating func record(_ node: NodeID, status: PeerStatus, weight: Int, at time: Millis) {
+        precondition(weight > 0, "only a weighted identity's announcement is recorded")
+        if entries[node]?.weight != weight { summedAt = nil }
+        entries[node] = Entry(status: status, weight: weight, lastSeen: time)
     }
 
-    /// Nodes (this one included, once it announced itself) seen serving `model` within `freshness`.
-    mutating func servingCount(model: String, now: Millis, freshness: Millis) -> Int {
-        if let countedAt, now - countedAt < freshness / 3 { return counts[model] ?? 0 }
-        counts = [:]
+    /// The weight of the nodes (this one included, once it announced itself) seen serving `model`
+    /// within `freshness`.
+    mutating func servingWeight(model: String, now: Millis, freshness: Millis) -> Int {
+        if let summedAt, now - summedAt < freshness / 3 { return weights[model] ?? 0 }
+        weights = [:]
         for entry in entries.values where entry.lastSeen >= now - freshness {
-            for served in entry.status.models { counts[served, default: 0] += 1 }
+            for served in entry.status.models { weights[served, default: 0] += entry.weight }
         }
-        countedAt = now
-        return counts[model] ?? 0
+        summedAt = now
+        return weights[model] ?? 0
+    }
+
+    /// Entries are kept for weighted identities only, whose number the membership bounds (or, on
+    /// an open network, the work their tickets cost); stale ones are dropped here.
+    mutating func forgetSilent(before time: Millis) {
+        let before = entries.count
+        entries = entries.filter { $0.value.lastSeen >= time }
+        if entries.count != before { summedAt = nil }
     }
 }

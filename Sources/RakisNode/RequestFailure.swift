@@ -8,6 +8,9 @@ public enum RequestFailure: Sendable, Equatable, CustomStringConvertible {
     case missingReveals([NodeID])
     case consensus(ConsensusFailure)
     case verificationTimedOut
+    /// Every reveal arrived, but not the quorum fixer's result, which names the reveal set nodes
+    /// decide over, by the settle point.
+    case noResultFromFixer
 
     /// A short stable name for reports and metrics.
     public var code: String {
@@ -21,6 +24,7 @@ public enum RequestFailure: Sendable, Equatable, CustomStringConvertible {
             case .noClusterLargeEnough: "noClusterLargeEnough"
             }
         case .verificationTimedOut: "verificationTimedOut"
+        case .noResultFromFixer: "noResultFromFixer"
         }
     }
 
@@ -31,6 +35,7 @@ public enum RequestFailure: Sendable, Equatable, CustomStringConvertible {
         case let .missingReveals(nodes): "missing reveals from \(nodes.map(\.short).joined(separator: ", "))"
         case let .consensus(failure): failure.description
         case .verificationTimedOut: "verification did not finish before the settle window ended"
+        case .noResultFromFixer: "the quorum's fixer published no result before the settle window ended"
         }
     }
 }

@@ -6,14 +6,20 @@ final class RequestRecord {
     let request: InferenceRequest
     var phase: RequestPhase = .seen
 
-    /// Valid commits by sender, and the order they arrived in (the origin fixes the first ones).
+    /// Valid commits by sender (arrival order plays no part: the committee is drawn by rank).
     var commits: [NodeID: Envelope] = [:]
-    var commitArrivalOrder: [NodeID] = []
 
-    /// The adopted quorum packet and its members' commits in commitment order.
+    /// The adopted quorum packet, its committee, and its members' commits in commitment order.
     var quorum: Envelope?
+    var committee: Committee?
+    /// Whether the adopted committee is complete (`Committee.isComplete`): no later quorum can beat
+    /// it, so the node decides under it without waiting for the fallback window to settle.
+    var quorumComplete = false
     var members: [NodeID: Commit] = [:]
     var memberOrder: [NodeID] = []
+    /// The adopted quorum's fixer's result packet: the canonical reveal set this node decides
+    /// over (all members' reveals, or, after the reveal deadline, those the fixer held).
+    var fixerResult: Envelope?
 
     /// Quorum packets this node forwarded.
     var relayed: Set<Hash256> = []
@@ -39,6 +45,11 @@ final class RequestRecord {
     var retransmissions = 0
     /// Loss recovery re-sends a request's quorum and reveals at most this many times.
     static let maxRetransmissions = 3
+    /// The origin's request and a worker's own commit are re-sent while no quorum is in sight: a
+    /// committee is drawn by rank, so the origin waits for particular nodes, and one lost copy
+    /// (of the request to them, or of their commit to it) would hold the request to its deadline.
+    var resends = 0
+    static let maxResends = 3
     var answeredRetransmission = false
 
     init(envelope: Envelope, workScore: Double) {
@@ -50,6 +61,12 @@ final class RequestRecord {
 
     var id: Hash256 { request.id }
 
+    /// A member's seats on the adopted committee.
+    func seats(of member: NodeID) -> Int {
+        guard let seats = committee?.seatCount[member] else { preconditionFailure("seats asked of \(member.short), not a member") }
+        return seats
+    }
+
     /// A member's reveal, if it has arrived.
     func reveal(of member: NodeID) -> Envelope? {
         members[member].flatMap { reveals[$0.commitment] }
@@ -60,12 +77,12 @@ final class RequestRecord {
     /// many concluded requests until their deadlines pass.
     func releaseWorkingState() {
         commits = [:]
-        commitArrivalOrder = []
         reveals = [:]
         verdicts = [:]
         verificationsStarted = []
         claimedOutcomes = []
         pendingOutput = nil
+        fixerResult = nil
     }
     var frame: SecurityFrame { request.frame }
 }

@@ -273,7 +273,7 @@ public actor NodeRuntime {
     /// (honest nodes send them when the network is slow).
     private static func isMisbehaviour(_ rejection: PacketRejection) -> Bool {
         switch rejection {
-        case .badSignature, .malformed, .nonCanonical, .tooLarge, .senderMismatch, .outOfRange, .wrongNetwork: true
+        case .badSignature, .malformed, .nonCanonical, .tooLarge, .senderMismatch, .outOfRange, .wrongNetwork, .notAdmitted: true
         case .unsupportedVersion, .clockSkew, .duplicate, .inconsistent, .late: false
         }
     }
@@ -396,6 +396,9 @@ public actor NodeRuntime {
             logger.warning("request \(requestId.hex.prefix(8)): \(from.short) claims another result")
         case let .conflictingQuorum(requestId, adopted):
             logger.notice("request \(requestId.hex.prefix(8)): two quorum packets; adopted \(adopted.hex.prefix(8))")
+        case let .memberFaulted(requestId, member, fault):
+            metrics.memberFault(fault)
+            logger.warning("request \(requestId.hex.prefix(8)): member \(member.short) \(fault)")
         case let .peerSeen(peer, status):
             // A peer heard for the first time may not know this node either.
             if heardPeers.status(of: peer, status) { announceStatus() }

@@ -1,6 +1,7 @@
 import Prometheus
 import RakisCore
 import RakisNetwork
+import RakisNode
 
 /// The node's Prometheus metrics. Counters are bumped by the runtime as things happen; transport
 /// gauges are read from the transports' own statistics when the metrics are scraped.
@@ -25,6 +26,12 @@ public final class RuntimeMetrics: Sendable {
     func rejection(_ code: String) {
         registry.makeCounter(descriptor: Self.name("packets_rejected", "total", "Packets the state machine refused, by reason"),
                              labels: [("reason", code)]).increment()
+    }
+
+    func memberFault(_ fault: MemberFault) {
+        let kind = if case .withheld = fault { "withheld" } else { "invalidReveal" }
+        registry.makeCounter(descriptor: Self.name("member_faults", "total", "Committee members that withheld or spoiled their reveal"),
+                             labels: [("fault", kind)]).increment()
     }
 
     func concluded(_ outcome: String) {

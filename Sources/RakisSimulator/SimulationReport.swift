@@ -25,6 +25,8 @@ struct SimulationTally {
     var persisted = 0
     var rejections: [String: Int] = [:]
     var agreementViolations = 0
+    /// Honest conclusions on the same output as the first, certified by another cluster.
+    var clusterDifferences = 0
     var validityViolations = 0
     var stuck = 0
 }
@@ -81,7 +83,8 @@ public struct SimulationReport: Sendable {
         for reason in failuresByReason.keys.sorted() {
             lines.append("  failed, \(reason): \(failuresByReason[reason]!)")
         }
-        lines.append("honest node conclusions: \(honestFinals) final")
+        lines.append("honest node conclusions: \(honestFinals) final" + (tally.clusterDifferences > 0
+            ? " (\(tally.clusterDifferences) on the same output with another cluster: they decided over all reveals, the first over the fixer's partial set)" : ""))
         lines.append("latency to result at origin (virtual ms): \(Self.percentiles(latencies))")
         lines.append("messages per request: \(Self.format(Double(tally.deliveries) / Double(requests))) delivered from \(Self.format(Double(tally.broadcasts) / Double(requests))) broadcasts")
         lines.append("bytes per request: \(tally.bytes / requests) delivered, \(tally.bytes / requests / max(1, config.nodes)) per node")

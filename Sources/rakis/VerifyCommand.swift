@@ -11,13 +11,17 @@ struct Verify: ParsableCommand {
         the quorum is one nodes adopt, that each member's reveal re-derives its commitment, and that \
         consensus over the revealed embeddings gives the outcome the certificate claims. With \
         --reembed it also embeds every revealed output with the request's embedding model and \
-        judges each reveal by its own bits, as a node does. Exits 1 if the certificate does not verify.
+        judges each reveal by its own bits, as a node does. The certificate is held to the network's \
+        membership from this command's own settings (--config, RAKIS_* variables, --membership, \
+        --member, --ticket-difficulty), never from the file: its members must be the committee the \
+        rank rule draws for the request. Exits 1 if the certificate does not verify.
         """
     )
 
     @Argument(help: "The certificate file (rakis-certificate/1).") var file: String
     @Flag(help: "Re-embed every revealed output and require the revealed bits.") var reembed = false
     @Flag(help: "Print the verified certificate as one JSON object.") var json = false
+    @OptionGroup(title: "Network settings (the membership the certificate is held to)") var node: NodeOptions
 
     func run() throws {
         let bytes: [UInt8]
@@ -35,7 +39,7 @@ struct Verify: ParsableCommand {
         let embed: ((String) -> BinaryEmbedding)? = try reembed ? embedder(for: bundle.request.embedding.model) : nil
         let verified: VerifiedCertificate
         do {
-            verified = try CertificateVerifier.verify(bundle, reembed: embed)
+            verified = try CertificateVerifier.verify(bundle, membership: try node.settings(forNode: false).membership.membership(), reembed: embed)
         } catch {
             throw CommandFailure("\(error)")
         }

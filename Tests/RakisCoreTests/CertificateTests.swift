@@ -8,6 +8,8 @@ struct CertificateScenario {
     static let network = "rakis-test"
     static let model = "smollm2-135m-instruct"
     static let createdAt: Millis = 1_700_000_000_000
+    /// The four members, weight 1 each: a quorum of four seats them all.
+    static let membership = Membership.equalWeights((0..<4).map { NodeIdentity(deterministicLabel: "certificate member \($0)").nodeId })
 
     let origin: NodeIdentity
     let members: [NodeIdentity]
@@ -18,9 +20,8 @@ struct CertificateScenario {
     let commits: [Envelope]
     let quorum: Envelope
 
-    init(nonce: String = "c0ffee") {
+    init(nonce: String = "c0ffee", members: [NodeIdentity] = (0..<4).map { NodeIdentity(deterministicLabel: "certificate member \($0)") }) {
         let origin = NodeIdentity(deterministicLabel: "certificate origin")
-        let members = (0..<4).map { NodeIdentity(deterministicLabel: "certificate member \($0)") }
         let outputs = ["Four.", "Four", "4.", "The sky is green."]
         let base = (0..<48).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
         // 10 and 20 bits from the first output, 30 between them: one cluster of three under
@@ -117,7 +118,8 @@ struct CertificateScenario {
 
     func verify(_ certificate: ResultCertificate, by identity: NodeIdentity? = nil) throws(CertificateError) -> VerifiedCertificate {
         try CertificateVerifier.verify(CertificateBundle(network: CertificateScenario.network,
-                                                         results: [scenario.result(certificate, by: identity)]))
+                                                         results: [scenario.result(certificate, by: identity)]),
+                                       membership: CertificateScenario.membership)
     }
 
     func revealIndex(of member: Int) -> Int {
@@ -130,7 +132,7 @@ struct CertificateScenario {
 
     @Test func honestCertificateVerifiesAndNamesTheCluster() throws {
         let memberIds = scenario.members.map(\.nodeId)
-        let verified = try CertificateVerifier.verify(try scenario.honestBundle)
+        let verified = try CertificateVerifier.verify(try scenario.honestBundle, membership: CertificateScenario.membership)
         guard case let .agreed(chosen, cluster) = verified.outcome, let agreement = verified.agreement else {
             Issue.record("expected agreement, got \(verified.outcome)")
             return
@@ -155,7 +157,7 @@ struct CertificateScenario {
         #expect(read.canonicalBytes == bundle.canonicalBytes)
         #expect(read.results.map(\.id) == bundle.results.map(\.id))
         #expect(text(bundle).hasPrefix("{\"format\":\"rakis-certificate/1\",\"network\":\"rakis-test\",\"results\":[{"))
-        _ = try CertificateVerifier.verify(read)
+        _ = try CertificateVerifier.verify(read, membership: CertificateScenario.membership)
     }
 
     @Test func outputsAndEmbeddingsChangedAfterCommittingAreCaught() {
@@ -176,7 +178,7 @@ struct CertificateScenario {
         let edited = text(try scenario.honestBundle).replacingOccurrences(of: "\"output\":\"4.\"", with: "\"output\":\"5.\"")
         #expect(edited != text(try scenario.honestBundle))
         #expect(throws: CertificateError.rejectedPacket(.badSignature(path: "results[0]"))) {
-            try CertificateVerifier.verify(try read(edited))
+            try CertificateVerifier.verify(try read(edited), membership: CertificateScenario.membership)
         }
     }
 
@@ -199,7 +201,7 @@ struct CertificateScenario {
         let bundle = try CertificateBundle(network: CertificateScenario.network,
                                            results: [results[0], CertificateScenario.unsigned(results[1])])
         #expect(throws: CertificateError.rejectedPacket(.badSignature(path: "results[1]"))) {
-            try CertificateVerifier.verify(bundle)
+            try CertificateVerifier.verify(bundle, membership: CertificateScenario.membership)
         }
     }
 
@@ -227,9 +229,39 @@ struct CertificateScenario {
         }
     }
 
-    @Test func everyMemberMustReveal() {
-        #expect(throws: CertificateError.missingReveal(member: scenario.members[3].nodeId)) {
-            try verify(scenario.certificate(reveals: Array(scenario.reveals.prefix(3))))
+    @Test func anAgreementWithoutAWithheldRevealVerifiesAndNamesTheAbsentMember() throws {
+        // Members 0 to 2 agree: three of four seats reach the threshold without member 3.
+        let partial = scenario.outcome(counting: [0, 1, 2])
+        let verified = try verify(scenario.certificate(reveals: Array(scenario.reveals.prefix(3)), outcome: partial))
+        #expect(verified.outcome == partial && verified.absentMembers == [scenario.members[3].nodeId])
+    }
+
+    @Test func aFailureWithoutEveryRevealIsRejected() {
+        // Members 0 and 3 alone cannot agree; the missing reveals might have made them.
+        let reveals = [scenario.reveal(of: 0), scenario.reveal(of: 3)]
+        let outcome = scenario.outcome(counting: [0, 3])
+        let absent = Set([scenario.members[1].nodeId, scenario.members[2].nodeId])
+        let firstAbsent = scenario.quorum.quorum!.commits.map(\.sender).first { absent.contains($0) }!
+        #expect(throws: CertificateError.missingReveal(member: firstAbsent)) {
+            try verify(scenario.certificate(reveals: reveals, outcome: outcome))
+        }
+    }
+
+    @Test func aHistoryForgedByFreshKeysIsRefused() throws {
+        // Four fresh keys sign a complete, consistent history: request, commits, quorum, reveals, result.
+        let forged = CertificateScenario(nonce: "f0f0", members: (0..<4).map { NodeIdentity(deterministicLabel: "fresh key \($0)") })
+        let bundle = try CertificateBundle(network: CertificateScenario.network, results: [forged.result(forged.certificate())])
+        // Held to its own keys, it is consistent...
+        let ownMembership = Membership.equalWeights(forged.members.map(\.nodeId))
+        _ = try CertificateVerifier.verify(bundle, membership: ownMembership)
+        // ...but not to the network's membership: its members are nobody's committee.
+        #expect(throws: CertificateError.self) {
+            try CertificateVerifier.verify(bundle, membership: CertificateScenario.membership)
+        }
+        do {
+            _ = try CertificateVerifier.verify(bundle, membership: CertificateScenario.membership)
+        } catch {
+            #expect("\(error)".contains("not in the network's allowlist membership"), "\(error)")
         }
     }
 
@@ -249,13 +281,13 @@ struct CertificateScenario {
     @Test func resultForAnotherNetworkIsRejected() throws {
         let foreign = scenario.result(scenario.certificate(), network: "other-net")
         #expect(throws: CertificateError.wrongNetwork(path: "results[0]", expected: "rakis-test", found: "other-net")) {
-            try CertificateVerifier.verify(try CertificateBundle(network: "rakis-test", results: [foreign]))
+            try CertificateVerifier.verify(try CertificateBundle(network: "rakis-test", results: [foreign]), membership: CertificateScenario.membership)
         }
         // Declaring the other network in the file does not help: the packets inside are signed for rakis-test.
         let declared = text(try scenario.honestBundle).replacingOccurrences(of: "\"network\":\"rakis-test\",\"results\"",
                                                                             with: "\"network\":\"other-net\",\"results\"")
         #expect(throws: CertificateError.wrongNetwork(path: "results[0]", expected: "other-net", found: "rakis-test")) {
-            try CertificateVerifier.verify(try read(declared))
+            try CertificateVerifier.verify(try read(declared), membership: CertificateScenario.membership)
         }
     }
 
@@ -278,16 +310,16 @@ struct CertificateScenario {
         #expect(nodesOutcome != scenario.honestOutcome)
         let bundle = try CertificateBundle(network: CertificateScenario.network,
                                            results: [scenario.result(scenario.certificate(outcome: nodesOutcome))])
-        let verified = try CertificateVerifier.verify(bundle, reembed: engine)
+        let verified = try CertificateVerifier.verify(bundle, membership: CertificateScenario.membership, reembed: engine)
         #expect(verified.outcome == nodesOutcome)
         #expect(verified.discountedReveals.map(\.member) == [scenario.members[0].nodeId])
         // Taking the revealed embeddings as they are counts member 0, so the claim does not hold.
         #expect(throws: CertificateError.outcomeMismatch(claimed: nodesOutcome, recomputed: scenario.honestOutcome)) {
-            try CertificateVerifier.verify(bundle)
+            try CertificateVerifier.verify(bundle, membership: CertificateScenario.membership)
         }
         // And the honest certificate fails under that engine.
         #expect(throws: CertificateError.outcomeMismatch(claimed: scenario.honestOutcome, recomputed: nodesOutcome)) {
-            try CertificateVerifier.verify(try scenario.honestBundle, reembed: engine)
+            try CertificateVerifier.verify(try scenario.honestBundle, membership: CertificateScenario.membership, reembed: engine)
         }
     }
 

@@ -5,7 +5,10 @@ import Testing
 /// Every rejection path of decoding and stateless validation, each with its typed reason.
 @Suite struct PacketValidationTests {
     typealias F = ProtocolFixtures
-    let validator = PacketValidator(network: F.network)
+    /// The fixtures' identity and three members, weight 1 each.
+    static let membership = Membership.equalWeights(
+        [F.identity.nodeId] + (0..<3).map { NodeIdentity(deterministicLabel: "member \($0)").nodeId })
+    let validator = PacketValidator(network: F.network, membership: PacketValidationTests.membership)
     let now: Millis = 1_700_000_000_500
 
     func wire(_ envelope: Envelope) -> String { String(decoding: envelope.wireBytes, as: UTF8.self) }

@@ -84,7 +84,7 @@ import RakisCore
         let bad = ChainAttestation(requestId: Hash256.of([1]), address: "0xABCD", outputHash: [1], commitmentSetHash: Array(repeating: 0, count: 32),
                                    signature: Array(repeating: 0, count: 65), link: Array(repeating: 0, count: 65))
         let envelope = Envelope(signing: Packet(.attestation(bad), createdAt: 0), network: "n", identity: identity)
-        #expect(throws: PacketRejection.self) { try PacketValidator(network: "n").validate(envelope, now: 0) }
+        #expect(throws: PacketRejection.self) { try PacketValidator(network: "n", membership: .equalWeights([envelope.sender])).validate(envelope, now: 0) }
         // And the wire form round-trips.
         let good = attestation(for: Hash256.of([2]))
         let wire = Envelope(signing: Packet(.attestation(good), createdAt: 0), network: "n", identity: identity)

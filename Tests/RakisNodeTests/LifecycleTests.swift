@@ -42,15 +42,33 @@ import RakisCore
         }
     }
 
-    @Test func aMemberThatNeverRevealsFailsTheRequest() {
+    @Test func aMemberThatWithholdsItsRevealCannotFailTheRequest() {
         let cluster = TestCluster(serving: 3)
-        // Node 1 goes silent once it has committed.
+        // Node 1 goes silent once it has committed; nodes 0 and 2 alone hold 2 of 3 seats, the threshold.
         cluster.link = { from, _, envelope in from != 1 || envelope.commit != nil || envelope.request != nil }
         let id = cluster.submit(cluster.spec(), at: 0)
         cluster.run(until: cluster.now + 20_000)
         let silent = cluster.nodes[1].nodeId
-        #expect(cluster.failure(id, at: 0) == .missingReveals([silent]))
-        #expect(cluster.failure(id, at: 2) == .missingReveals([silent]))
+        let chosen = cluster.chosen(id, at: 0)
+        #expect(chosen != nil && chosen?.cluster.count == 2)
+        #expect(cluster.chosen(id, at: 2) == chosen, "the other member decides over the fixer's reveal set")
+        let faults = cluster.notifications.compactMap { entry -> NodeID? in
+            guard entry.node == 0, case let .memberFaulted(_, member, .withheld) = entry.notification else { return nil }
+            return member
+        }
+        #expect(faults == [silent])
+    }
+
+    @Test func withholdersThatHoldTheThresholdFailTheRequest() {
+        let cluster = TestCluster(serving: 3)
+        // Nodes 1 and 2 go silent after committing: node 0 alone cannot reach 2 of 3 seats.
+        cluster.link = { from, _, envelope in from == 0 || envelope.commit != nil || envelope.request != nil }
+        let id = cluster.submit(cluster.spec(), at: 0)
+        cluster.run(until: cluster.now + 20_000)
+        guard case let .missingReveals(missing)? = cluster.failure(id, at: 0) else {
+            Issue.record("expected missing reveals, got \(String(describing: cluster.failure(id, at: 0)))"); return
+        }
+        #expect(Set(missing) == Set([cluster.nodes[1].nodeId, cluster.nodes[2].nodeId]))
     }
 
     @Test func aRevealThatDoesNotMatchItsCommitIsRejected() {

@@ -19,6 +19,23 @@ import RakisCore
         guard case .clockSkew? = cluster.rejections(at: 1).last else { Issue.record("replay accepted"); return }
     }
 
+    @Test func commitsAndAnnouncementsFromIdentitiesWithoutWeightAreRefused() {
+        let cluster = TestCluster(serving: 3)
+        let id = cluster.submit(cluster.spec(), at: 0)
+        let outsider = NodeIdentity(deterministicLabel: "fresh key")
+        let commit = Commit(requestId: id, inferenceId: Commitment.inferenceId(requestId: id, nodeId: outsider.nodeId),
+                            model: TestCluster.model, commitment: Hash256.of([9]))
+        let status = PeerStatus(models: [TestCluster.model], embeddingModels: [TestCluster.embedder], activeJobs: 0, queuedJobs: 0)
+        for body in [PacketBody.commit(commit), .peerStatus(status)] {
+            let step = cluster.nodes[0].handle(.packetReceived(
+                Envelope(signing: Packet(body, createdAt: cluster.now), network: TestCluster.network, identity: outsider), via: "test"),
+                now: cluster.now)
+            guard case .rejected(.notAdmitted)? = Optional(step.verdict) else {
+                Issue.record("\(body.typeName) from an outsider: \(step.verdict)"); continue
+            }
+        }
+    }
+
     @Test func forgedSignaturesAreRejectedAndCounted() {
         let cluster = TestCluster(serving: 3)
         let id = cluster.submit(cluster.spec(), at: 0)
@@ -43,7 +60,8 @@ import RakisCore
         let spec = cluster.spec()
         let id = cluster.submit(spec, at: 0)
         cluster.run(until: cluster.now + spec.commitWindow + 500)
-        let latecomer = NodeIdentity(deterministicLabel: "latecomer")
+        // A member's second commit, made after the deadline: late before anything else.
+        let latecomer = cluster.nodes[2].identity
         let commit = Commit(requestId: id, inferenceId: Commitment.inferenceId(requestId: id, nodeId: latecomer.nodeId),
                             model: TestCluster.model, commitment: Hash256.of([1]))
         cluster.deliver(Envelope(signing: Packet(.commit(commit), createdAt: cluster.now), network: TestCluster.network, identity: latecomer), to: 1)
@@ -70,9 +88,11 @@ import RakisCore
     /// stays accepted (and is relayed) even when the same sender's reveal, held since it outran
     /// the commit, turns out not to match it.
     @Test func aRejectedOrphanDoesNotBecomeTheVerdictOnThePacketThatReleasedIt() {
-        let cluster = TestCluster(serving: 3)
+        let cluster = TestCluster(serving: 4)
+        // Node 3, a member of the network, speaks only through the packets signed here.
+        cluster.link = { from, _, _ in from != 3 }
         let id = cluster.submit(cluster.spec(), at: 0)
-        let stranger = NodeIdentity(deterministicLabel: "orphan sender")
+        let stranger = cluster.nodes[3].identity
         let inferenceId = Commitment.inferenceId(requestId: id, nodeId: stranger.nodeId)
         let reveal = Reveal(requestId: id, inferenceId: inferenceId, model: TestCluster.model, output: "Five.",
                             salt: Commitment.salt(requestId: id, identity: stranger), embedding: TestCluster.embed("Five."))

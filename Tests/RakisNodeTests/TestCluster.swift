@@ -41,12 +41,15 @@ final class TestCluster {
     var broadcasts: [(node: Int, envelope: Envelope)] = []
     var inferencesStarted: [(node: Int, requestId: Hash256, at: Millis)] = []
 
+    /// The serving nodes weigh 1 each in an allowlist; followers are not admitted.
     init(serving: Int, followers: Int = 0, configure: (inout NodeConfig) -> Void = { _ in }) {
-        for index in 0..<(serving + followers) {
-            var config = NodeConfig(network: Self.network, servedModels: index < serving ? [Self.model] : [],
+        let identities = (0..<(serving + followers)).map { NodeIdentity(deterministicLabel: "test node \($0)") }
+        let membership = Membership.equalWeights(identities.prefix(serving).map(\.nodeId))
+        for index in identities.indices {
+            var config = NodeConfig(network: Self.network, membership: membership, servedModels: index < serving ? [Self.model] : [],
                                     embeddingModels: [Self.embedder])
             configure(&config)
-            let node = Node(identity: NodeIdentity(deterministicLabel: "test node \(index)"), config: config)
+            let node = Node(identity: identities[index], config: config)
             node.checksInvariants = true
             nodes.append(node)
         }

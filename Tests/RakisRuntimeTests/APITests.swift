@@ -43,7 +43,7 @@ extension LoopbackNetworkTests {
         let file = "\(cluster.directory)/certificate.json"
         try certificate.data.write(to: URL(fileURLWithPath: file))
         for extra in [[], ["--reembed"]] {
-            let verify = try NodeProcess(name: "verify\(extra.joined())", arguments: ["verify", file] + extra, directory: cluster.directory)
+            let verify = try NodeProcess(name: "verify\(extra.joined())", arguments: ["verify", file] + cluster.membershipArguments + extra, directory: cluster.directory)
             #expect(await verify.process.waitForExit(timeout: .seconds(120)) == 0, "rakis verify \(extra): \(verify.log)")
         }
         let output = try #require(result["output"] as? String)
@@ -51,7 +51,7 @@ extension LoopbackNetworkTests {
             .replacingOccurrences(of: Self.jsonEscaped(output), with: Self.jsonEscaped("Berlin."))
         #expect(forged != String(decoding: certificate.data, as: UTF8.self))
         try forged.write(toFile: "\(cluster.directory)/forged.json", atomically: true, encoding: .utf8)
-        let refused = try NodeProcess(name: "verify-forged", arguments: ["verify", "\(cluster.directory)/forged.json"], directory: cluster.directory)
+        let refused = try NodeProcess(name: "verify-forged", arguments: ["verify", "\(cluster.directory)/forged.json"] + cluster.membershipArguments, directory: cluster.directory)
         #expect(await refused.process.waitForExit(timeout: .seconds(60)) == 1, "\(refused.log)")
         #expect(refused.log.contains("Error:"), "\(refused.log)")
 

@@ -1,5 +1,6 @@
 import Foundation
 import RakisCore
+import RakisRuntime
 import RakisStore
 import RakisTestSupport
 
@@ -31,8 +32,16 @@ final class LoopbackCluster {
     /// More flags for node i (a chain, say).
     let extraArguments: [Int: [String]]
 
+    /// Each node's identity (fresh unless given), written to its key file before it starts, so
+    /// that the network's allowlist can name the serving nodes (weight 1 each; followers sit on no committee).
+    private(set) var identities: [NodeIdentity] = []
+    /// The membership flags every node of the cluster, and every client, must share.
+    var membershipArguments: [String] {
+        ["--membership", "allowlist"] + identities.prefix(serving).flatMap { ["--member", $0.nodeId.hex] }
+    }
+
     init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, backends: [Int: String] = [:],
-         extraArguments: [Int: [String]] = [:], nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
+         extraArguments: [Int: [String]] = [:], identities: [NodeIdentity]? = nil, nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-loopback-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.transports = transports
@@ -45,6 +54,12 @@ final class LoopbackCluster {
         metricsPorts = try (0..<count).map { _ in try freeLoopbackPort() }
         meshPorts = try (0..<count).map { _ in try freeLoopbackPort() }
         apiPort = api ? try freeLoopbackPort() : nil
+        self.identities = identities ?? (0..<count).map { _ in NodeIdentity.generate() }
+        precondition(self.identities.count == count, "one identity per node")
+        for index in 0..<count {
+            try FileManager.default.createDirectory(atPath: dataDirectory(index), withIntermediateDirectories: true)
+            try KeyStore.write(self.identities[index], to: "\(dataDirectory(index))/node.key", passphrase: nil)
+        }
         for index in 0..<count {
             nodes.append(try NodeProcess(name: "node\(index)", arguments: arguments(node: index), directory: directory))
         }
@@ -77,7 +92,7 @@ final class LoopbackCluster {
         }
         arguments += transportArguments(meshListen: meshPorts[index], bootstrap: index == 0 ? nil : meshPorts[index - 1])
         if index == 0, let apiPort { arguments += ["--api", "127.0.0.1:\(apiPort)"] }
-        return arguments + (extraArguments[index] ?? [])
+        return arguments + membershipArguments + (extraArguments[index] ?? [])
     }
 
     /// A chain of bootstraps (node i dials node i-1): nodes beyond their neighbour are found by peer exchange.
@@ -116,7 +131,7 @@ final class LoopbackCluster {
         let name = "submit-\(UUID().uuidString.prefix(8))"
         let arguments = ["submit", "--network", network, "--data-dir", "\(directory)/\(name)",
                          "--json", "--quorum", "\(quorum)", "--max-tokens", "\(maxTokens)", "--log-level", "warning"]
-            + transportArguments(meshListen: port, bootstrap: meshPorts.last) + extra + [prompt]
+            + transportArguments(meshListen: port, bootstrap: meshPorts.last) + membershipArguments + extra + [prompt]
         let client = try NodeProcess(name: name, arguments: arguments, directory: directory)
         await whileRunning()
         guard let status = await client.process.waitForExit(timeout: .seconds(240)) else {

@@ -25,8 +25,10 @@ extension LoopbackNetworkTests {
         var extra: [Int: [String]] = [:]
         var accounts: [ChainAccount] = []
         var nodeIds: [NodeID] = []
+        var identities: [NodeIdentity] = []
         for index in 0..<3 {
             let identity = NodeIdentity.generate()
+            identities.append(identity)
             let nodeKey = keys.appending(path: "node\(index).key").path
             try KeyStore.write(identity, to: nodeKey, passphrase: nil)
             let account = try await deployment.fundedAccount()
@@ -51,7 +53,7 @@ extension LoopbackNetworkTests {
               introducer_turn_ms: 3000
             """.write(toFile: settings, atomically: true, encoding: .utf8)
         for index in 0..<3 { extra[index] = ["--config", settings] + extra[index]! }
-        let cluster = try LoopbackCluster(serving: 3, followers: 0, transports: [.mesh], extraArguments: extra)
+        let cluster = try LoopbackCluster(serving: 3, followers: 0, transports: [.mesh], extraArguments: extra, identities: identities)
         #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")
 
         let consumer = try await deployment.fundedAccount()

@@ -8,9 +8,11 @@ import RakisCore
 @Suite struct SamplingSeedTests {
     /// The inference job a serving node starts for a request it submits itself.
     func job(seed: Int?) throws -> InferenceJob {
-        var config = NodeConfig(network: "seed-test", servedModels: ["llm"], embeddingModels: ["embedder"])
+        let identity = NodeIdentity(deterministicLabel: "seed test")
+        var config = NodeConfig(network: "seed-test", membership: .equalWeights([identity.nodeId]), servedModels: ["llm"],
+                                embeddingModels: ["embedder"])
         config.workerRedundancy = 1_000  // always drawn to work
-        let node = Node(identity: NodeIdentity(deterministicLabel: "seed test"), config: config)
+        let node = Node(identity: identity, config: config)
         _ = node.handle(.started, now: 1_700_000_000_000)
         let spec = RequestSpec(input: .prompt("Once upon a time"), models: ["llm"], temperature: 0.9, seed: seed, quorum: 1)
         let step = node.handle(.requestSubmitted(spec, nonce: "00112233"), now: 1_700_000_000_100)

@@ -32,9 +32,11 @@ final class RecordingNetwork {
     private var submitted = 0
 
     init(nodes count: Int) {
-        nodes = (0..<count).map { index in
-            let node = Node(identity: NodeIdentity(deterministicLabel: "store test node \(index)"),
-                            config: NodeConfig(network: Self.network, servedModels: [Self.model], embeddingModels: [Self.embedder]))
+        let identities = (0..<count).map { NodeIdentity(deterministicLabel: "store test node \($0)") }
+        let membership = Membership.equalWeights(identities.map(\.nodeId))
+        nodes = identities.map { identity in
+            let node = Node(identity: identity, config: NodeConfig(network: Self.network, membership: membership,
+                                                                   servedModels: [Self.model], embeddingModels: [Self.embedder]))
             node.checksInvariants = true
             return node
         }

@@ -20,8 +20,10 @@ public enum CertificateError: Error, Sendable, Equatable, CustomStringConvertibl
     case rejectedPacket(PacketRejection)
     /// A result packet signed by a node that is neither the quorum's fixer nor a member.
     case foreignSigner(path: String, signer: NodeID)
-    /// A quorum packet that nodes would not adopt: a fallback quorum made outside the fallback window.
+    /// A quorum packet that nodes would not adopt: an incomplete committee fixed before the commit
+    /// deadline, or a fallback quorum made outside the fallback window.
     case inadmissibleQuorum(fixer: NodeID)
+    /// A failed outcome without every member's reveal: the missing one might have changed it.
     case missingReveal(member: NodeID)
     /// A reveal whose fields do not re-derive the commitment its sender committed to: its output,
     /// salt, model or embedding changed after the commit.
@@ -41,8 +43,8 @@ public enum CertificateError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .wrongNetwork(path, expected, found): "\(path): signed for network \"\(found)\", the file is for \"\(expected)\""
         case let .rejectedPacket(rejection): "\(rejection)"
         case let .foreignSigner(path, signer): "\(path): signed by \(signer.short), neither the quorum's fixer nor a member"
-        case let .inadmissibleQuorum(fixer): "quorum: fixed by \(fixer.short), not the origin, outside the fallback window"
-        case let .missingReveal(member): "reveals: none from member \(member.short)"
+        case let .inadmissibleQuorum(fixer): "quorum: fixed by \(fixer.short) at a time its rules do not admit (an incomplete committee before the commit deadline, or a fallback outside its window)"
+        case let .missingReveal(member): "reveals: none from member \(member.short), and without it the certificate claims a failure"
         case let .commitmentMismatch(path, member): "\(path): does not re-derive the commitment of member \(member.short)"
         case let .outcomeMismatch(claimed, recomputed):
             "outcome: the certificate claims \(Self.describe(claimed)), consensus over its reveals gives \(Self.describe(recomputed))"

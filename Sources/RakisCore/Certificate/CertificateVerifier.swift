@@ -1,6 +1,11 @@
 /// Checks a certificate file offline, as a node that received its result packets would, and
 /// recomputes the outcome by the node's rule. Nothing is checked against a clock: a certificate
 /// stays valid forever.
+///
+/// Packets that are consistent with each other are not enough: fresh keys can sign a whole
+/// history. The verifier holds the certificate to the network's membership, which it takes from
+/// its own settings, never from the file: every member must be weighted, the members must be the
+/// committee the rank rule gives for their commits, and an early quorum must be complete.
 public enum CertificateVerifier {
     /// How many bits a re-embedding may differ in: the protocol's default tolerance, since honest
     /// engines compute the same bits.
@@ -10,7 +15,7 @@ public enum CertificateVerifier {
     ///   has the request's embedding model. Each reveal is then judged as a node judges it after
     ///   re-embedding; without it, revealed embeddings are taken as they are.
     public static func verify(
-        _ bundle: CertificateBundle, reembed: ((String) -> BinaryEmbedding)? = nil
+        _ bundle: CertificateBundle, membership: Membership, reembed: ((String) -> BinaryEmbedding)? = nil
     ) throws(CertificateError) -> VerifiedCertificate {
         let certificate = bundle.certificate
         let quorum = certificate.quorum.quorum!
@@ -19,15 +24,24 @@ public enum CertificateVerifier {
         // Nodes keep members in the quorum's order (by commitment); consensus does not depend on it.
         let commits = quorum.commits.map { (member: $0.sender, commit: $0.commit!) }
 
-        try checkSignedPackets(bundle, fixer: fixer, members: Set(commits.map { $0.member }))
-        guard QuorumRules.isAdmissible(certificate.quorum, for: request) else { throw .inadmissibleQuorum(fixer: fixer) }
+        try checkSignedPackets(bundle, membership: membership, fixer: fixer, members: Set(commits.map { $0.member }))
+        // The validator admitted the quorum packet only with a committee under the rank rule.
+        let committee = QuorumRules.committee(of: quorum, membership: membership, network: bundle.network)!
+        let complete = committee.isComplete(requestId: request.id, membership: membership)
+        guard QuorumRules.isAdmissible(certificate.quorum, for: request, complete: complete) else {
+            throw .inadmissibleQuorum(fixer: fixer)
+        }
 
         let revealIndex = Dictionary(uniqueKeysWithValues: certificate.reveals.enumerated().map { ($0.element.sender, $0.offset) })
         let bits = request.embedding.bits
         var points: [ConsensusPoint] = []
         var discounted: [VerifiedCertificate.DiscountedReveal] = []
+        var absent: [NodeID] = []
         for (member, commit) in commits {
-            guard let index = revealIndex[member] else { throw .missingReveal(member: member) }
+            guard let index = revealIndex[member] else {
+                absent.append(member)
+                continue
+            }
             let envelope = certificate.reveals[index]
             guard envelope.revealedCommitment == commit.commitment else {
                 throw .commitmentMismatch(path: "reveals[\(index)]", member: member)
@@ -38,7 +52,8 @@ public enum CertificateVerifier {
             if let defect {
                 discounted.append(.init(member: member, reason: defect))
             } else {
-                points.append(ConsensusPoint(commitment: commit.commitment, embedding: reveal.embedding))
+                points.append(ConsensusPoint(commitment: commit.commitment, embedding: reveal.embedding,
+                                             seats: committee.seatCount[member]!))
             }
         }
 
@@ -48,6 +63,10 @@ public enum CertificateVerifier {
             secDistance: frame.secDistance, secPercentage: frame.secPercentage, quorum: frame.quorum
         ))
         guard recomputed == certificate.outcome else { throw .outcomeMismatch(claimed: certificate.outcome, recomputed: recomputed) }
+        // A certificate without every member's reveal proves an agreement the present reveals reach
+        // alone (the canonical reveal set of a request some members did not reveal for), never a
+        // failure, which the missing reveals might have prevented.
+        if case .failed = recomputed, let member = absent.first { throw .missingReveal(member: member) }
 
         var agreement: VerifiedCertificate.Agreement?
         if case let .agreed(chosen, cluster) = recomputed {
@@ -60,16 +79,17 @@ public enum CertificateVerifier {
         }
         return VerifiedCertificate(
             requestId: request.id, network: bundle.network, request: request, fixer: fixer,
-            members: commits.map { $0.member }, outcome: recomputed, agreement: agreement,
-            discountedReveals: discounted, signers: bundle.results.map(\.sender)
+            members: commits.map { $0.member }, seats: committee.seatCount, absentMembers: absent, outcome: recomputed,
+            agreement: agreement, discountedReveals: discounted, signers: bundle.results.map(\.sender)
         )
     }
 
     /// Every result packet and everything it embeds passes the checks a node applies on receipt
     /// (signatures, value ranges, a quorum of distinct commits for the request, one reveal per
     /// member), and was signed by the quorum's fixer or a member.
-    private static func checkSignedPackets(_ bundle: CertificateBundle, fixer: NodeID, members: Set<NodeID>) throws(CertificateError) {
-        let validator = PacketValidator(network: bundle.network)
+    private static func checkSignedPackets(_ bundle: CertificateBundle, membership: Membership, fixer: NodeID,
+                                           members: Set<NodeID>) throws(CertificateError) {
+        let validator = PacketValidator(network: bundle.network, membership: membership)
         for (index, result) in bundle.results.enumerated() {
             let path = "results[\(index)]"
             guard result.network == bundle.network else {

@@ -23,6 +23,10 @@ public struct VerifiedCertificate: Sendable {
     public let fixer: NodeID
     /// The quorum members in commitment order.
     public let members: [NodeID]
+    /// Committee seats per member (`SeatRank`): a member's votes in consensus.
+    public let seats: [NodeID: Int]
+    /// Members whose reveal the certificate does not hold: the agreement was reached without them.
+    public let absentMembers: [NodeID]
     public let outcome: ResultOutcome
     /// Set when the outcome is `agreed`.
     public let agreement: Agreement?

@@ -1,13 +1,17 @@
 import Crypto
 
-/// One verified reveal as consensus sees it: the member's commitment and its binary embedding.
+/// One verified reveal as consensus sees it: the member's commitment, its binary embedding, and
+/// the committee seats the member holds (its votes).
 public struct ConsensusPoint: Sendable, Hashable {
     public let commitment: Hash256
     public let embedding: BinaryEmbedding
+    public let seats: Int
 
-    public init(commitment: Hash256, embedding: BinaryEmbedding) {
+    public init(commitment: Hash256, embedding: BinaryEmbedding, seats: Int = 1) {
+        precondition(seats >= 1, "a point stands for at least one seat")
         self.commitment = commitment
         self.embedding = embedding
+        self.seats = seats
     }
 }
 
@@ -20,9 +24,9 @@ public enum ConsensusOutcome: Sendable, Equatable {
 }
 
 public enum ConsensusFailure: Sendable, Equatable, CustomStringConvertible {
-    /// Fewer verified reveals than the cluster needs, so no cluster can be large enough.
+    /// Fewer seats behind verified reveals than the cluster needs, so no cluster can be large enough.
     case tooFewReveals(verified: Int, required: Int)
-    /// The largest cluster holds `largest` points, short of `required`.
+    /// The largest cluster holds `largest` seats, short of `required`.
     case noClusterLargeEnough(largest: Int, required: Int)
 
     public var description: String {
@@ -37,9 +41,10 @@ public enum ConsensusFailure: Sendable, Equatable, CustomStringConvertible {
 ///
 /// 1. Distance between two points is the Hamming distance over the first `bits` bits,
 ///    divided by `bits`. Two points are close when that distance is at most secDistance.
-/// 2. Each point is a candidate centre; its count is the number of points close to it,
-///    itself included. The largest count wins; ties go to the smallest commitment.
-/// 3. Consensus holds when that count reaches ceil(secPercentage x quorum).
+/// 2. Each point is a candidate centre; its count is the number of seats of the points close to
+///    it, itself included (a member holds one seat or more). The largest count wins; ties go to
+///    the smallest commitment.
+/// 3. Consensus holds when that count reaches ceil(secPercentage x quorum), quorum counted in seats.
 /// 4. The cluster is the points close to the centre, sorted by commitment. The chosen one is
 ///    the cluster's commitment at index SHA-256(requestId || cluster commitments) mod cluster
 ///    size, reading the digest as an unsigned 256-bit big-endian integer.
@@ -59,13 +64,14 @@ public enum Consensus {
         let commitments = points.map(\.commitment).sorted()
         precondition(zip(commitments, commitments.dropFirst()).allSatisfy { $0 < $1 }, "one point per commitment")
         let required = requiredClusterSize(secPercentage: secPercentage, quorum: quorum)
-        guard points.count >= required, !points.isEmpty else {
-            return .failed(.tooFewReveals(verified: points.count, required: required))
+        let seats = points.reduce(0) { $0 + $1.seats }
+        guard seats >= required, !points.isEmpty else {
+            return .failed(.tooFewReveals(verified: seats, required: required))
         }
         let maxBits = maxDifferingBits(secDistance: secDistance, bits: bits)
 
         let packed = PackedEmbeddings(points.map(\.embedding), bits: bits)
-        let counts = packed.closeCounts(maxBits: maxBits)
+        let counts = packed.closeCounts(maxBits: maxBits, seats: points.map(\.seats))
 
         var best = 0
         for i in points.indices.dropFirst() {
@@ -135,14 +141,14 @@ private struct PackedEmbeddings {
         self.words = words
     }
 
-    /// For each point, how many points (itself included) lie within `maxBits`.
-    func closeCounts(maxBits: Int) -> [Int] {
+    /// For each point, the seats of the points (itself included) within `maxBits`.
+    func closeCounts(maxBits: Int, seats: [Int]) -> [Int] {
         let count = words.count / wordsPerPoint
-        var counts = [Int](repeating: 1, count: count)
+        var counts = seats
         for i in 0..<count {
             for j in (i + 1)..<max(count, i + 1) where distance(i, j) <= maxBits {
-                counts[i] += 1
-                counts[j] += 1
+                counts[i] += seats[j]
+                counts[j] += seats[i]
             }
         }
         return counts

@@ -12,6 +12,7 @@ extension Packet {
                 "model": .string(commit.model),
                 "commitment": .string(commit.commitment.hex),
             ]
+            if let ticket = commit.ticket { object["ticket"] = .string(ticket.hex) }
         case let .quorum(quorum):
             object = ["request": quorum.request.json, "commits": .array(quorum.commits.map(\.json))]
         case let .reveal(reveal):
@@ -32,6 +33,7 @@ extension Packet {
                 "activeJobs": .number(Double(status.activeJobs)),
                 "queuedJobs": .number(Double(status.queuedJobs)),
             ]
+            if let ticket = status.ticket { object["ticket"] = .string(ticket.hex) }
         case let .attestation(attestation):
             object = [
                 "requestId": .string(attestation.requestId.hex),
@@ -58,12 +60,13 @@ extension Packet {
             try reader.rejectUnknownKeys(allowed: common.union(["request"]))
             body = .request(try InferenceRequest(json: try reader.value("request"), path: reader.childPath("request")))
         case "commit":
-            try reader.rejectUnknownKeys(allowed: common.union(["requestId", "inferenceId", "model", "commitment"]))
+            try reader.rejectUnknownKeys(allowed: common.union(["requestId", "inferenceId", "model", "commitment", "ticket"]))
             body = .commit(Commit(
                 requestId: try Hash256(json: reader, key: "requestId"),
                 inferenceId: try Hash256(json: reader, key: "inferenceId"),
                 model: try reader.string("model"),
-                commitment: try Hash256(json: reader, key: "commitment")
+                commitment: try Hash256(json: reader, key: "commitment"),
+                ticket: try AdmissionTicket(json: reader)
             ))
         case "quorum":
             try reader.rejectUnknownKeys(allowed: common.union(["request", "commits"]))
@@ -97,12 +100,13 @@ extension Packet {
             let outcome = try ResultOutcome(json: try reader.value("outcome"), path: reader.childPath("outcome"))
             body = .result(ResultCertificate(quorum: quorum, reveals: reveals, outcome: outcome))
         case "peerStatus":
-            try reader.rejectUnknownKeys(allowed: common.union(["models", "embeddingModels", "activeJobs", "queuedJobs"]))
+            try reader.rejectUnknownKeys(allowed: common.union(["models", "embeddingModels", "activeJobs", "queuedJobs", "ticket"]))
             body = .peerStatus(PeerStatus(
                 models: try reader.stringArray("models"),
                 embeddingModels: try reader.stringArray("embeddingModels"),
                 activeJobs: try reader.int("activeJobs"),
-                queuedJobs: try reader.int("queuedJobs")
+                queuedJobs: try reader.int("queuedJobs"),
+                ticket: try AdmissionTicket(json: reader)
             ))
         case "attestation":
             try reader.rejectUnknownKeys(allowed: common.union(["requestId", "address", "outputHash", "commitmentSetHash", "signature", "link"]))
@@ -124,6 +128,17 @@ extension Packet {
             throw JSONShapeError(path: reader.childPath("type"), message: "unknown packet type \"\(type)\"")
         }
         self.init(body, createdAt: createdAt)
+    }
+}
+
+extension AdmissionTicket {
+    /// The optional "ticket" field of a commit or status packet.
+    init?(json reader: JSONObjectReader) throws {
+        guard let text = try reader.optionalString("ticket") else { return nil }
+        guard let ticket = AdmissionTicket(hex: text) else {
+            throw JSONShapeError(path: reader.childPath("ticket"), message: "expected 16 lowercase hex digits (8 bytes)")
+        }
+        self = ticket
     }
 }
 

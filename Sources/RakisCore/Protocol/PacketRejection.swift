@@ -16,6 +16,9 @@ public enum PacketRejection: Error, Sendable, Equatable, CustomStringConvertible
     case inconsistent(String)
     /// The packet arrived after the deadline of the phase it belongs to.
     case late(String)
+    /// The sender has no weight in the network's membership, and only weighted identities may
+    /// commit or announce themselves.
+    case notAdmitted(String)
 
     /// A short stable name for metrics and counters.
     public var code: String {
@@ -32,6 +35,7 @@ public enum PacketRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .senderMismatch: "senderMismatch"
         case .inconsistent: "inconsistent"
         case .late: "late"
+        case .notAdmitted: "notAdmitted"
         }
     }
 
@@ -49,6 +53,7 @@ public enum PacketRejection: Error, Sendable, Equatable, CustomStringConvertible
         case let .senderMismatch(detail): "sender mismatch: \(detail)"
         case let .inconsistent(detail): "inconsistent packet: \(detail)"
         case let .late(detail): "late packet: \(detail)"
+        case let .notAdmitted(detail): "not admitted: \(detail)"
         }
     }
 }

@@ -8,15 +8,19 @@ public protocol ValidationCache: AnyObject, Sendable {
 
 /// The stateless checks every received packet passes before the node looks at it: network,
 /// signature (also of every embedded packet), clock skew, sizes and value ranges, and the
-/// rules that tie a packet to its sender. Checks that need the node's state (replays,
-/// deadlines, quorum membership) are the node's.
+/// rules that tie a packet to its sender, including the network's membership: only weighted
+/// identities commit or announce themselves, and a quorum packet holds exactly the committee its
+/// commits make. Checks that need the node's state (replays, deadlines, which quorum a request
+/// adopted) are the node's.
 public struct PacketValidator: Sendable {
     public let network: String
+    public let membership: Membership
     public let maxClockSkew: Millis
     public let cache: (any ValidationCache)?
 
-    public init(network: String, maxClockSkew: Millis = 30_000, cache: (any ValidationCache)? = nil) {
+    public init(network: String, membership: Membership, maxClockSkew: Millis = 30_000, cache: (any ValidationCache)? = nil) {
         self.network = network
+        self.membership = membership
         self.maxClockSkew = maxClockSkew
         self.cache = cache
     }
@@ -48,6 +52,7 @@ public struct PacketValidator: Sendable {
         case let .commit(commit):
             try Self.validateName(commit.model, field: "\(path).model")
             try Self.validateInferenceId(commit.inferenceId, requestId: commit.requestId, sender: envelope.sender, path: path)
+            try requireWeight(envelope.sender, ticket: commit.ticket, path: path)
         case let .quorum(quorum):
             try validate(quorum, path: path)
         case let .reveal(reveal):
@@ -83,15 +88,26 @@ public struct PacketValidator: Sendable {
             guard status.activeJobs >= 0, status.queuedJobs >= 0 else {
                 throw .outOfRange(field: "\(path).activeJobs", detail: "job counts cannot be negative")
             }
+            try requireWeight(envelope.sender, ticket: status.ticket, path: path)
         case let .attestation(attestation):
             try attestation.validate(path: path)
+        }
+    }
+
+    private func requireWeight(_ sender: NodeID, ticket: AdmissionTicket?, path: String) throws(PacketRejection) {
+        guard membership.weight(of: sender, ticket: ticket, network: network) == 0 else { return }
+        switch membership.kind {
+        case .open:
+            throw .notAdmitted("\(path): \(sender.short) shows no admission ticket of \(membership.difficulty) zero bits")
+        case .allowlist, .stake:
+            throw .notAdmitted("\(path): \(sender.short) is not in the network's \(membership.kind.rawValue) membership")
         }
     }
 
     private func validate(_ quorum: QuorumDecision, path: String) throws(PacketRejection) {
         try validateSigned(quorum.request, path: "\(path).request")
         let request = quorum.request.request!
-        guard quorum.commits.count == request.frame.quorum else {
+        guard (1...request.frame.quorum).contains(quorum.commits.count) else {
             throw .inconsistent("\(path).commits: \(quorum.commits.count) commits for a quorum of \(request.frame.quorum)")
         }
         guard Set(quorum.commits.map(\.sender)).count == quorum.commits.count else {
@@ -105,6 +121,9 @@ public struct PacketValidator: Sendable {
             guard request.models.contains(commit.model) else {
                 throw .inconsistent("\(commitPath): model \"\(commit.model)\" is not accepted by the request")
             }
+        }
+        guard QuorumRules.committee(of: quorum, membership: membership, network: network) != nil else {
+            throw .inconsistent("\(path).commits: not a committee under the rank rule (every member holds a seat and the seats fill the quorum)")
         }
     }
 

@@ -4,17 +4,21 @@ public struct Commit: Sendable, Hashable {
     public let inferenceId: Hash256
     public let model: String
     public let commitment: Hash256
+    /// The committer's admission ticket, on an `open` network; absent on the others.
+    public let ticket: AdmissionTicket?
 
-    public init(requestId: Hash256, inferenceId: Hash256, model: String, commitment: Hash256) {
+    public init(requestId: Hash256, inferenceId: Hash256, model: String, commitment: Hash256, ticket: AdmissionTicket? = nil) {
         self.requestId = requestId
         self.inferenceId = inferenceId
         self.model = model
         self.commitment = commitment
+        self.ticket = ticket
     }
 }
 
-/// The reveal request that fixes a request's quorum: the signed commits of its members.
-/// Carrying the request and the commits themselves makes it verifiable on its own.
+/// The reveal request that fixes a request's quorum: the signed commits of its committee's
+/// members (`Committee`). Carrying the request and the commits themselves makes it verifiable
+/// on its own: anyone can recompute each member's seats from its commit and its weight.
 public struct QuorumDecision: Sendable {
     public let request: Envelope
     /// Signed commit packets, sorted by commitment.
@@ -82,18 +86,22 @@ extension ResultOutcome {
     }
 }
 
-/// What a node serves and how busy it is, broadcast periodically.
+/// What a node serves and how busy it is, broadcast periodically by weighted identities only
+/// (an announcement from an identity without weight is refused, and counts against its sender).
 public struct PeerStatus: Sendable, Hashable {
     public let models: [String]
     public let embeddingModels: [String]
     public let activeJobs: Int
     public let queuedJobs: Int
+    /// The sender's admission ticket, on an `open` network.
+    public let ticket: AdmissionTicket?
 
-    public init(models: [String], embeddingModels: [String], activeJobs: Int, queuedJobs: Int) {
+    public init(models: [String], embeddingModels: [String], activeJobs: Int, queuedJobs: Int, ticket: AdmissionTicket? = nil) {
         self.models = models
         self.embeddingModels = embeddingModels
         self.activeJobs = activeJobs
         self.queuedJobs = queuedJobs
+        self.ticket = ticket
     }
 }
 

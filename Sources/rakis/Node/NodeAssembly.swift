@@ -43,7 +43,14 @@ struct NodeAssembly {
         let embedder = try SentenceEmbedder(directory: Models.store().resolve(settings.embeddingModel), threads: settings.threads)
         let workers = ModelWorkers(backends: backends, embedders: [settings.embeddingModel: embedder])
 
-        var config = NodeConfig(network: settings.network, servedModels: settings.servedModels, embeddingModels: [settings.embeddingModel])
+        let membership = try settings.membership.membership()
+        let ticket = settings.servedModels.isEmpty ? nil : admissionTicket(identity, membership, settings.network, logger: logger)
+        var config = NodeConfig(network: settings.network, membership: membership, servedModels: settings.servedModels,
+                                embeddingModels: [settings.embeddingModel], ticket: ticket)
+        let weight = membership.weight(of: identity.nodeId, ticket: ticket, network: settings.network)
+        if !settings.servedModels.isEmpty, weight == 0 {
+            logger.warning("node \(identity.nodeId.short) is not in the network's \(membership.kind.rawValue) membership: it relays and verifies, but sits on no committee")
+        }
         config.maxConcurrentJobs = 1
         let transports = try TransportSetup.transports(settings, identity: identity, logger: logger)
         let runtime = NodeRuntime(.init(node: config, identity: identity, transports: transports, store: store,
@@ -74,6 +81,17 @@ struct NodeAssembly {
 
     /// Reads the node's key file, or creates it (mode 0600) on first start. A passphrase comes
     /// from RAKIS_KEY_PASSPHRASE, never from a flag.
+    /// On an open network a node that serves models needs an admission ticket: minted at start
+    /// (the smallest valid nonce, so the same identity always gets the same ticket).
+    static func admissionTicket(_ identity: NodeIdentity, _ membership: Membership, _ network: String, logger: Logger) -> AdmissionTicket? {
+        guard membership.kind == .open else { return nil }
+        let started = ContinuousClock.now
+        logger.info("minting an admission ticket of \(membership.difficulty) zero bits")
+        let ticket = AdmissionTicket.mint(for: identity.nodeId, network: network, difficulty: membership.difficulty)
+        logger.info("admission ticket \(ticket?.hex ?? "none") after \(ContinuousClock.now - started)")
+        return ticket
+    }
+
     static func loadIdentity(_ path: String, logger: Logger) throws -> NodeIdentity {
         let passphrase = ProcessInfo.processInfo.environment["RAKIS_KEY_PASSPHRASE"]
         if FileManager.default.fileExists(atPath: path) {

@@ -15,6 +15,9 @@ struct NodeOptions: ParsableArguments {
     @Flag(help: "Serve no LLM: relay, verify and conclude only.") var follower = false
     @Option(help: .setting("embedding_model")) var embeddingModel: String?
     @Option(help: .setting("threads")) var threads: Int?
+    @Option(help: .setting("membership.mode")) var membership: String?
+    @Option(name: .customLong("member"), help: .setting("membership.members")) var members: [String] = []
+    @Option(help: .setting("membership.difficulty")) var ticketDifficulty: Int?
     @Option(help: .setting("mesh.listen")) var meshListen: String?
     @Option(help: .setting("mesh.advertise")) var meshAdvertise: String?
     @Option(name: .customLong("bootstrap"), help: .setting("mesh.bootstrap")) var bootstrap: [String] = []
@@ -34,8 +37,9 @@ struct NodeOptions: ParsableArguments {
     @Option(help: .setting("chain.submitter_turn_ms")) var chainSubmitterTurnMs: Int?
     @Option(help: .setting("chain.introducer_turn_ms")) var chainIntroducerTurnMs: Int?
 
-    /// File, then environment, then flags; validated.
-    func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> NodeSettings {
+    /// File, then environment, then flags; validated for running a node unless `forNode` is false
+    /// (`rakis verify` reads only the network's membership, and runs no node).
+    func settings(environment: [String: String] = ProcessInfo.processInfo.environment, forNode: Bool = true) throws -> NodeSettings {
         var settings = try config.map(NodeSettings.load(file:)) ?? NodeSettings()
         try settings.apply(environment: environment)
         try settings.apply(settingFlags()) { "--\($0.flag)" }
@@ -43,7 +47,7 @@ struct NodeOptions: ParsableArguments {
             settings.models = []
             settings.backends = []
         }
-        try settings.validate()
+        if forNode { try settings.validate() }
         return settings
     }
 
@@ -53,7 +57,8 @@ struct NodeOptions: ParsableArguments {
         let given: [String: NodeSetting.Value?] = [
             "network": .given(network), "data_dir": .given(dataDir), "key_file": .given(keyFile), "models": .given(models),
             "backends": backendSettings.isEmpty ? nil : .backends(backendSettings), "embedding_model": .given(embeddingModel),
-            "threads": .given(threads), "mesh.listen": .given(meshListen), "mesh.advertise": .given(meshAdvertise),
+            "threads": .given(threads), "membership.mode": .given(membership), "membership.members": .given(members),
+            "membership.difficulty": .given(ticketDifficulty), "mesh.listen": .given(meshListen), "mesh.advertise": .given(meshAdvertise),
             "mesh.bootstrap": .given(bootstrap), "mesh.max_neighbours": .given(meshMaxNeighbours),
             "nostr.relays": .given(nostrRelays), "mqtt.brokers": .given(mqttBrokers), "metrics": .given(metrics), "api": .given(api),
             "retain_requests": .given(retainRequests), "log_level": .given(logLevel),

@@ -87,6 +87,15 @@ extension NodeSetting {
         },
         .text("embedding_model", "RAKIS_EMBEDDING_MODEL", "embedding-model", "The embedding model that compares outputs, by catalog name.") { $0.embeddingModel = $1 },
         .number("threads", "RAKIS_THREADS", "threads", "Engine threads.") { $0.threads = $1 },
+        .text("membership.mode", "RAKIS_MEMBERSHIP", "membership", "Who may sit on committees: allowlist (membership.members), or open (admission tickets).") {
+            $0.membership.mode = $1
+        },
+        .list("membership.members", "RAKIS_MEMBERS", "member", "An allowlist member: NODE_ID, or NODE_ID:WEIGHT (weight 1 by default).") {
+            $0.membership.members = $1
+        },
+        .number("membership.difficulty", "RAKIS_TICKET_DIFFICULTY", "ticket-difficulty", "Zero bits an open network's admission tickets need, 0...40.") {
+            $0.membership.difficulty = $1
+        },
         .text("mesh.listen", "RAKIS_MESH_LISTEN", "mesh-listen", "Mesh listen address host:port.") { $0.mesh.listen = $1.orNone },
         .text("mesh.advertise", "RAKIS_MESH_ADVERTISE", "mesh-advertise", "Mesh address other nodes dial, if not the listen address.") { $0.mesh.advertise = $1.orNone },
         .list("mesh.bootstrap", "RAKIS_BOOTSTRAP", "bootstrap", "A mesh peer to dial first, host:port.") { $0.mesh.bootstrap = $1 },

@@ -16,6 +16,7 @@ struct NodeSettings: Equatable {
     var backends: [BackendSettings] = []
     var embeddingModel = "all-minilm-l6-v2"
     var threads = 1
+    var membership = MembershipSettings()
     var mesh = MeshSettings()
     /// ws:// or wss:// relay URLs; none disables Nostr.
     var nostrRelays: [String] = []
@@ -62,6 +63,16 @@ struct NodeSettings: Equatable {
     /// Every model the node serves, by whatever means.
     var servedModels: [String] { models + backends.map(\.model) }
 
+    /// Who may sit on committees, and with what weight (`Membership`): every node of a network
+    /// must hold the same.
+    struct MembershipSettings: Equatable {
+        var mode = "open"
+        /// NODE_ID or NODE_ID:WEIGHT, for `allowlist`.
+        var members: [String] = []
+        /// For `open`: about a second of one core to mint a ticket.
+        var difficulty = 20
+    }
+
     struct MeshSettings: Equatable {
         /// host:port to listen on; nil disables the mesh.
         var listen: String?
@@ -100,6 +111,7 @@ struct NodeSettings: Equatable {
             throw ValidationError("network '\(network)': use 1 to 64 lowercase letters, digits and '-' (it names MQTT topics and Nostr tags)")
         }
         guard (1...64).contains(threads) else { throw ValidationError("threads \(threads): must be in 1...64") }
+        _ = try membership.membership()
         guard retainRequests >= 1 else { throw ValidationError("retain_requests \(retainRequests): must be at least 1") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("log_level '\(logLevel)': use trace, debug, info, notice, warning, error or critical")

@@ -34,6 +34,8 @@ struct Submit: AsyncParsableCommand {
     @Option(help: "Milliseconds for reveals after the commit window.") var revealWindow: Int64 = RequestSpec.defaultRevealWindow
     @Option(help: "Seconds to wait for a transport to connect.") var connectTimeout = 20.0
     @Flag(help: "Print the result and its certificate as JSON.") var json = false
+    @Option(help: "Seconds to stay on the network after concluding, so that the result this node publishes as the quorum's fixer (the reveal set the other nodes decide over) is written out.")
+    var linger = 2.0
 
     func run() async throws {
         var settings = try node.settings()
@@ -66,10 +68,11 @@ struct Submit: AsyncParsableCommand {
         async let loop: Void = runtime.run()
         guard let conclusion = await runtime.conclusion(of: requestId) else { throw CommandFailure("the node stopped before the request concluded") }
         let elapsed = Date().timeIntervalSince(started)
+        try report(conclusion, elapsed: elapsed)
+        try? await Task.sleep(for: .milliseconds(Int(max(0, linger) * 1000)))
         await runtime.stop()
         await loop
         await assembly.metricsServer?.stop()
-        try report(conclusion, elapsed: elapsed)
         if case .failed = conclusion.outcome { throw ExitCode(3) }
     }
 
