@@ -24,6 +24,8 @@ public struct SimulationConfig: Sendable {
     public var followers = 0.2
     /// Share of nodes whose outputs are forgeries that do not cluster.
     public var adversarial = 0.0
+    /// Adversaries of other kinds, each with its share (`AdversarySpec`), one spec per kind.
+    public var adversaries: [AdversarySpec] = []
     /// Per-delivery probabilities.
     public var loss = 0.0
     public var duplication = 0.0

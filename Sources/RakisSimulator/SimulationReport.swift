@@ -5,9 +5,13 @@ import RakisNode
 struct RequestTally {
     let id: Hash256
     let origin: Int
+    /// A malicious origin's request is judged by the honest nodes' conclusions, not its own.
+    let honestOrigin: Bool
     let submittedAt: Millis
     var originOutcome: RequestConclusion.Outcome?
     var originConcludedAt: Millis?
+    var firstHonestOutcome: RequestConclusion.Outcome?
+    var firstHonestConcludedAt: Millis?
     var firstFinal: ChosenOutput?
     var honestFinals = 0
     var honestFailures: [String: Int] = [:]
@@ -29,6 +33,27 @@ struct SimulationTally {
     var clusterDifferences = 0
     var validityViolations = 0
     var stuck = 0
+    /// Committee seats held by adversaries, over the committees honest nodes first finalized under.
+    var adversarySeats = 0
+    var seatsCounted = 0
+    /// Requests an adversary decided because it held the threshold of seats (allowed: it is above the bound).
+    var adversaryDecided = 0
+    /// Requests whose rank-rule committee over every commit made gives the honest seats the
+    /// threshold, and how many of them finalized.
+    var honestlyDecidable = 0
+    var honestlyDecidableFinalized = 0
+}
+
+extension RequestTally {
+    /// The outcome that counts for the request, and when it was reached.
+    var outcome: (RequestConclusion.Outcome, Millis)? {
+        if honestOrigin {
+            guard let originOutcome, let originConcludedAt else { return nil }
+            return (originOutcome, originConcludedAt)
+        }
+        guard let firstHonestOutcome, let firstHonestConcludedAt else { return nil }
+        return (firstHonestOutcome, firstHonestConcludedAt)
+    }
 }
 
 /// The outcome of a simulation run, rendered as a plain-text report.
@@ -45,18 +70,30 @@ public struct SimulationReport: Sendable {
     public let partitionDrops: Int
     public let text: String
 
+    /// Adversaries' share of the seats of the committees honest nodes finalized under.
+    public let adversarySeatShare: Double
+    /// Requests the adversaries decided, holding the threshold of seats themselves.
+    public let adversaryDecided: Int
+    /// Requests whose honest seats alone reach the threshold, and how many of them finalized.
+    public let honestlyDecidable: Int
+    public let honestlyDecidableFinalized: Int
+    public let requests: Int
+    /// Delivered bytes per request.
+    public let bytesPerRequest: Int
+
     public var safetyViolations: Int { agreementViolations + validityViolations + stuckRequests }
 
-    init(config: SimulationConfig, tally: SimulationTally, adversarial: Int, followers: Int) {
+    init(config: SimulationConfig, tally: SimulationTally, adversarial: Int, followers: Int,
+         adversaries: [AdversaryKind], weightShares: [AdversaryKind: Double]) {
         var finalized = 0
         var failuresByReason: [String: Int] = [:]
         var latencies: [Millis] = []
         for request in tally.requests {
-            switch request.originOutcome {
-            case .final?:
+            switch request.outcome {
+            case let (.final, concludedAt)?:
                 finalized += 1
-                latencies.append(request.originConcludedAt! - request.submittedAt)
-            case let .failed(failure)?:
+                latencies.append(concludedAt - request.submittedAt)
+            case let (.failed(failure), _)?:
                 failuresByReason[failure.code, default: 0] += 1
             case nil:
                 failuresByReason["unconcluded", default: 0] += 1
@@ -71,12 +108,25 @@ public struct SimulationReport: Sendable {
         validityViolations = tally.validityViolations
         stuckRequests = tally.stuck
         partitionDrops = tally.partitionDrops
+        adversarySeatShare = tally.seatsCounted == 0 ? 0 : Double(tally.adversarySeats) / Double(tally.seatsCounted)
+        bytesPerRequest = tally.bytes / max(1, tally.requests.count)
+        adversaryDecided = tally.adversaryDecided
+        honestlyDecidable = tally.honestlyDecidable
+        honestlyDecidableFinalized = tally.honestlyDecidableFinalized
+        requests = tally.requests.count
 
         let requests = max(1, tally.requests.count)
         let honestFinals = tally.requests.reduce(0) { $0 + $1.honestFinals }
         var lines: [String] = []
         lines.append("Rakis simulation: seed \(config.seed), \(config.nodes) nodes (\(adversarial) adversarial, \(followers) followers), \(tally.requests.count) requests")
         lines.append("network: latency \(config.latencyBase) ms + exp(mean \(Self.format(config.latencyTailMean)) ms), loss \(Self.format(config.loss)), duplication \(Self.format(config.duplication)), partitions \(Self.describe(config.partitions))")
+        if !adversaries.isEmpty {
+            let counts = Dictionary(grouping: adversaries, by: { $0 }).mapValues(\.count)
+            let described = counts.keys.sorted().map { kind in
+                "\(kind.rawValue) \(counts[kind]!) nodes" + (weightShares[kind].map { ", weight share \(Self.format($0))" } ?? "")
+            }
+            lines.append("adversaries: \(described.joined(separator: "; "))")
+        }
         lines.append("frame: quorum \(config.quorum), secDistance \(Self.format(config.secDistance)), secPercentage \(Self.format(config.secPercentage)), \(config.embeddingBits) bits, commit window \(config.commitWindow) ms, reveal window \(config.revealWindow) ms")
         lines.append("")
         lines.append("requests finalized at their origin: \(finalized), failed: \(failed)")
@@ -86,6 +136,10 @@ public struct SimulationReport: Sendable {
         lines.append("honest node conclusions: \(honestFinals) final" + (tally.clusterDifferences > 0
             ? " (\(tally.clusterDifferences) on the same output with another cluster: they decided over all reveals, the first over the fixer's partial set)" : ""))
         lines.append("latency to result at origin (virtual ms): \(Self.percentiles(latencies))")
+        if !adversaries.isEmpty || adversarial > 0 {
+            lines.append("adversaries' share of the seats honest nodes finalized under: \(Self.format(100 * adversarySeatShare))%")
+            lines.append("requests from honest origins whose honest seats alone reach the threshold: \(honestlyDecidable), finalized \(honestlyDecidableFinalized); decided by adversaries holding the threshold: \(adversaryDecided)")
+        }
         lines.append("messages per request: \(Self.format(Double(tally.deliveries) / Double(requests))) delivered from \(Self.format(Double(tally.broadcasts) / Double(requests))) broadcasts")
         lines.append("bytes per request: \(tally.bytes / requests) delivered, \(tally.bytes / requests / max(1, config.nodes)) per node")
         lines.append("lost: \(tally.lost) deliveries, cut by partitions: \(tally.partitionDrops)")

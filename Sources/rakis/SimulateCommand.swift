@@ -20,6 +20,9 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "secDistance of every request (0...1).") var secDistance = SecurityFrame.defaultSecDistance
     @Option(help: "secPercentage of every request (0...1).") var secPercentage = SecurityFrame.defaultSecPercentage
     @Option(help: "Expected workers per request as a multiple of the quorum.") var redundancy = 2.0
+    @Option(help: ArgumentHelp("An adversary KIND[:SHARE] (share of the weight, or of the nodes for flood, replay and spam; default 0.1). Repeatable.",
+                               discussion: "Kinds: \(AdversaryKind.allCases.map(\.rawValue).joined(separator: ", ")) (docs/PROTOCOL.md, Threat model)."))
+    var adversary: [String] = []
 
     func makeConfig() throws -> SimulationConfig {
         var config = SimulationConfig()
@@ -38,6 +41,7 @@ struct SimulationOptions: ParsableArguments {
         config.secPercentage = secPercentage
         config.workerRedundancy = redundancy
         config.partitions = try partition.map(Self.parsePartition)
+        config.adversaries = try adversary.map(Self.parseAdversary)
         return config
     }
 
@@ -54,6 +58,15 @@ struct SimulationOptions: ParsableArguments {
             throw ValidationError("--latency, --jitter and --interval must not be negative; --redundancy must be positive")
         }
         _ = try partition.map(Self.parsePartition)
+        let kinds = try adversary.map(Self.parseAdversary).map(\.kind)
+        guard Set(kinds).count == kinds.count else { throw ValidationError("--adversary: each kind at most once") }
+    }
+
+    static func parseAdversary(_ text: String) throws -> AdversarySpec {
+        guard let spec = AdversarySpec(parsing: text), spec.kind != .sybil || spec.share < 1 else {
+            throw ValidationError("--adversary \(text): expected KIND or KIND:SHARE, SHARE in 0...1 (below 1 for sybil), KIND one of \(AdversaryKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return spec
     }
 
     static func parsePartition(_ text: String) throws -> Partition {
@@ -74,13 +87,32 @@ struct Simulate: ParsableCommand {
         Every node runs the same state machine as `rakis node`; the network (latency, loss, duplication, \
         reordering, partitions) and the models are simulated. Exits with status 1 if any safety check fails.
 
-        Example: rakis simulate --nodes 50 --requests 200 --seed 1 --loss 0.3 --adversarial 0.2
+        With --runs N it runs N seeded runs (seeds SEED...SEED+N-1), each with a random mix of \
+        adversaries (weighted ones up to --max-share of the weight), and reports per adversary kind.
+
+        Examples: rakis simulate --nodes 50 --requests 200 --seed 1 --loss 0.3 --adversarial 0.2
+                  rakis simulate --adversary fast:0.2 --adversary withhold:0.1
+                  rakis simulate --runs 10000 --nodes 20 --requests 10
         """
     )
 
     @OptionGroup var options: SimulationOptions
+    @Option(help: "Seeded runs with random mixes of adversaries (the --adversary options are then ignored).") var runs: Int?
+    @Option(help: "With --runs: the largest weight share of the weighted adversaries together.") var maxShare = 0.3
 
     func run() throws {
+        if let runs {
+            guard runs >= 1, (0..<1).contains(maxShare) else { throw ValidationError("--runs must be at least 1 and --max-share in 0..<1") }
+            let batch = SimulationBatch(base: try options.makeConfig(), runs: runs, maxWeightShare: maxShare)
+            let bar = ProgressBar()
+            let report = batch.run { done in
+                bar.update(step: "simulating", completed: Int64(done), total: Int64(runs), amount: { "\($0) runs" })
+            }
+            bar.finish()
+            print(report.text, terminator: "")
+            if report.safetyViolations > 0 { throw ExitCode(1) }
+            return
+        }
         let report = Simulator(config: try options.makeConfig()).run()
         print(report.text, terminator: "")
         if report.safetyViolations > 0 { throw ExitCode(1) }

@@ -5,9 +5,9 @@ import Testing
 /// Every rejection path of decoding and stateless validation, each with its typed reason.
 @Suite struct PacketValidationTests {
     typealias F = ProtocolFixtures
-    /// The fixtures' identity and three members, weight 1 each.
+    /// The fixtures' identity, three members and a copycat, weight 1 each.
     static let membership = Membership.equalWeights(
-        [F.identity.nodeId] + (0..<3).map { NodeIdentity(deterministicLabel: "member \($0)").nodeId })
+        [F.identity.nodeId, NodeIdentity(deterministicLabel: "copycat").nodeId] + (0..<3).map { NodeIdentity(deterministicLabel: "member \($0)").nodeId })
     let validator = PacketValidator(network: F.network, membership: PacketValidationTests.membership)
     let now: Millis = 1_700_000_000_500
 

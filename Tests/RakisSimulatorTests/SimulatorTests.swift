@@ -52,6 +52,27 @@ import RakisCore
         #expect(report.finalized > 0)
     }
 
+    /// Each adversary kind alone, below the bound: no safety violation, and every request whose
+    /// honest seats alone reach the threshold finalizes.
+    @Test(arguments: AdversaryKind.allCases)
+    func anAdversaryBelowTheBoundBreaksNothing(_ kind: AdversaryKind) {
+        let report = run {
+            $0.nodes = 30; $0.requests = 60
+            $0.adversaries = [AdversarySpec(kind: kind, share: kind.isWeighted ? 0.2 : 0.1)]
+        }
+        #expect(report.safetyViolations == 0, "\(report.text)")
+        #expect(report.honestlyDecidable >= 30 && report.honestlyDecidableFinalized == report.honestlyDecidable, "\(report.text)")
+    }
+
+    @Test func randomMixesOfAdversariesBreakNoSafety() {
+        var base = SimulationConfig()
+        base.nodes = 15; base.requests = 8; base.checksInvariants = true
+        let report = SimulationBatch(base: base, runs: 40, maxWeightShare: 0.3).run()
+        #expect(report.safetyViolations == 0, "\(report.text)")
+        let decided = Double(report.overall.honestlyDecidableFinalized) / Double(max(1, report.overall.honestlyDecidable))
+        #expect(decided >= 0.99, "\(report.text)")
+    }
+
     @Test func adversarialMajoritiesFailRatherThanWin() {
         // With most workers forging, requests fail for lack of a cluster; none chooses a forgery.
         let report = run { $0.adversarial = 0.6; $0.followers = 0.1; $0.requests = 60 }

@@ -42,6 +42,13 @@ public struct PacketValidator: Sendable {
 
     private func checkSigned(_ envelope: Envelope, path: String) throws(PacketRejection) {
         guard envelope.network == network else { throw .wrongNetwork(expected: network, found: envelope.network) }
+        // Weight first: an identity without weight costs a receiver a table lookup (or one hash for
+        // a ticket), not a signature check, however many packets it sends.
+        switch envelope.packet.body {
+        case let .commit(commit): try requireWeight(envelope.sender, ticket: commit.ticket, path: path)
+        case let .peerStatus(status): try requireWeight(envelope.sender, ticket: status.ticket, path: path)
+        default: break
+        }
         guard envelope.hasValidSignature else { throw .badSignature(path: path) }
         switch envelope.packet.body {
         case let .request(request):
@@ -52,7 +59,6 @@ public struct PacketValidator: Sendable {
         case let .commit(commit):
             try Self.validateName(commit.model, field: "\(path).model")
             try Self.validateInferenceId(commit.inferenceId, requestId: commit.requestId, sender: envelope.sender, path: path)
-            try requireWeight(envelope.sender, ticket: commit.ticket, path: path)
         case let .quorum(quorum):
             try validate(quorum, path: path)
         case let .reveal(reveal):
@@ -88,7 +94,6 @@ public struct PacketValidator: Sendable {
             guard status.activeJobs >= 0, status.queuedJobs >= 0 else {
                 throw .outOfRange(field: "\(path).activeJobs", detail: "job counts cannot be negative")
             }
-            try requireWeight(envelope.sender, ticket: status.ticket, path: path)
         case let .attestation(attestation):
             try attestation.validate(path: path)
         }
