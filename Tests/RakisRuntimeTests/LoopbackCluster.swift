@@ -11,7 +11,7 @@ final class LoopbackCluster {
 
     let directory: String
     /// Unique per cluster, so packets a relay kept from other tests are not this network's.
-    let network = "loopback-\(UInt32.random(in: 0...UInt32.max))"
+    let network: String
     let transports: Set<TransportKind>
     let serving: Int
     let followers: Int
@@ -35,18 +35,24 @@ final class LoopbackCluster {
     /// Each node's identity (fresh unless given), written to its key file before it starts, so
     /// that the network's allowlist can name the serving nodes (weight 1 each; followers sit on no committee).
     private(set) var identities: [NodeIdentity] = []
+    /// Members that are not the cluster's nodes (an adversary's weighted identities, say).
+    let extraMembers: [NodeID]
+
     /// The membership flags every node of the cluster, and every client, must share.
     var membershipArguments: [String] {
-        ["--membership", "allowlist"] + identities.prefix(serving).flatMap { ["--member", $0.nodeId.hex] }
+        ["--membership", "allowlist"] + (identities.prefix(serving).map(\.nodeId) + extraMembers).flatMap { ["--member", $0.hex] }
     }
 
     init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, backends: [Int: String] = [:],
-         extraArguments: [Int: [String]] = [:], identities: [NodeIdentity]? = nil, nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
+         extraArguments: [Int: [String]] = [:], identities: [NodeIdentity]? = nil, extraMembers: [NodeID] = [],
+         network: String = "loopback-\(UInt32.random(in: 0...UInt32.max))", nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-loopback-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.transports = transports
         self.backends = backends
         self.extraArguments = extraArguments
+        self.extraMembers = extraMembers
+        self.network = network
         self.serving = serving
         self.followers = followers
         self.nostrRelay = nostrRelay
