@@ -38,9 +38,12 @@ final class LoopbackCluster {
     /// Members that are not the cluster's nodes (an adversary's weighted identities, say).
     let extraMembers: [NodeID]
 
-    /// The membership flags every node of the cluster, and every client, must share.
+    /// The membership flags every node of the cluster, and every client, must share. None when
+    /// RAKIS_TEST_BEFORE_MEMBERSHIP is set: the binary under test predates memberships (for the
+    /// README's before-and-after latency figures, measured with the same tests).
     var membershipArguments: [String] {
-        ["--membership", "allowlist"] + (identities.prefix(serving).map(\.nodeId) + extraMembers).flatMap { ["--member", $0.hex] }
+        if ProcessInfo.processInfo.environment["RAKIS_TEST_BEFORE_MEMBERSHIP"] != nil { return [] }
+        return ["--membership", "allowlist"] + (identities.prefix(serving).map(\.nodeId) + extraMembers).flatMap { ["--member", $0.hex] }
     }
 
     init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, backends: [Int: String] = [:],

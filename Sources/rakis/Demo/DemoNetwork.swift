@@ -5,7 +5,8 @@ import RakisNetwork
 import RakisRuntime
 
 /// Four nodes in one process, on a peer mesh over loopback: three serve SmolLM2, the last is a
-/// follower. Each has its own identity, store and model instances, as separate machines would.
+/// follower. Each has its own identity, store and model instances, as separate machines would;
+/// the network is a private one whose allowlist admits the three serving nodes.
 struct DemoNetwork {
     static let model = "smollm2-135m-instruct"
     static let embeddingModel = "all-minilm-l6-v2"
@@ -21,8 +22,15 @@ struct DemoNetwork {
         var runtimes: [NodeRuntime] = []
         var loops: [Task<Void, Never>] = []
         var firstAddress: String?
+        // The identities come first: the allowlist every node holds names the serving ones.
+        let identities = try (0..<4).map { index in
+            try FileManager.default.createDirectory(atPath: "\(directory)/node\(index)", withIntermediateDirectories: true)
+            return try NodeAssembly.loadIdentity("\(directory)/node\(index)/node.key", logger: logger)
+        }
         for index in 0..<4 {
             var settings = NodeSettings()
+            settings.membership.mode = "allowlist"
+            settings.membership.members = identities.prefix(3).map(\.nodeId.hex)
             settings.network = name
             settings.dataDir = "\(directory)/node\(index)"
             settings.models = index < 3 ? [model] : []
