@@ -16,8 +16,27 @@ extension Node {
             guard known.id == envelope.id else { throw .inconsistent("a second commit from \(envelope.sender.short)") }
             return
         }
+        if record.commits.count >= RequestRecord.maxCommits {
+            try makeRoom(for: envelope, commit, record)
+        }
         effects.append(.persist(.packet(envelope)))
         addCommit(envelope, commit, record)
+    }
+
+    /// A request holds at most `RequestRecord.maxCommits` commits. Only the best seats can matter,
+    /// so a newcomer takes the place of the commit with the worst first seat if it ranks better
+    /// (never the adopted quorum's members' or this node's own); otherwise it is refused. A flood of
+    /// commits from admitted identities cannot crowd out the ones that rank.
+    func makeRoom(for envelope: Envelope, _ commit: Commit, _ record: RequestRecord) throws(PacketRejection) {
+        func firstSeat(_ sender: NodeID, _ ticket: AdmissionTicket?) -> SeatScore {
+            let weight = config.membership.weight(of: sender, ticket: ticket, network: config.network)
+            return SeatScore(score: SeatRank.scores(requestId: record.id, node: sender, weight: weight, count: 1)[0], node: sender, ticket: 0)
+        }
+        let evictable = record.commits.filter { $0.key != nodeId && record.members[$0.key] == nil }
+        guard let worst = evictable.map({ firstSeat($0.key, $0.value.commit?.ticket) }).max(),
+              firstSeat(envelope.sender, commit.ticket) < worst
+        else { throw .inconsistent("\(RequestRecord.maxCommits) better-ranked commits are already held for this request") }
+        record.commits[worst.node] = nil
     }
 
     /// Whether this node needs individual commits: to fix a quorum (the origin, or a worker that may

@@ -6,8 +6,10 @@ final class RequestRecord {
     let request: InferenceRequest
     var phase: RequestPhase = .seen
 
-    /// Valid commits by sender (arrival order plays no part: the committee is drawn by rank).
+    /// Valid commits by sender (arrival order plays no part: the committee is drawn by rank), at
+    /// most `maxCommits` of them (`Node.makeRoom`).
     var commits: [NodeID: Envelope] = [:]
+    static let maxCommits = 4 * Limits.quorumRange.upperBound
 
     /// The adopted quorum packet, its committee, and its members' commits in commitment order.
     var quorum: Envelope?

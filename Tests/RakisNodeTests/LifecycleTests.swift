@@ -177,3 +177,19 @@ import RakisCore
         }
     }
 }
+
+/// An open network: admission tickets instead of a list, quorums at the commit deadline.
+@Suite struct OpenMembershipTests {
+    @Test func ticketHoldersReachConsensusAtTheCommitDeadline() throws {
+        let cluster = TestCluster(serving: 4, openDifficulty: 6)
+        let spec = cluster.spec()
+        let id = cluster.submit(spec, at: 0)
+        cluster.run(until: cluster.now + 30_000)
+        let chosen = try #require(cluster.chosen(id, at: 0))
+        #expect((1..<4).allSatisfy { cluster.chosen(id, at: $0) == chosen })
+        // Nothing can be complete without a list of candidates: the origin fixed at the deadline.
+        let quorum = try #require(cluster.broadcasts.first { $0.envelope.quorum != nil }?.envelope)
+        #expect(quorum.packet.createdAt >= TestCluster.start + 100 + spec.commitWindow - 200)
+        #expect(quorum.quorum!.commits.allSatisfy { $0.commit?.ticket != nil }, "every commit shows its ticket")
+    }
+}

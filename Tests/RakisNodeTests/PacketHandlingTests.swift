@@ -154,3 +154,34 @@ import RakisCore
         #expect(!recent.contains(id))
     }
 }
+
+/// A request's table of commits is bounded, and a flood of commits from admitted identities
+/// cannot crowd out the ones that rank.
+@Suite struct CommitBoundTests {
+    @Test func theBestRankedCommitsAreKeptWhenTheTableIsFull() throws {
+        let committers = (0..<(RequestRecord.maxCommits + 40)).map { NodeIdentity(deterministicLabel: "committer \($0)") }
+        let origin = NodeIdentity(deterministicLabel: "bounded origin")
+        let membership = Membership.equalWeights(committers.map(\.nodeId))
+        let node = Node(identity: origin, config: NodeConfig(network: TestCluster.network, membership: membership,
+                                                             servedModels: [], embeddingModels: [TestCluster.embedder]))
+        node.checksInvariants = true
+        let now = TestCluster.start
+        let spec = RequestSpec(input: .prompt("bounded"), models: [TestCluster.model], embeddingModel: TestCluster.embedder,
+                               quorum: 64, commitWindow: 10_000)
+        guard case let .submitted(id) = node.handle(.requestSubmitted(spec, nonce: "0b0b"), now: now).verdict else {
+            Issue.record("submission refused"); return
+        }
+        for committer in committers {
+            let commit = Commit(requestId: id, inferenceId: Commitment.inferenceId(requestId: id, nodeId: committer.nodeId),
+                                model: TestCluster.model, commitment: Hash256.of(committer.nodeId.publicKeyBytes))
+            _ = node.handle(.packetReceived(Envelope(signing: Packet(.commit(commit), createdAt: now), network: TestCluster.network,
+                                                     identity: committer), via: "test"), now: now)
+        }
+        let record = try #require(node.records[id])
+        #expect(record.commits.count <= RequestRecord.maxCommits)
+        let ranked = committers.map(\.nodeId).sorted {
+            SeatRank.scores(requestId: id, node: $0, weight: 1, count: 1)[0] < SeatRank.scores(requestId: id, node: $1, weight: 1, count: 1)[0]
+        }
+        #expect(ranked.prefix(64).allSatisfy { record.commits[$0] != nil }, "the 64 best-ranked committers are all held")
+    }
+}

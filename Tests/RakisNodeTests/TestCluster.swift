@@ -41,13 +41,18 @@ final class TestCluster {
     var broadcasts: [(node: Int, envelope: Envelope)] = []
     var inferencesStarted: [(node: Int, requestId: Hash256, at: Millis)] = []
 
-    /// The serving nodes weigh 1 each in an allowlist; followers are not admitted.
-    init(serving: Int, followers: Int = 0, configure: (inout NodeConfig) -> Void = { _ in }) {
+    /// The serving nodes weigh 1 each in an allowlist, and followers are not admitted; or, with
+    /// `openDifficulty`, the network is open and every serving node mints its admission ticket.
+    init(serving: Int, followers: Int = 0, openDifficulty: Int? = nil, configure: (inout NodeConfig) -> Void = { _ in }) {
         let identities = (0..<(serving + followers)).map { NodeIdentity(deterministicLabel: "test node \($0)") }
-        let membership = Membership.equalWeights(identities.prefix(serving).map(\.nodeId))
+        let membership = openDifficulty.map { try! Membership.open(difficulty: $0) }
+            ?? Membership.equalWeights(identities.prefix(serving).map(\.nodeId))
         for index in identities.indices {
+            let ticket = openDifficulty.flatMap { difficulty in
+                index < serving ? AdmissionTicket.mint(for: identities[index].nodeId, network: Self.network, difficulty: difficulty) : nil
+            }
             var config = NodeConfig(network: Self.network, membership: membership, servedModels: index < serving ? [Self.model] : [],
-                                    embeddingModels: [Self.embedder])
+                                    embeddingModels: [Self.embedder], ticket: ticket)
             configure(&config)
             let node = Node(identity: identities[index], config: config)
             node.checksInvariants = true
