@@ -59,6 +59,7 @@ public actor NodeRuntime {
     /// When each running inference started, to log and measure how long it took.
     private var inferenceStarts: [Hash256: ContinuousClock.Instant] = [:]
     private var heardPeers = HeardPeers()
+    private var discipline = SenderDiscipline()
     private var statusLimit = StatusRateLimit()
     private var connectionWatch: Task<Void, Never>?
     private nonisolated let hub = EventHub()
@@ -243,7 +244,21 @@ public actor NodeRuntime {
             transport(source.transport)?.report(source, .replay)
             return
         }
+        switch discipline.admit(envelope.sender, at: now) {
+        case .pass:
+            break
+        case .banned:
+            metrics.packet(source.transport, .senderBanned)
+            return
+        case .overRate:
+            metrics.packet(source.transport, .senderOverRate)
+            return
+        }
         let step = node.handle(.packetReceived(envelope, via: source.transport), now: now)
+        if Self.signatureVerified(step.verdict),
+           discipline.count(envelope.sender, misbehaved: Self.isSignedMisbehaviour(step.verdict), at: now) {
+            logger.warning("banned node \(envelope.sender.short) on every transport for \(SenderDiscipline.banLength / 60_000) minutes: its signed packets break the rules")
+        }
         if case let .rejected(rejection) = step.verdict {
             metrics.packet(source.transport, .rejected)
             if Self.isMisbehaviour(rejection) { transport(source.transport)?.report(source, .invalid) }
@@ -275,6 +290,30 @@ public actor NodeRuntime {
         switch rejection {
         case .badSignature, .malformed, .nonCanonical, .tooLarge, .senderMismatch, .outOfRange, .wrongNetwork, .notAdmitted: true
         case .unsupportedVersion, .clockSkew, .duplicate, .inconsistent, .late: false
+        }
+    }
+
+    /// Whether the state machine got as far as the packet's signature: accepted, or refused for
+    /// what it says rather than for its sender, clock or encoding.
+    private static func signatureVerified(_ verdict: NodeVerdict) -> Bool {
+        switch verdict {
+        case .accepted: return true
+        case let .rejected(rejection):
+            switch rejection {
+            case .senderMismatch, .outOfRange, .inconsistent, .late: return true
+            case .tooLarge, .malformed, .nonCanonical, .unsupportedVersion, .wrongNetwork, .badSignature, .clockSkew,
+                 .duplicate, .notAdmitted: return false
+            }
+        case .handled, .submitted, .submissionRejected: return false
+        }
+    }
+
+    /// Rule-breaking packets whose signature verified: held against their sender on every transport.
+    private static func isSignedMisbehaviour(_ verdict: NodeVerdict) -> Bool {
+        guard case let .rejected(rejection) = verdict else { return false }
+        switch rejection {
+        case .senderMismatch, .outOfRange: return true
+        default: return false
         }
     }
 

@@ -94,4 +94,6 @@ public final class RuntimeMetrics: Sendable {
 /// What became of a received packet.
 enum PacketOutcome: String {
     case accepted, duplicate, replay, malformed, rejected
+    /// From a sender banned, or over its rate, on every transport (`SenderDiscipline`).
+    case senderBanned, senderOverRate
 }
