@@ -262,7 +262,10 @@ public final class Node {
         guard record.conclusion == nil else { return }
         switch timer.kind {
         case .backupWork:
-            if record.quorum == nil, record.commits.count < record.frame.quorum {
+            // No quorum a third of the way in: a complete committee has not formed, because some of
+            // its best-ranked identities were not drawn (or are slow). Counting commits would not
+            // tell: colluders that commit at once to everything would hold the backups back.
+            if record.quorum == nil {
                 considerWork(record, redundancy: config.workerRedundancy * config.backupRedundancyFactor)
             }
         case .resend:

@@ -13,16 +13,8 @@ extension LoopbackNetworkTests {
     /// commits at once to one made-up answer. Fresh keys are refused; its one identity can hold at
     /// most one of three seats, so the honest answer wins every time, however fast it is.
     @Test func fastColludersDoNotDecide() async throws {
-        let broker = try #require(LoopbackCluster.environment.mqtt)
-        let network = "loopback-\(UInt32.random(in: 0...UInt32.max))"
-        let adversary = try WireAdversary(network: network, broker: broker, behaviour: .colludeFast(output: "Berlin is the capital of France."),
-                                          freshKeys: 10)
-        let cluster = try LoopbackCluster(serving: 3, followers: 0, transports: [.mesh, .mqtt],
-                                          extraMembers: [adversary.weighted.nodeId], network: network)
-        try await adversary.start()
+        let (adversary, cluster) = try await adversaryAndCluster(.colludeFast(output: "Berlin is the capital of France."), freshKeys: 10)
         defer { Task { await adversary.stop() } }
-        #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")
-        #expect(await eventually { adversary.connected })
 
         let adversaryIds = Set(([adversary.weighted] + adversary.fresh).map(\.nodeId.hex))
         for prompt in ["What is the capital of France?", "Name a colour of the sky.", "What is two plus two?"] {
@@ -41,15 +33,8 @@ extension LoopbackNetworkTests {
     /// still finalizes on the two honest members' reveals (the fixer's partial reveal set, at the
     /// reveal deadline), its certificate verifies offline, and the withholding is counted.
     @Test func aWithholderCannotFailTheRequest() async throws {
-        let broker = try #require(LoopbackCluster.environment.mqtt)
-        let network = "loopback-\(UInt32.random(in: 0...UInt32.max))"
-        let adversary = try WireAdversary(network: network, broker: broker, behaviour: .withhold)
-        let cluster = try LoopbackCluster(serving: 3, followers: 0, transports: [.mesh, .mqtt],
-                                          extraMembers: [adversary.weighted.nodeId], network: network)
-        try await adversary.start()
+        let (adversary, cluster) = try await adversaryAndCluster(.withhold)
         defer { Task { await adversary.stop() } }
-        #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")
-        #expect(await eventually { adversary.connected })
 
         // Four identities of weight 1 for three seats: the withholder is seated three times in four.
         var seated = 0
@@ -79,14 +64,10 @@ extension LoopbackNetworkTests {
     /// refused without a signature check, counted, the mesh flooder banned; the nodes keep their
     /// share of the work and serve the next request; the stores lose nothing.
     @Test func aStatusFloodChangesNothing() async throws {
-        let broker = try #require(LoopbackCluster.environment.mqtt)
-        let network = "loopback-\(UInt32.random(in: 0...UInt32.max))"
-        let adversary = try WireAdversary(network: network, broker: broker, behaviour: .withhold)
-        let cluster = try LoopbackCluster(serving: 3, followers: 1, transports: [.mesh, .mqtt], network: network)
-        try await adversary.start()
+        // The adversary's own identity is not admitted here: every key it uses is a fresh one.
+        let (adversary, cluster) = try await adversaryAndCluster(.withhold, admitted: false, followers: 1)
         defer { Task { await adversary.stop() } }
-        #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")
-        #expect(await eventually { adversary.connected })
+        let network = cluster.network
         let first = try await cluster.submit("What is the capital of France?")
         #expect(first.status == "final", "\(first.json)")
         let before = try (0..<cluster.count).map { try cluster.counts(at: $0) }
@@ -118,6 +99,21 @@ extension LoopbackNetworkTests {
             #expect(after.packets >= before[index].packets && after.requests >= before[index].requests, "node \(index) lost stored state")
         }
         #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
+    }
+
+    /// Three serving nodes (and `followers`) over the mesh and MQTT, and an adversary on the broker
+    /// whose weighted identity the network admits unless `admitted` is false; both connected.
+    private func adversaryAndCluster(_ behaviour: WireAdversary.Behaviour, freshKeys: Int = 0, admitted: Bool = true,
+                                     followers: Int = 0) async throws -> (WireAdversary, LoopbackCluster) {
+        let broker = try #require(LoopbackCluster.environment.mqtt)
+        let network = "loopback-\(UInt32.random(in: 0...UInt32.max))"
+        let adversary = try WireAdversary(network: network, broker: broker, behaviour: behaviour, freshKeys: freshKeys)
+        let cluster = try LoopbackCluster(serving: 3, followers: followers, transports: [.mesh, .mqtt],
+                                          extraMembers: admitted ? [adversary.weighted.nodeId] : [], network: network)
+        try await adversary.start()
+        #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")
+        #expect(await eventually { adversary.connected })
+        return (adversary, cluster)
     }
 
     /// The request's certificate file as a node that concluded it hands it out.

@@ -90,7 +90,9 @@ struct Submit: AsyncParsableCommand {
         if json {
             guard case var .object(object) = conclusion.json else { return }
             object["seconds"] = .number((elapsed * 1000).rounded() / 1000)
-            print(String(decoding: JSONValue.object(object).canonicalBytes(), as: UTF8.self))
+            // One write for the whole line: the node goes on logging to stderr while it lingers,
+            // and a line written in pieces could be cut by a log line in the same file.
+            FileHandle.standardOutput.write(Data((String(decoding: JSONValue.object(object).canonicalBytes(), as: UTF8.self) + "\n").utf8))
             return
         }
         switch conclusion.outcome {
