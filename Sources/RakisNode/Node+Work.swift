@@ -20,6 +20,15 @@ extension Node {
         return record.workScore < share
     }
 
+    /// Whether this node's commit could change the committee of the commits it holds: they fill
+    /// none, or its first seat beats their worst.
+    func wouldImproveCommittee(_ record: RequestRecord) -> Bool {
+        guard let held = bestCommittee(record) else { return true }
+        guard ownWeight > 0 else { return false }
+        let seat = SeatRank.scores(requestId: record.id, node: nodeId, weight: ownWeight, count: 1)[0]
+        return SeatScore(score: seat, node: nodeId, ticket: 0) < held.worstSeat
+    }
+
     /// Queues the request if this node is drawn to work on it; returns whether it did.
     @discardableResult
     func considerWork(_ record: RequestRecord, redundancy: Double) -> Bool {

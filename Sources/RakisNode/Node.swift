@@ -262,10 +262,11 @@ public final class Node {
         guard record.conclusion == nil else { return }
         switch timer.kind {
         case .backupWork:
-            // No quorum a third of the way in: a complete committee has not formed, because some of
-            // its best-ranked identities were not drawn (or are slow). Counting commits would not
-            // tell: colluders that commit at once to everything would hold the backups back.
-            if record.quorum == nil {
+            // No quorum a third of the way in: a complete committee has not formed. A node drawn for
+            // backup works if the commits it holds fill no committee, or if its own first seat would
+            // take a place in theirs; counting commits would not do, since colluders that commit at
+            // once to everything would hold back the honest nodes that outrank them.
+            if record.quorum == nil, wouldImproveCommittee(record) {
                 considerWork(record, redundancy: config.workerRedundancy * config.backupRedundancyFactor)
             }
         case .resend:
