@@ -89,7 +89,7 @@ extension Node {
         if record.quorum == nil, isOrigin(of: record), let committee = bestCommittee(record) {
             fixQuorum(record, committee)
         }
-        if !record.quorumComplete {
+        if !record.quorumIsFinal {
             setTimer(.fallbackQuorum, record.id, at: QuorumRules.fallbackOpens(record.frame))
         }
     }
@@ -99,7 +99,7 @@ extension Node {
     /// adopted (a fixer that left out better-ranked commits is outranked here). A node that does
     /// not track commits cannot judge them: it waits for a quorum packet until the reveal deadline.
     func fallbackWindowOpened(_ record: RequestRecord) {
-        guard !record.quorumComplete, needsCommits(record) else { return }
+        guard !record.quorumIsFinal, needsCommits(record) else { return }
         guard let best = bestCommittee(record) else {
             if record.quorum == nil {
                 let seats = record.commits.count
@@ -144,7 +144,7 @@ extension Node {
         record.quorum = envelope
         record.committee = committee
         record.fixerResult = nil
-        record.quorumComplete = complete
+        record.quorumIsFinal = complete && isFromOrigin(envelope, record)
         record.members = [:]
         record.memberOrder = decision.commits.map(\.sender)
         for commit in decision.commits {
@@ -153,10 +153,10 @@ extension Node {
             record.members[commit.sender] = member
             if record.commits[commit.sender] == nil { record.commits[commit.sender] = commit }
         }
-        // Incomplete committees are relayed by everyone, so that all honest nodes choose among the
-        // same candidates before they decide at the settle point. (A complete one cannot be beaten;
-        // its fixer re-sends it while it waits for reveals.)
-        if !complete {
+        // Quorums that may still be replaced are relayed by everyone, so that all honest nodes choose
+        // among the same candidates before they decide at the settle point. (The origin's complete
+        // one cannot be; the origin re-sends it while it waits for reveals.)
+        if !record.quorumIsFinal {
             relayOnce(envelope, record)
             setTimer(.fallbackSettled, record.id, at: QuorumRules.fallbackSettles(record.frame))
         }
@@ -171,6 +171,10 @@ extension Node {
             startVerification(record, member: member)
         }
         concludeIfComplete(record)
+    }
+
+    func isFromOrigin(_ quorum: Envelope, _ record: RequestRecord) -> Bool {
+        quorum.sender == record.request.origin.node
     }
 
     /// Forwards another node's packet unchanged, at most once per packet.

@@ -88,10 +88,11 @@ extension Node {
     /// decides over the complete set of judged reveals and publishes the result; every other node
     /// decides over the reveal set of the fixer's result packet (verifying each reveal itself): at
     /// once when it holds every member's reveal, at the settle point when it does not (`settle`).
-    /// Under an incomplete committee nobody decides before competing quorums have settled.
+    /// Under any other quorum than the origin's complete one, nobody decides before competing
+    /// quorums have settled.
     func concludeIfComplete(_ record: RequestRecord) {
         guard record.conclusion == nil, let quorum = record.quorum,
-              record.quorumComplete || now >= QuorumRules.fallbackSettles(record.frame)
+              record.quorumIsFinal || now >= QuorumRules.fallbackSettles(record.frame)
         else { return }
         if quorum.sender == nodeId {
             guard record.memberOrder.allSatisfy({ record.verdicts[$0] != nil }) else { return }

@@ -14,9 +14,12 @@ final class RequestRecord {
     /// The adopted quorum packet, its committee, and its members' commits in commitment order.
     var quorum: Envelope?
     var committee: Committee?
-    /// Whether the adopted committee is complete (`Committee.isComplete`): no later quorum can beat
-    /// it, so the node decides under it without waiting for the fallback window to settle.
-    var quorumComplete = false
+    /// Whether the adopted quorum is the origin's with a complete committee (`Committee.isComplete`):
+    /// no later quorum can replace it, so the node decides under it without waiting for competing
+    /// quorums to settle. (A complete committee from anyone else still waits: two packets of one
+    /// committee can differ in an equivocating member's commit, and only the settle point makes
+    /// every node choose between them alike.)
+    var quorumIsFinal = false
     var members: [NodeID: Commit] = [:]
     var memberOrder: [NodeID] = []
     /// The adopted quorum's fixer's result packet: the canonical reveal set this node decides

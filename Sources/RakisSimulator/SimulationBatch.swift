@@ -36,7 +36,9 @@ public struct SimulationBatch: Sendable {
         var report = SimulationBatchReport(runs: runs, maxWeightShare: maxWeightShare)
         for index in 0..<runs {
             let config = config(run: index)
-            report.add(Simulator(config: config).run(), kinds: config.adversaries.map(\.kind))
+            let single = Simulator(config: config).run()
+            if single.safetyViolations > 0 { report.failingRuns.append(index) }
+            report.add(single, kinds: config.adversaries.map(\.kind))
             progress(index + 1)
         }
         return report
@@ -73,6 +75,8 @@ public struct SimulationBatchReport: Sendable {
     public let maxWeightShare: Double
     public private(set) var overall = Figures()
     public private(set) var byKind: [AdversaryKind: Figures] = [:]
+    /// Runs with a safety violation, by index (run i has seed base + i and `SimulationBatch.config(run: i)`).
+    public internal(set) var failingRuns: [Int] = []
 
     init(runs: Int, maxWeightShare: Double) {
         self.runs = runs
@@ -104,7 +108,8 @@ public struct SimulationBatchReport: Sendable {
         }
         lines.append(row("all", overall))
         lines.append("")
-        lines.append("safety violations: \(overall.safetyViolations)")
+        lines.append("safety violations: \(overall.safetyViolations)" + (failingRuns.isEmpty ? ""
+            : ", in runs \(failingRuns.prefix(20).map(String.init).joined(separator: ", "))\(failingRuns.count > 20 ? "..." : "")"))
         return lines.joined(separator: "\n") + "\n"
     }
 }
