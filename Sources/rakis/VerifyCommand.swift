@@ -67,9 +67,12 @@ struct Verify: ParsableCommand {
             "Certificate verified: request \(verified.requestId.hex) on network \(verified.network)",
             "  input: \(describe(request.input))",
             "  models: \(request.models.joined(separator: ", ")); embedding \(request.embedding.model), \(request.embedding.bits) bits",
-            "  quorum of \(request.frame.quorum) fixed by \(verified.fixer.short)\(verified.fixer == request.origin.node ? " (origin)" : " (fallback)"): "
-                + verified.members.map(\.short).joined(separator: ", "),
+            "  committee of \(request.frame.quorum) seats fixed by \(verified.fixer.short)\(verified.fixer == request.origin.node ? " (origin)" : " (fallback)"): "
+                + verified.members.map { "\($0.short) (\(verified.seats[$0] ?? 0) seat\(verified.seats[$0] == 1 ? "" : "s"))" }.joined(separator: ", "),
         ]
+        if !verified.absentMembers.isEmpty {
+            lines.append("  decided without the reveals of: " + verified.absentMembers.map(\.short).joined(separator: ", "))
+        }
         if let agreement = verified.agreement {
             lines.append("  outcome: agreed, output of \(agreement.author.short) (\(agreement.model)), commitment \(agreement.commitment.hex)")
             lines.append("  cluster: \(agreement.cluster.count) of \(request.frame.quorum): " + agreement.cluster.map(\.short).joined(separator: ", "))
@@ -102,6 +105,8 @@ struct Verify: ParsableCommand {
             "request": verified.request.json,
             "fixer": .string(verified.fixer.hex),
             "members": .array(verified.members.map { .string($0.hex) }),
+            "seats": .object(Dictionary(uniqueKeysWithValues: verified.members.map { ($0.hex, JSONValue.number(Double(verified.seats[$0] ?? 0))) })),
+            "absentMembers": .array(verified.absentMembers.map { .string($0.hex) }),
             "outcome": verified.outcome.json,
             "signers": .array(verified.signers.map { .string($0.hex) }),
             "notCounted": .array(verified.discountedReveals.map { ["member": .string($0.member.hex), "reason": .string($0.reason)] }),
