@@ -50,9 +50,11 @@ extension Node {
         while activeJobs < config.maxConcurrentJobs, !workQueue.isEmpty {
             let id = workQueue.removeFirst()
             guard let record = records[id] else { preconditionFailure("queued request \(id.hex.prefix(8)) has no record") }
-            // A request whose quorum is already fixed, or whose commit window is over, gains nothing from us.
+            // A request whose quorum is already fixed, whose commit window is over, or whose commits
+            // already make a committee this node's first seat would not take a place in (that
+            // committee only gets better as commits arrive), gains nothing from us.
             guard record.quorum == nil, record.conclusion == nil, now < record.frame.commitDeadline,
-                  let model = servedModel(for: record.request)
+                  wouldImproveCommittee(record), let model = servedModel(for: record.request)
             else {
                 record.work = .abandoned
                 continue
