@@ -29,7 +29,9 @@ extension Node {
     /// commits from admitted identities cannot crowd out the ones that rank.
     func makeRoom(for envelope: Envelope, _ commit: Commit, _ record: RequestRecord) throws(PacketRejection) {
         func firstSeat(_ sender: NodeID, _ ticket: AdmissionTicket?) -> SeatScore {
+            // A commit replayed from the store after the membership changed may have no weight: it ranks last.
             let weight = config.membership.weight(of: sender, ticket: ticket, network: config.network)
+            guard weight > 0 else { return SeatScore(score: .infinity, node: sender, ticket: 0) }
             return SeatScore(score: SeatRank.scores(requestId: record.id, node: sender, weight: weight, count: 1)[0], node: sender, ticket: 0)
         }
         let evictable = record.commits.filter { $0.key != nodeId && record.members[$0.key] == nil }
@@ -61,11 +63,12 @@ extension Node {
     /// The committee of the commits this node holds (those of the adopted quorum included), nil
     /// if they fill fewer seats than the quorum. Arrival order plays no part.
     func bestCommittee(_ record: RequestRecord) -> Committee? {
+        // Commits are admitted from weighted identities only (`PacketValidator`); the filter keeps out
+        // commits replayed from the store after the membership changed.
         let candidates = record.commits.keys.sorted().map { sender in
-            // Commits are admitted from weighted identities only (`PacketValidator`).
             (node: sender, weight: config.membership.weight(of: sender, ticket: record.commits[sender]!.commit!.ticket,
                                                             network: config.network))
-        }
+        }.filter { $0.weight > 0 }
         return Committee(requestId: record.id, candidates: candidates, quorum: record.frame.quorum)
     }
 
@@ -116,9 +119,10 @@ extension Node {
         guard let record = track(quorum.request) else {
             throw .late("quorum for a request past its reveal deadline or already concluded")
         }
-        // The validator admitted the packet only with a committee under the rank rule.
+        // The validator admits a quorum packet only with a committee under the rank rule; one replayed
+        // from the store after the membership changed may no longer make one.
         guard let committee = QuorumRules.committee(of: quorum, membership: config.membership, network: config.network) else {
-            preconditionFailure("an admitted quorum packet makes a committee")
+            throw .notAdmitted("quorum: its members are not a committee under this node's membership")
         }
         let complete = committee.isComplete(requestId: record.id, membership: config.membership)
         guard QuorumRules.isAdmissible(envelope, for: record.request, complete: complete) else {

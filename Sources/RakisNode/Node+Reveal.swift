@@ -270,9 +270,10 @@ extension Node {
         }
         record.claimedOutcomes.append((envelope.sender, result.outcome))
         let decision = quorum
-        // The validator admitted the result only with a quorum packet that makes a committee.
+        // The validator admits a result only with a quorum packet that makes a committee; one replayed
+        // from the store after the membership changed may no longer make one.
         guard let committee = QuorumRules.committee(of: decision, membership: config.membership, network: config.network) else {
-            preconditionFailure("an admitted result's quorum makes a committee")
+            throw .notAdmitted("result: its quorum's members are not a committee under this node's membership")
         }
         let complete = committee.isComplete(requestId: record.id, membership: config.membership)
         if QuorumRules.isAdmissible(result.quorum, for: record.request, complete: complete) {

@@ -29,6 +29,22 @@ import RakisCore
         #expect(cluster.inferencesStarted.filter { $0.node == 1 }.count == 1)
     }
 
+    /// The operator removed members while the node was down: the commits (and any quorum or
+    /// result) it stored from them no longer make a committee. Replaying them neither crashes the
+    /// node nor breaks its state, and the request still ends.
+    @Test func aNodeRestartedUnderAnotherMembershipRefusesWhatNoLongerCounts() {
+        let cluster = TestCluster(serving: 4)
+        let id = cluster.submit(cluster.spec(quorum: 4), at: 0)
+        run(cluster) { cluster.broadcasts.contains { $0.node == 1 && $0.envelope.commit != nil } }
+        cluster.run(until: cluster.now + 300)
+        cluster.crash(1)
+        let survivors = [cluster.nodes[1].nodeId]
+        cluster.restart(1) { $0.membership = .equalWeights(survivors) }
+        cluster.run(until: cluster.now + 20_000)
+        #expect(cluster.nodes[1].brokenInvariants(after: .started, everyRecord: true).isEmpty)
+        #expect(cluster.failure(id, at: 1) != nil || cluster.chosen(id, at: 1) != nil, "the request still ends at node 1")
+    }
+
     @Test func aNodeRestartedBeforeCommittingRunsTheRequestAgain() {
         let cluster = TestCluster(serving: 4)
         let id = cluster.submit(cluster.spec(quorum: 4), at: 0)

@@ -141,10 +141,13 @@ final class TestCluster {
         pending.removeAll { $0.node == node }
     }
 
-    /// A new state machine with the same identity and config takes over from what was persisted.
-    func restart(_ node: Int) {
+    /// A new state machine with the same identity and config (changed by `reconfigure`) takes over
+    /// from what was persisted.
+    func restart(_ node: Int, reconfigure: (inout NodeConfig) -> Void = { _ in }) {
         let old = nodes[node]
-        nodes[node] = Node(identity: old.identity, config: old.config)
+        var config = old.config
+        reconfigure(&config)
+        nodes[node] = Node(identity: old.identity, config: config)
         nodes[node].checksInvariants = true
         down.remove(node)
         schedule(node, .recovered(recovery(of: node)), at: now)
