@@ -149,6 +149,7 @@ extension Node {
         record.committee = committee
         record.fixerResult = nil
         record.quorumIsFinal = complete && isFromOrigin(envelope, record)
+        let previous = record.members
         record.members = [:]
         record.memberOrder = decision.commits.map(\.sender)
         for commit in decision.commits {
@@ -156,6 +157,12 @@ extension Node {
             guard let member = commit.commit else { preconditionFailure("a quorum packet holds commit packets only") }
             record.members[commit.sender] = member
             if record.commits[commit.sender] == nil { record.commits[commit.sender] = commit }
+            // An equivocating member's commit can differ between two quorums: what was judged of its
+            // reveal under the old commitment says nothing of the new one.
+            if let before = previous[commit.sender], before.commitment != member.commitment {
+                record.verdicts[commit.sender] = nil
+                record.verificationsStarted.remove(commit.sender)
+            }
         }
         // Quorums that may still be replaced are relayed by everyone, so that all honest nodes choose
         // among the same candidates before they decide at the settle point. (The origin's complete

@@ -65,7 +65,9 @@ extension Node {
         case .own:
             commitOwnOutput(record, embedding: embedding)
         case let .verify(member):
-            guard record.verdicts[member] == nil, let revealed = record.reveal(of: member)?.reveal else { return }
+            // The job may be for the reveal of another commitment of the member (an equivocator's,
+            // under an earlier quorum): only the re-embedding of the reveal that counts now judges it.
+            guard record.verdicts[member] == nil, let revealed = record.reveal(of: member)?.reveal, revealed.output == job.text else { return }
             let defect = revealed.reembeddingDefect(embedding, bits: record.request.embedding.bits, tolerance: config.revealTolerance)
             record.verdicts[member] = defect.map(RevealVerdict.invalid) ?? .valid(revealed.embedding)
             concludeIfComplete(record)
@@ -78,7 +80,8 @@ extension Node {
         case .own:
             releaseJob(job.requestId, abandon: true)
         case let .verify(member):
-            // The verifier could not judge the reveal, so it cannot count it.
+            // The verifier could not judge the reveal that counts now, so it cannot count it.
+            guard record.verdicts[member] == nil, record.reveal(of: member)?.reveal?.output == job.text else { return }
             record.verdicts[member] = .invalid("could not re-embed: \(reason)")
             concludeIfComplete(record)
         }
