@@ -32,7 +32,7 @@ extension Node {
             // A commit replayed from the store after the membership changed may have no weight: it ranks last.
             let weight = config.membership.weight(of: sender, ticket: ticket, network: config.network)
             guard weight > 0 else { return SeatScore(score: .infinity, node: sender, ticket: 0) }
-            return SeatScore(score: SeatRank.scores(requestId: record.id, node: sender, weight: weight, count: 1)[0], node: sender, ticket: 0)
+            return SeatRank.firstSeat(requestId: record.id, node: sender, weight: weight)
         }
         let evictable = record.commits.filter { $0.key != nodeId && record.members[$0.key] == nil }
         guard let worst = evictable.map({ firstSeat($0.key, $0.value.commit?.ticket) }).max(),
@@ -119,17 +119,22 @@ extension Node {
         guard let record = track(quorum.request) else {
             throw .late("quorum for a request past its reveal deadline or already concluded")
         }
-        // The validator admits a quorum packet only with a committee under the rank rule; one replayed
-        // from the store after the membership changed may no longer make one.
-        guard let committee = QuorumRules.committee(of: quorum, membership: config.membership, network: config.network) else {
-            throw .notAdmitted("quorum: its members are not a committee under this node's membership")
-        }
-        let complete = committee.isComplete(requestId: record.id, membership: config.membership)
+        let (committee, complete) = try committee(of: quorum, record)
         guard QuorumRules.isAdmissible(envelope, for: record.request, complete: complete) else {
             throw .senderMismatch("an incomplete committee is fixed by the origin from the commit deadline on, by others only inside the fallback window")
         }
         effects.append(.persist(.packet(envelope)))
         adopt(envelope, committee: committee, complete: complete, record)
+    }
+
+    /// The committee a received quorum packet claims, and whether it is complete. The validator
+    /// admits a quorum packet only with a committee under the rank rule; one replayed from the
+    /// store after the membership changed may no longer make one.
+    func committee(of quorum: QuorumDecision, _ record: RequestRecord) throws(PacketRejection) -> (Committee, complete: Bool) {
+        guard let committee = QuorumRules.committee(of: quorum, membership: config.membership, network: config.network) else {
+            throw .notAdmitted("quorum: its members are not a committee under this node's membership")
+        }
+        return (committee, committee.isComplete(requestId: record.id, membership: config.membership))
     }
 
     /// Adopts a quorum packet unless the one already adopted wins under the canonical rule.

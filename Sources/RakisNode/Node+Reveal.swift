@@ -117,10 +117,6 @@ extension Node {
     func decide(_ record: RequestRecord, over revealers: [NodeID]) {
         guard let quorum = record.quorum else { preconditionFailure("consensus runs under an adopted quorum") }
         advance(record, to: .verified)
-        let points = revealers.compactMap { member -> ConsensusPoint? in
-            guard case let .valid(embedding) = record.verdicts[member], let commit = record.members[member] else { return nil }
-            return ConsensusPoint(commitment: commit.commitment, embedding: embedding, seats: record.seats(of: member))
-        }
         for member in record.memberOrder {
             if !revealers.contains(member) {
                 effects.append(.notify(.memberFaulted(requestId: record.id, member: member, fault: .withheld)))
@@ -128,11 +124,7 @@ extension Node {
                 effects.append(.notify(.memberFaulted(requestId: record.id, member: member, fault: .invalidReveal(reason))))
             }
         }
-        let frame = record.frame
-        let decision = Consensus.decide(
-            requestId: record.id, points: points, bits: record.request.embedding.bits,
-            secDistance: frame.secDistance, secPercentage: frame.secPercentage, quorum: frame.quorum
-        )
+        let decision = consensus(record, over: revealers)
         let outcome: RequestConclusion.Outcome
         switch decision {
         case let .agreed(_, cluster, chosen):
@@ -219,7 +211,7 @@ extension Node {
     func publishPartialResult(_ record: RequestRecord) {
         guard record.conclusion == nil, record.quorum?.sender == nodeId else { return }
         let judged = record.memberOrder.filter { record.reveal(of: $0) != nil && record.verdicts[$0] != nil }
-        guard judged.count < record.memberOrder.count, agrees(record, over: judged) else { return }
+        guard judged.count < record.memberOrder.count, case .agreed = consensus(record, over: judged) else { return }
         decide(record, over: judged)
     }
 
@@ -244,18 +236,15 @@ extension Node {
         conclude(record, .failed(missing.isEmpty ? .noResultFromFixer : .missingReveals(missing)), certificate: nil)
     }
 
-    /// Whether consensus over these members' judged reveals reaches agreement.
-    func agrees(_ record: RequestRecord, over revealers: [NodeID]) -> Bool {
+    /// Consensus over these members' reveals judged valid, each point weighted by the member's seats.
+    func consensus(_ record: RequestRecord, over revealers: [NodeID]) -> ConsensusOutcome {
         let points = revealers.compactMap { member -> ConsensusPoint? in
             guard case let .valid(embedding) = record.verdicts[member], let commit = record.members[member] else { return nil }
             return ConsensusPoint(commitment: commit.commitment, embedding: embedding, seats: record.seats(of: member))
         }
         let frame = record.frame
-        if case .agreed = Consensus.decide(requestId: record.id, points: points, bits: record.request.embedding.bits,
-                                           secDistance: frame.secDistance, secPercentage: frame.secPercentage, quorum: frame.quorum) {
-            return true
-        }
-        return false
+        return Consensus.decide(requestId: record.id, points: points, bits: record.request.embedding.bits,
+                                secDistance: frame.secDistance, secPercentage: frame.secPercentage, quorum: frame.quorum)
     }
 
     /// A certificate from another node: adopt its quorum if it wins, and take its reveals as if
@@ -272,13 +261,7 @@ extension Node {
             return
         }
         record.claimedOutcomes.append((envelope.sender, result.outcome))
-        let decision = quorum
-        // The validator admits a result only with a quorum packet that makes a committee; one replayed
-        // from the store after the membership changed may no longer make one.
-        guard let committee = QuorumRules.committee(of: decision, membership: config.membership, network: config.network) else {
-            throw .notAdmitted("result: its quorum's members are not a committee under this node's membership")
-        }
-        let complete = committee.isComplete(requestId: record.id, membership: config.membership)
+        let (committee, complete) = try committee(of: quorum, record)
         if QuorumRules.isAdmissible(result.quorum, for: record.request, complete: complete) {
             adopt(result.quorum, committee: committee, complete: complete, record)
         }

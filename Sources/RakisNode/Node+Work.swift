@@ -25,8 +25,7 @@ extension Node {
     func wouldImproveCommittee(_ record: RequestRecord) -> Bool {
         guard let held = bestCommittee(record) else { return true }
         guard ownWeight > 0 else { return false }
-        let seat = SeatRank.scores(requestId: record.id, node: nodeId, weight: ownWeight, count: 1)[0]
-        return SeatScore(score: seat, node: nodeId, ticket: 0) < held.worstSeat
+        return SeatRank.firstSeat(requestId: record.id, node: nodeId, weight: ownWeight) < held.worstSeat
     }
 
     /// Queues the request if this node is drawn to work on it; returns whether it did.
@@ -112,7 +111,7 @@ extension Node {
         record.own = OwnInference(model: model, output: output, embedding: embedding, salt: salt, commitment: commitment)
         record.work = .committed
         let commit = Commit(requestId: record.id, inferenceId: inferenceId, model: model, commitment: commitment,
-                            ticket: config.membership.kind == .open ? config.ticket : nil)
+                            ticket: announcedTicket)
         effects.append(.persist(.ownOutput(OwnOutput(requestId: record.id, model: model, output: output, embedding: embedding))))
         let envelope = broadcast(.commit(commit))
         effects.append(.persist(.packet(envelope)))

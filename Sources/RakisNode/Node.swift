@@ -17,6 +17,8 @@ public final class Node {
     let validator: PacketValidator
     /// This node's weight in the membership: without weight it neither works nor announces itself.
     public let ownWeight: Int
+    /// The admission ticket this node's commits and announcements carry: only an open network has them.
+    var announcedTicket: AdmissionTicket? { config.membership.kind == .open ? config.ticket : nil }
 
     var records: [Hash256: RequestRecord] = [:]
     /// Requests this node concluded and forgot the details of; late packets for them are refused.
@@ -300,7 +302,7 @@ public final class Node {
         guard ownWeight > 0 else { return }
         let status = PeerStatus(models: config.servedModels, embeddingModels: config.embeddingModels,
                                 activeJobs: activeJobs, queuedJobs: workQueue.count,
-                                ticket: config.membership.kind == .open ? config.ticket : nil)
+                                ticket: announcedTicket)
         _ = broadcast(.peerStatus(status))
         peers.record(nodeId, status: status, weight: ownWeight, at: now)
     }

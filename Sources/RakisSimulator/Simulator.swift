@@ -296,8 +296,8 @@ public final class Simulator {
         let frame = request.request!.frame
         var bySender: [NodeID: Envelope] = [:]
         for commit in commitsSeen[requestId] ?? [] where bySender[commit.sender] == nil { bySender[commit.sender] = commit }
-        func firstSeat(_ node: NodeID) -> Double {
-            SeatRank.scores(requestId: requestId, node: node, weight: membership.weights[node]!, count: 1)[0]
+        func firstSeat(_ node: NodeID) -> SeatScore {
+            SeatRank.firstSeat(requestId: requestId, node: node, weight: membership.weights[node]!)
         }
         let preferred = bySender.keys.sorted { a, b in
             let (ca, cb) = (behaviour[indexOf[a]!]?.colludes == true, behaviour[indexOf[b]!]?.colludes == true)

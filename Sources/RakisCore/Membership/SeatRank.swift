@@ -29,6 +29,11 @@ public enum SeatRank {
         return scores
     }
 
+    /// The identity's best seat, as committees compare seats.
+    public static func firstSeat(requestId: Hash256, node: NodeID, weight: Int) -> SeatScore {
+        SeatScore(score: scores(requestId: requestId, node: node, weight: weight, count: 1)[0], node: node, ticket: 0)
+    }
+
     /// U(i + 1) above: (top 53 bits of the ticket's digest + 1) / 2^53, in (0, 1].
     public static func uniform(requestId: Hash256, node: NodeID, ticket: Int) -> Double {
         precondition((0..<256).contains(ticket), "a ticket number is one byte")
