@@ -31,7 +31,9 @@ final class WireAdversary: Sendable {
         weighted = NodeIdentity.generate()
         fresh = (0..<freshKeys).map { _ in NodeIdentity.generate() }
         transport = MQTTTransport(configuration: MQTTConfiguration(
-            host: String(parts[0]), port: port, network: network, clientID: "rakis-adversary-\(UUID().uuidString.prefix(8))"))
+            host: String(parts[0]), port: port, network: network, clientID: "rakis-adversary-\(UUID().uuidString.prefix(8))",
+            // A flood is sent in one burst: the outbox must hold all of it, or what reaches the nodes depends on timing.
+            maxQueuedPackets: 4_096))
     }
 
     func start() async throws {
