@@ -35,6 +35,11 @@ extension Node {
                 effects.append(.notify(.packetRejected(error, sender: envelope.sender, via: Self.storeTransport)))
             }
         }
+        if record.quorum == nil, record.conclusion == nil, now < request.frame.commitDeadline {
+            // The node may have stopped between storing its request or commit and sending it:
+            // send both again (and on the resend schedule) so the committee it belongs to can form.
+            resend(record)
+        }
         if stored.ownOutput == nil, stored.phase < .committed {
             // Interrupted before committing: run it again if still useful (same seed, same bytes).
             considerWork(record, redundancy: config.workerRedundancy)

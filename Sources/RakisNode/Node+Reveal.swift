@@ -139,10 +139,12 @@ extension Node {
         let claimed = ResultOutcome(decision)
         let reveals = revealers.compactMap { record.reveal(of: $0) }
         let certificate = ResultCertificate(quorum: quorum, reveals: reveals, outcome: claimed)
-        // The quorum's fixer publishes the certificate; members publish theirs when a
-        // retransmission shows someone is still waiting (`answerRetransmission`).
+        // The quorum's fixer publishes the certificate, the canonical reveal set; members send it
+        // again when a retransmission shows someone is still waiting (`answerRetransmission`).
         if quorum.sender == nodeId {
-            effects.append(.persist(.packet(broadcast(.result(certificate)))))
+            let published = broadcast(.result(certificate))
+            effects.append(.persist(.packet(published)))
+            record.fixerResult = published
         }
         conclude(record, outcome, certificate: certificate)
         for (sender, outcome) in record.claimedOutcomes where outcome != claimed {
@@ -152,8 +154,8 @@ extension Node {
 
     /// Loss recovery, a few times before the reveal deadline while this node has not concluded: the
     /// fixer re-sends its quorum packet (so a member that missed it reveals) and each member its
-    /// reveal. Receivers drop what they already have as duplicates. Nodes that concluded published
-    /// their certificate, which carries every reveal.
+    /// reveal. Receivers drop what they already have as duplicates; those that concluded answer
+    /// with the fixer's result, which carries every reveal (`answerRetransmission`).
     func retransmit(_ record: RequestRecord) {
         guard let quorum = record.quorum, record.conclusion == nil else { return }
         if quorum.sender == nodeId { effects.append(.broadcast(quorum)) }
@@ -162,8 +164,9 @@ extension Node {
     }
 
     /// A quorum packet or reveal seen twice is usually a retransmission: a node that sent it is
-    /// still waiting for reveals. A member or fixer that has concluded answers, once, by publishing
-    /// its certificate, which carries every reveal.
+    /// still waiting for reveals. A member or fixer that has concluded answers, once, by sending the
+    /// fixer's result packet again, as signed: that is what a node decides over (a member's own
+    /// certificate would not let it decide), and the fixer may be gone by now.
     func answerRetransmission(_ envelope: Envelope) {
         let requestId: Hash256
         switch envelope.packet.body {
@@ -171,11 +174,11 @@ extension Node {
         case let .reveal(reveal): requestId = reveal.requestId
         default: return
         }
-        guard let record = records[requestId], let certificate = record.conclusion?.certificate, !record.answeredRetransmission,
-              isMemberOrFixer(record)
+        guard let record = records[requestId], record.conclusion != nil, let fixerResult = record.fixerResult,
+              !record.answeredRetransmission, isMemberOrFixer(record)
         else { return }
         record.answeredRetransmission = true
-        effects.append(.persist(.packet(broadcast(.result(certificate)))))
+        effects.append(.broadcast(fixerResult))
     }
 
     /// The nodes that take part in loss recovery for a request: its quorum members and fixer.

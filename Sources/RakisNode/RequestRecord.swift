@@ -77,9 +77,9 @@ final class RequestRecord {
         members[member].flatMap { reveals[$0.commitment] }
     }
 
-    /// Once concluded, only the conclusion, the quorum and its members are needed (to answer
-    /// retransmissions and recognize late packets); the rest is freed, since a busy node holds
-    /// many concluded requests until their deadlines pass.
+    /// Once concluded, only the conclusion, the quorum, its members and the fixer's result are
+    /// needed (to answer retransmissions and recognize late packets); the rest is freed, since a
+    /// busy node holds many concluded requests until their deadlines pass.
     func releaseWorkingState() {
         commits = [:]
         reveals = [:]
@@ -87,7 +87,6 @@ final class RequestRecord {
         verificationsStarted = []
         claimedOutcomes = []
         pendingOutput = nil
-        fixerResult = nil
     }
     var frame: SecurityFrame { request.frame }
 }

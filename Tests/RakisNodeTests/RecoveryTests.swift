@@ -29,6 +29,39 @@ import RakisCore
         #expect(cluster.inferencesStarted.filter { $0.node == 1 }.count == 1)
     }
 
+    /// Killed after storing its commit but before any copy left the machine (the store is written
+    /// before the sockets): on restart it sends the commit again, so the committee that needs it
+    /// still forms.
+    @Test func aNodeKilledBeforeItsCommitLeftSendsItAfterRestart() {
+        let cluster = TestCluster(serving: 4)
+        cluster.link = { from, _, envelope in !(from == 1 && envelope.commit != nil) }
+        let id = cluster.submit(cluster.spec(quorum: 4), at: 0)
+        run(cluster) { cluster.broadcasts.contains { $0.node == 1 && $0.envelope.commit != nil } }
+        cluster.crash(1)
+        cluster.link = { _, _, _ in true }
+        cluster.restart(1)
+        cluster.run(until: cluster.now + 20_000)
+
+        let chosen = (0..<4).compactMap { cluster.chosen(id, at: $0) }
+        #expect(chosen.count == 4)
+        #expect(cluster.inferencesStarted.filter { $0.node == 1 }.count == 1)
+    }
+
+    /// Killed right after revealing, while the others concluded without it and the fixer (often a
+    /// short-lived client) went away: on restart its reveal retransmission makes a member send the
+    /// fixer's result again, and it concludes with the others.
+    @Test func aNodeKilledAfterRevealingLearnsTheResultAfterRestart() {
+        let cluster = TestCluster(serving: 4)
+        let id = cluster.submit(cluster.spec(quorum: 4, revealWindow: 60_000), at: 0)
+        run(cluster) { cluster.broadcasts.contains { $0.node == 1 && $0.envelope.reveal != nil } }
+        cluster.crash(1)
+        run(cluster) { [0, 2, 3].allSatisfy { cluster.chosen(id, at: $0) != nil } }
+        cluster.crash(0)
+        cluster.restart(1)
+        cluster.run(until: cluster.now + 20_000)
+        #expect(cluster.chosen(id, at: 1) != nil)
+    }
+
     /// The operator removed members while the node was down: the commits (and any quorum or
     /// result) it stored from them no longer make a committee. Replaying them neither crashes the
     /// node nor breaks its state, and the request still ends.
