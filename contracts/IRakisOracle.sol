@@ -18,6 +18,13 @@ interface IRakisOracle {
         Signature[] signatures; // at most 32, signers in ascending address order
     }
 
+    /// One signed fulfilment digest, as evidence of equivocation.
+    struct Attestation {
+        bytes32 outputHash;
+        bytes32 commitmentSetHash;
+        Signature signature;
+    }
+
     event Registered(address indexed node, bytes32 nodeId, uint256 deposit);
     event Deregistered(address indexed node);
     event Requested(
@@ -32,8 +39,20 @@ interface IRakisOracle {
         uint16 secPercentage,
         uint64 deadline,
         address callback,
-        uint256 payment
+        uint256 payment,
+        uint64 challengeWindow
     );
+    event Proposed(
+        uint256 indexed requestId,
+        address indexed submitter,
+        bytes32 outputHash,
+        address[] signers,
+        uint256[] seats,
+        uint256 challengeEnds
+    );
+    event Disputed(uint256 indexed requestId, address indexed disputer, uint256 bond, uint256 deadline);
+    event Resolved(uint256 indexed requestId, bool upheld, uint256 seats);
+    event Slashed(address indexed node, address indexed reporter, uint256 amount);
     event Fulfilled(
         uint256 indexed requestId,
         address indexed submitter,
@@ -52,7 +71,9 @@ interface IRakisOracle {
 
     /// Consumers: pay at least minFee(). The prompt holds at most 4096 bytes, each model name at
     /// most 64 and there are 1 to 8 of them; temperature in thousandths, secDistance and
-    /// secPercentage in basis points, deadline in Unix seconds. Returns the request id (1, 2, ...).
+    /// secPercentage in basis points, deadline in Unix seconds, challengeWindow in seconds (0:
+    /// the callback comes with the fulfilment; otherwise after a window in which anyone may
+    /// dispute it). Returns the request id (1, 2, ...).
     function request(
         string calldata prompt,
         string[] calldata models,
@@ -62,20 +83,53 @@ interface IRakisOracle {
         uint16 secDistance,
         uint16 secPercentage,
         uint64 deadline,
-        address callback
+        address callback,
+        uint64 challengeWindow
     ) external payable returns (uint256 requestId);
 
-    /// Nodes: the output (at most 8192 bytes) and the certificate of a pending request.
+    /// Nodes: the output (at most 8192 bytes) and the certificate of a pending request, signed
+    /// by members of its committee holding thresholdOf(requestId) seats together.
     function fulfill(uint256 requestId, string calldata output, Certificate calldata certificate) external;
+
+    /// Anyone, after a proposal's challenge window, with the output and signers of its Proposed event.
+    function finalize(uint256 requestId, string calldata output, address[] calldata signers, uint256[] calldata seats) external;
+
+    /// Anyone, inside the challenge window, with a bond of at least minDeposit().
+    function dispute(uint256 requestId, address[] calldata signers, uint256[] calldata seats) external payable;
+
+    /// Anyone, with the second committee's verdict: votes over the dispute digest, ascending voters.
+    function resolve(
+        uint256 requestId,
+        bool upheld,
+        Signature[] calldata votes,
+        address[] calldata signers,
+        uint256[] calldata seats
+    ) external;
+
+    function expireDispute(uint256 requestId, address[] calldata signers, uint256[] calldata seats) external;
+
+    /// Anyone, with two signatures by one key for one request over different outputs.
+    function slashEquivocation(uint256 requestId, Attestation calldata first, Attestation calldata second) external;
 
     function refund(uint256 requestId) external;
 
     function withdraw() external;
 
-    /// 0 unknown, 1 pending, 2 fulfilled, 3 refunded.
+    /// 0 unknown, 1 pending, 2 fulfilled, 3 refunded, 4 proposed, 5 disputed.
     function stateOf(uint256 requestId) external view returns (uint8);
 
     function isRegistered(address node) external view returns (bool);
+
+    /// The seats a node drew on a request's committee (0: not a member).
+    function seatsOf(uint256 requestId, address node) external view returns (uint256);
+
+    function seedOf(uint256 requestId) external view returns (bytes32);
+
+    function thresholdOf(uint256 requestId) external view returns (uint256);
+
+    function disputeSeatsOf(uint256 requestId, address node) external view returns (uint256);
+
+    function disputeThresholdOf(uint256 requestId) external view returns (uint256);
 
     function earnings(address node) external view returns (uint256);
 
@@ -95,6 +149,20 @@ interface IRakisOracle {
     function depositOf(address node) external view returns (uint256);
 
     function unlockTime(address node) external view returns (uint256);
+
+    function weightOf(address node) external view returns (uint256);
+
+    function registeredBlock(address node) external view returns (uint256);
+
+    function lineOffsetOf(address node) external view returns (uint256);
+
+    function lineLength() external view returns (uint256);
+
+    function totalWeight() external view returns (uint256);
+
+    function disputesAgainst(address node) external view returns (uint256);
+
+    function burned() external view returns (uint256);
 }
 
 /// @notice What a consumer implements to receive its answer. The oracle calls it with at most

@@ -3,9 +3,11 @@
 """
 @title RakisOracle
 @notice `callLLM` for smart contracts: a consumer pays for a request, Rakis nodes answer it
-        by consensus and one of them submits the output with the signatures of enough quorum
-        members. The specification is docs/ORACLE.md. No owner: nothing here can be changed
-        or paused after deployment.
+        by consensus and one of them submits the output with the signatures of enough of the
+        request's committee. Stake is weight: a committee is drawn by lot from the deposits
+        registered before the request, and only its members' signatures count, by seats. The
+        specification is docs/ORACLE.md. No owner: nothing here can be changed or paused after
+        deployment.
 """
 
 import IRakisOracle
@@ -16,17 +18,29 @@ implements: IRakisOracle
 PENDING: constant(uint8) = 1
 FULFILLED: constant(uint8) = 2
 REFUNDED: constant(uint8) = 3
+PROPOSED: constant(uint8) = 4    # fulfilled, inside its challenge window: not paid, not called back yet
+DISPUTED: constant(uint8) = 5    # a proposal someone disputed, until the second committee answers
 
-# Domain tag of the fulfilment digest: a signature for anything else never verifies here.
+# Domain tags of what nodes sign: a signature for anything else never verifies here.
 FULFILL_TAG: constant(bytes32) = keccak256("rakis-oracle/1 fulfill")
+DISPUTE_TAG: constant(bytes32) = keccak256("rakis-oracle/1 dispute")
 
 # secp256k1's group order n, halved: a signature (r, s) has the twin (r, n - s), so accepting
 # only the lower s makes every signature unique (as EIP-2 does for transactions).
 # n // 2 = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
 HALF_N: constant(uint256) = 57896044618658097711785492504343953926418782139537452191302581570759080747168
 
-# Gas kept back, beyond `callbackGas`, for the CALL itself and for the rest of `fulfill`.
+# Gas kept back, beyond `callbackGas`, for the CALL itself and for the rest of the transaction.
 CALLBACK_OVERHEAD: constant(uint256) = 10000
+
+# A deposit weighs one per `minDeposit`, up to this (the network's `Membership.maxWeight`).
+MAX_WEIGHT: constant(uint256) = 2**40
+# The lot's fixed point: a draw is a 64-bit fraction of one seat.
+ONE_SEAT: constant(uint256) = 2**64
+# Registrations count in a lot drawn at least this many blocks after them.
+LOT_DELAY: constant(uint256) = 2
+MAX_SIGNERS: constant(uint256) = 32
+MAX_VOTERS: constant(uint256) = 64
 
 struct Request:
     consumer: address
@@ -34,36 +48,77 @@ struct Request:
     payment: uint256
     deadline: uint64
     quorum: uint8
-    threshold: uint8      # ceil(quorum * secPercentage / 10000), fixed when requested
+    threshold: uint8          # seats: ceil(quorum * secPercentage / 10000), fixed when requested
+    challengeWindow: uint64   # seconds; 0 pays and calls back at fulfilment
+    seed: bytes32             # the committee's lot, fixed when requested
+    totalWeight: uint256      # registered weight when requested
+    blockNumber: uint256      # only nodes registered before this block sit on its committee
+
+struct Proposal:
+    outputHash: bytes32
+    submitter: address
+    signersHash: bytes32      # keccak256(abi_encode(signers, seats)): the list is in the Proposed log
+    totalSeats: uint256
+    challengeEnds: uint256    # Unix seconds
+    cleared: bool             # a dispute upheld it: no further dispute, finalize at once
+
+struct Dispute:
+    disputer: address
+    bond: uint256
+    seed: bytes32
+    totalWeight: uint256
+    blockNumber: uint256
+    deadline: uint256
 
 minDeposit: public(immutable(uint256))
 minFee: public(immutable(uint256))
 callbackGas: public(immutable(uint256))
 exitDelay: public(immutable(uint256))
 
-# Registered and not deregistered: only these nodes' signatures count, only they submit.
+# Registered and not deregistered: only these nodes sit on committees, only they submit.
 isRegistered: public(HashMap[address, bool])
 # Each node's Ed25519 node id, as registered.
 nodeIdOf: public(HashMap[address, bytes32])
-# The deposit a node locked when it registered (until withdrawn).
+# The deposit a node locked when it registered (until withdrawn or slashed).
 depositOf: public(HashMap[address, uint256])
+# The deposit's weight, and the block it was registered in.
+weightOf: public(HashMap[address, uint256])
+registeredBlock: public(HashMap[address, uint256])
+# The lot's line: every registration ever made holds the stretch [offset, offset + weight) of
+# it, in the order of registration; `lineLength` is where the next one starts.
+lineOffsetOf: public(HashMap[address, uint256])
+lineLength: public(uint256)
+# The weight of all registered nodes.
+totalWeight: public(uint256)
 # When a deregistered node's deposit unlocks (Unix seconds).
 unlockTime: public(HashMap[address, uint256])
-# Credited and not yet withdrawn: fees for signers and submitters, refunds a consumer refused.
+# Open disputes over proposals a node signed: its deposit cannot be withdrawn meanwhile.
+disputesAgainst: public(HashMap[address, uint256])
+# Credited and not yet withdrawn: fees for signers and submitters, refunds a consumer refused,
+# bonds returned, rewards for reporting misbehaviour.
 earnings: public(HashMap[address, uint256])
+# Slashed and not rewarded: locked here for good.
+burned: public(uint256)
 
 requestCount: public(uint256)
 stateOf: public(HashMap[uint256, uint8])
 requests: HashMap[uint256, Request]
+proposals: HashMap[uint256, Proposal]
+disputes: HashMap[uint256, Dispute]
+# The signers of a disputed proposal: they do not sit on the committee that judges it.
+signedProposal: HashMap[uint256, HashMap[address, bool]]
 
 
 @deploy
 def __init__(_minDeposit: uint256, _minFee: uint256, _callbackGas: uint256, _exitDelay: uint256):
+    assert _minDeposit > 0, "minDeposit is zero"
     minDeposit = _minDeposit
     minFee = _minFee
     callbackGas = _callbackGas
     exitDelay = _exitDelay
 
+
+# ---- registration ---------------------------------------------------------------------------
 
 @external
 @payable
@@ -72,18 +127,24 @@ def register(nodeId: bytes32):
     # A node that left must take its old deposit back before it joins again.
     assert self.depositOf[msg.sender] == 0, "withdraw the old deposit first"
     assert msg.value >= minDeposit, "deposit below minimum"
+    weight: uint256 = min(msg.value // minDeposit, MAX_WEIGHT)
     self.isRegistered[msg.sender] = True
     self.nodeIdOf[msg.sender] = nodeId
     self.depositOf[msg.sender] = msg.value
+    self.weightOf[msg.sender] = weight
+    self.registeredBlock[msg.sender] = block.number
+    self.lineOffsetOf[msg.sender] = self.lineLength
+    self.lineLength += weight
+    self.totalWeight += weight
     log IRakisOracle.Registered(node=msg.sender, nodeId=nodeId, deposit=msg.value)
 
 
 @external
 def deregister():
     assert self.isRegistered[msg.sender], "not registered"
-    # From now on its signatures no longer count; the deposit stays locked for `exitDelay`
-    # so that a node cannot sign and leave in the same breath.
-    self.isRegistered[msg.sender] = False
+    # From now on it sits on no committee; the deposit stays locked for `exitDelay` so that a
+    # node cannot sign and leave before its misbehaviour can be shown.
+    self._unregister(msg.sender)
     self.unlockTime[msg.sender] = block.timestamp + exitDelay
     log IRakisOracle.Deregistered(node=msg.sender)
 
@@ -94,11 +155,14 @@ def withdrawDeposit():
     assert amount > 0, "no deposit"
     assert not self.isRegistered[msg.sender], "still registered"
     assert block.timestamp >= self.unlockTime[msg.sender], "exit delay not over"
+    assert self.disputesAgainst[msg.sender] == 0, "deposit under dispute"
     # Effects before the transfer: a re-entering caller finds nothing left.
     self.depositOf[msg.sender] = 0
     self.unlockTime[msg.sender] = 0
     raw_call(msg.sender, b"", value=amount)
 
+
+# ---- requests -------------------------------------------------------------------------------
 
 @external
 @payable
@@ -112,6 +176,7 @@ def request(
     secPercentage: uint16,
     deadline: uint64,
     callback: address,
+    challengeWindow: uint64,
 ) -> uint256:
     assert msg.value >= minFee, "fee below minimum"
     assert quorum >= 1 and quorum <= 32, "quorum out of range"
@@ -120,6 +185,7 @@ def request(
     assert secPercentage >= 1 and secPercentage <= 10000, "secPercentage out of range"
     assert len(models) >= 1, "no model"
     assert maxTokens >= 1, "maxTokens is zero"
+    assert challengeWindow <= 30 * 86400, "challengeWindow out of range"
 
     requestId: uint256 = self.requestCount + 1
     self.requestCount = requestId
@@ -132,6 +198,12 @@ def request(
         deadline=deadline,
         quorum=quorum,
         threshold=convert(threshold, uint8),
+        challengeWindow=challengeWindow,
+        # The requester cannot choose the block's randomness after the fact; the committee is
+        # drawn among the nodes registered in earlier blocks, which could not know it.
+        seed=keccak256(abi_encode(FULFILL_TAG, block.prevrandao, self, requestId)),
+        totalWeight=self.totalWeight,
+        blockNumber=block.number,
     )
     self.stateOf[requestId] = PENDING
     log IRakisOracle.Requested(
@@ -147,49 +219,315 @@ def request(
         deadline=deadline,
         callback=callback,
         payment=msg.value,
+        challengeWindow=challengeWindow,
     )
     return requestId
+
+
+@view
+@external
+def seatsOf(requestId: uint256, node: address) -> uint256:
+    """The seats `node` holds on the committee of `requestId` (0: not a member)."""
+    r: Request = self.requests[requestId]
+    return self._seats(r.seed, r.totalWeight, r.blockNumber, convert(r.quorum, uint256), node)
+
+
+@view
+@external
+def seedOf(requestId: uint256) -> bytes32:
+    """The lot's seed of the request's committee."""
+    return self.requests[requestId].seed
+
+
+@view
+@external
+def thresholdOf(requestId: uint256) -> uint256:
+    """The seats a fulfilment's signers must hold together."""
+    return convert(self.requests[requestId].threshold, uint256)
 
 
 @external
 def fulfill(requestId: uint256, output: String[8192], certificate: IRakisOracle.Certificate):
     assert self.isRegistered[msg.sender], "submitter not registered"
     assert self.stateOf[requestId] == PENDING, "not pending"
-    assert block.timestamp <= convert(self.requests[requestId].deadline, uint256), "past deadline"
-
-    count: uint256 = len(certificate.signatures)
-    assert count >= convert(self.requests[requestId].threshold, uint256), "too few signatures"
-    # More signers than quorum members would only dilute the members' fees.
-    assert count <= convert(self.requests[requestId].quorum, uint256), "too many signatures"
+    r: Request = self.requests[requestId]
+    assert block.timestamp <= convert(r.deadline, uint256), "past deadline"
 
     outputHash: bytes32 = keccak256(output)
-    digest: bytes32 = keccak256(
+    signed: bytes32 = self._signedHash(keccak256(
         abi_encode(FULFILL_TAG, chain.id, self, requestId, outputHash, certificate.commitmentSetHash)
-    )
-    # EIP-191 personal-message hash: what a wallet's or the node's `personal_sign` signs.
-    signed: bytes32 = keccak256(concat(b"\x19Ethereum Signed Message:\n32", digest))
-
-    payment: uint256 = self.requests[requestId].payment
-    share: uint256 = payment // count
+    ))
+    signers: DynArray[address, MAX_SIGNERS] = []
+    seats: DynArray[uint256, MAX_SIGNERS] = []
+    total: uint256 = 0
     previous: uint256 = 0
     for sig: IRakisOracle.Signature in certificate.signatures:
-        # Only the canonical form of a signature: v in {27, 28} and s in the lower half.
-        assert sig.v == 27 or sig.v == 28, "bad signature"
-        assert convert(sig.s, uint256) <= HALF_N, "bad signature"
-        signer: address = ecrecover(signed, sig.v, sig.r, sig.s)
-        assert signer != empty(address), "bad signature"
+        signer: address = self._recover(signed, sig)
         assert self.isRegistered[signer], "signer not registered"
         # Strictly ascending addresses: distinct signers, checked in one pass without a set.
         assert convert(signer, uint256) > previous, "signers not ascending"
         previous = convert(signer, uint256)
-        self.earnings[signer] += share
-    # What the equal split leaves over goes to the submitter.
-    remainder: uint256 = payment - share * count
-    if remainder > 0:
-        self.earnings[msg.sender] += remainder
+        # O(1) per signer: one hash and a multiplication say how many seats it drew.
+        held: uint256 = self._seats(r.seed, r.totalWeight, r.blockNumber, convert(r.quorum, uint256), signer)
+        assert held > 0, "signer not on the committee"
+        signers.append(signer)
+        seats.append(held)
+        total += held
+    # Weight, not the number of signers, decides: the seats together reach the threshold.
+    assert total >= convert(r.threshold, uint256), "too few seats"
 
-    # Effects before the callback: a consumer that calls back in finds the request fulfilled.
+    if r.challengeWindow == 0:
+        self._settle(requestId, output, outputHash, msg.sender, signers, seats, total)
+        return
+    ends: uint256 = block.timestamp + convert(r.challengeWindow, uint256)
+    self.proposals[requestId] = Proposal(
+        outputHash=outputHash,
+        submitter=msg.sender,
+        signersHash=keccak256(abi_encode(signers, seats)),
+        totalSeats=total,
+        challengeEnds=ends,
+        cleared=False,
+    )
+    self.stateOf[requestId] = PROPOSED
+    log IRakisOracle.Proposed(requestId=requestId, submitter=msg.sender, outputHash=outputHash,
+                              signers=signers, seats=seats, challengeEnds=ends)
+
+
+@external
+def finalize(requestId: uint256, output: String[8192], signers: DynArray[address, MAX_SIGNERS],
+             seats: DynArray[uint256, MAX_SIGNERS]):
+    """Anyone, once a proposal's challenge window is over (or a dispute upheld it): pays the
+    signers and calls the consumer back, with the output and signers of the `Proposed` log."""
+    assert self.stateOf[requestId] == PROPOSED, "not proposed"
+    p: Proposal = self.proposals[requestId]
+    assert p.cleared or block.timestamp > p.challengeEnds, "challenge window not over"
+    outputHash: bytes32 = keccak256(output)
+    assert outputHash == p.outputHash, "not the proposed output"
+    assert keccak256(abi_encode(signers, seats)) == p.signersHash, "not the proposal's signers"
+    self._settle(requestId, output, outputHash, p.submitter, signers, seats, p.totalSeats)
+
+
+@external
+def refund(requestId: uint256):
+    assert self.stateOf[requestId] == PENDING, "not pending"
+    assert block.timestamp > convert(self.requests[requestId].deadline, uint256), "deadline not passed"
+    self._refund(requestId)
+
+
+@external
+def withdraw():
+    amount: uint256 = self.earnings[msg.sender]
+    assert amount > 0, "nothing to withdraw"
+    self.earnings[msg.sender] = 0
+    raw_call(msg.sender, b"", value=amount)
+
+
+# ---- disputes -------------------------------------------------------------------------------
+
+@view
+@external
+def disputeSeatsOf(requestId: uint256, node: address) -> uint256:
+    """The seats `node` holds on the committee that judges a dispute over `requestId`."""
+    d: Dispute = self.disputes[requestId]
+    if d.disputer == empty(address) or self.signedProposal[requestId][node]:
+        return 0
+    return self._seats(d.seed, d.totalWeight, d.blockNumber, self._disputeQuorum(requestId), node)
+
+
+@view
+@external
+def disputeThresholdOf(requestId: uint256) -> uint256:
+    """The seats a verdict's voters must hold together: a majority of the second committee."""
+    return self._disputeQuorum(requestId) // 2 + 1
+
+
+@external
+@payable
+def dispute(requestId: uint256, signers: DynArray[address, MAX_SIGNERS], seats: DynArray[uint256, MAX_SIGNERS]):
+    """Anyone, inside the challenge window, with a bond of at least `minDeposit`: a second,
+    larger committee, drawn now, judges the proposed output."""
+    assert self.stateOf[requestId] == PROPOSED, "not proposed"
+    p: Proposal = self.proposals[requestId]
+    assert not p.cleared and block.timestamp <= p.challengeEnds, "challenge window over"
+    assert msg.value >= minDeposit, "bond below minimum"
+    assert keccak256(abi_encode(signers, seats)) == p.signersHash, "not the proposal's signers"
+    for signer: address in signers:
+        self.disputesAgainst[signer] += 1
+        self.signedProposal[requestId][signer] = True
+    deadline: uint256 = block.timestamp + convert(self.requests[requestId].challengeWindow, uint256)
+    self.disputes[requestId] = Dispute(
+        disputer=msg.sender,
+        bond=msg.value,
+        seed=keccak256(abi_encode(DISPUTE_TAG, block.prevrandao, self, requestId)),
+        totalWeight=self.totalWeight,
+        blockNumber=block.number,
+        deadline=deadline,
+    )
+    self.stateOf[requestId] = DISPUTED
+    log IRakisOracle.Disputed(requestId=requestId, disputer=msg.sender, bond=msg.value, deadline=deadline)
+
+
+@external
+def resolve(requestId: uint256, upheld: bool, votes: DynArray[IRakisOracle.Signature, MAX_VOTERS],
+            signers: DynArray[address, MAX_SIGNERS], seats: DynArray[uint256, MAX_SIGNERS]):
+    """Anyone, with the second committee's signed verdict on the proposed output. Upheld: the
+    bond goes to the proposal's signers and the proposal may be finalized at once. Rejected: the
+    signers' deposits are slashed, half to the disputer, the bond goes back, and the request is
+    pending again."""
+    assert self.stateOf[requestId] == DISPUTED, "not disputed"
+    p: Proposal = self.proposals[requestId]
+    d: Dispute = self.disputes[requestId]
+    assert block.timestamp <= d.deadline, "dispute deadline passed"
+    assert keccak256(abi_encode(signers, seats)) == p.signersHash, "not the proposal's signers"
+    signed: bytes32 = self._signedHash(keccak256(
+        abi_encode(DISPUTE_TAG, chain.id, self, requestId, p.outputHash, upheld)
+    ))
+    quorum: uint256 = self._disputeQuorum(requestId)
+    total: uint256 = 0
+    previous: uint256 = 0
+    for sig: IRakisOracle.Signature in votes:
+        voter: address = self._recover(signed, sig)
+        assert convert(voter, uint256) > previous, "voters not ascending"
+        previous = convert(voter, uint256)
+        assert not self.signedProposal[requestId][voter], "voter signed the proposal"
+        held: uint256 = self._seats(d.seed, d.totalWeight, d.blockNumber, quorum, voter)
+        assert held > 0, "voter not on the committee"
+        total += held
+    assert total >= quorum // 2 + 1, "too few votes"
+
+    self._release(requestId, signers)
+    if upheld:
+        # The disputer was wrong: its bond goes to the signers it accused, by seats.
+        given: uint256 = 0
+        for i: uint256 in range(len(signers), bound=MAX_SIGNERS):
+            part: uint256 = d.bond * seats[i] // p.totalSeats
+            self.earnings[signers[i]] += part
+            given += part
+        self.earnings[p.submitter] += d.bond - given
+        self.proposals[requestId].cleared = True
+        self.stateOf[requestId] = PROPOSED
+    else:
+        # The signers were wrong: their deposits go, half of each to the disputer.
+        for signer: address in signers:
+            self._slash(signer, d.disputer)
+        self.earnings[d.disputer] += d.bond
+        self.proposals[requestId] = empty(Proposal)
+        self.stateOf[requestId] = PENDING
+    self.disputes[requestId] = empty(Dispute)
+    log IRakisOracle.Resolved(requestId=requestId, upheld=upheld, seats=total)
+
+
+@external
+def expireDispute(requestId: uint256, signers: DynArray[address, MAX_SIGNERS], seats: DynArray[uint256, MAX_SIGNERS]):
+    """Anyone, when the second committee did not answer in time: nothing is known to be right,
+    so the consumer is refunded, the bond returned and the signers unpaid."""
+    assert self.stateOf[requestId] == DISPUTED, "not disputed"
+    d: Dispute = self.disputes[requestId]
+    assert block.timestamp > d.deadline, "dispute deadline not passed"
+    assert keccak256(abi_encode(signers, seats)) == self.proposals[requestId].signersHash, "not the proposal's signers"
+    self._release(requestId, signers)
+    self.earnings[d.disputer] += d.bond
+    self.disputes[requestId] = empty(Dispute)
+    self.proposals[requestId] = empty(Proposal)
+    self._refund(requestId)
+
+
+@external
+def slashEquivocation(requestId: uint256, first: IRakisOracle.Attestation, second: IRakisOracle.Attestation):
+    """Anyone, with two signatures by one key for one request over two different outputs: the
+    key's deposit is slashed without a vote, half to the caller."""
+    assert first.outputHash != second.outputHash, "the same output"
+    a: address = self._recover(self._signedHash(keccak256(
+        abi_encode(FULFILL_TAG, chain.id, self, requestId, first.outputHash, first.commitmentSetHash)
+    )), first.signature)
+    b: address = self._recover(self._signedHash(keccak256(
+        abi_encode(FULFILL_TAG, chain.id, self, requestId, second.outputHash, second.commitmentSetHash)
+    )), second.signature)
+    assert a == b, "different signers"
+    assert self.depositOf[a] > 0, "nothing to slash"
+    self._slash(a, msg.sender)
+
+
+# ---- internals ------------------------------------------------------------------------------
+
+@view
+@internal
+def _seats(seed: bytes32, weightThen: uint256, blockThen: uint256, quorum: uint256, node: address) -> uint256:
+    """The lot, systematic sampling: seats are points spaced W / quorum apart along the line
+    of registrations (W the registered weight when the lot was drawn), the first at a random
+    fraction of a spacing, a 64-bit draw from the seed. A node holds the points in its stretch:
+    w * quorum / W in expectation, rounded down or up, so splitting a deposit buys nothing;
+    the seats of all registered nodes add up to the quorum (fewer where nodes have left). Only
+    registrations at least `LOT_DELAY` blocks older than the draw count: a newer one could have
+    been placed knowing the seed."""
+    if not self.isRegistered[node] or self.registeredBlock[node] + LOT_DELAY > blockThen or weightThen == 0:
+        return 0
+    draw: uint256 = convert(seed, uint256) >> 192
+    start: uint256 = self.lineOffsetOf[node]
+    return self._pointsBelow(start + self.weightOf[node], draw, quorum, weightThen) - self._pointsBelow(start, draw, quorum, weightThen)
+
+
+@pure
+@internal
+def _pointsBelow(position: uint256, draw: uint256, quorum: uint256, weight: uint256) -> uint256:
+    # The points k = 0, 1, ... sit at (k + draw / 2**64) * weight / quorum; those below
+    # `position` number ceil(position * quorum / weight - draw / 2**64), at least 0.
+    scaled: uint256 = position * quorum * ONE_SEAT
+    offset: uint256 = draw * weight
+    if scaled <= offset:
+        return 0
+    unit: uint256 = weight * ONE_SEAT
+    return (scaled - offset + unit - 1) // unit
+
+
+@view
+@internal
+def _disputeQuorum(requestId: uint256) -> uint256:
+    return 2 * convert(self.requests[requestId].quorum, uint256) + 1
+
+
+@pure
+@internal
+def _signedHash(digest: bytes32) -> bytes32:
+    # EIP-191 personal-message hash: what a wallet's or the node's `personal_sign` signs.
+    return keccak256(concat(b"\x19Ethereum Signed Message:\n32", digest))
+
+
+@pure
+@internal
+def _recover(signed: bytes32, sig: IRakisOracle.Signature) -> address:
+    # Only the canonical form of a signature: v in {27, 28} and s in the lower half.
+    assert sig.v == 27 or sig.v == 28, "bad signature"
+    assert convert(sig.s, uint256) <= HALF_N, "bad signature"
+    signer: address = ecrecover(signed, sig.v, sig.r, sig.s)
+    assert signer != empty(address), "bad signature"
+    return signer
+
+
+@internal
+def _settle(requestId: uint256, output: String[8192], outputHash: bytes32, submitter: address,
+            signers: DynArray[address, MAX_SIGNERS], seats: DynArray[uint256, MAX_SIGNERS], total: uint256):
+    # Effects before any call: a consumer that calls back in finds the request fulfilled.
     self.stateOf[requestId] = FULFILLED
+    # A fixed price per seat: the payment buys `quorum` seats (more only if more signed). A
+    # signer's pay is linear in its seats, whose expectation is linear in its weight, so
+    # splitting a deposit changes neither. What seats nobody signed for would have cost goes
+    # back to the consumer, so a submitter gains nothing by leaving signers out; the divisions'
+    # remainder, a few wei, goes to the submitter.
+    r: Request = self.requests[requestId]
+    seatsPaid: uint256 = max(convert(r.quorum, uint256), total)
+    given: uint256 = 0
+    for i: uint256 in range(len(signers), bound=MAX_SIGNERS):
+        share: uint256 = r.payment * seats[i] // seatsPaid
+        self.earnings[signers[i]] += share
+        given += share
+    unsigned: uint256 = r.payment * (seatsPaid - total) // seatsPaid
+    if unsigned > 0:
+        # With the plain transfer's gas only: a consumer cannot spend the fulfilment's gas here.
+        if not raw_call(r.consumer, b"", value=unsigned, gas=2300, revert_on_failure=False):
+            self.earnings[r.consumer] += unsigned
+    if r.payment > given + unsigned:
+        self.earnings[submitter] += r.payment - given - unsigned
 
     # A submitter must not starve the callback to make it fail on purpose: the CALL passes on
     # at most 63/64 of what is left, so require enough for the full `callbackGas` to arrive.
@@ -204,17 +542,15 @@ def fulfill(requestId: uint256, output: String[8192], certificate: IRakisOracle.
     )
     log IRakisOracle.Fulfilled(
         requestId=requestId,
-        submitter=msg.sender,
+        submitter=submitter,
         outputHash=outputHash,
-        signers=count,
+        signers=len(signers),
         callbackSucceeded=succeeded,
     )
 
 
-@external
-def refund(requestId: uint256):
-    assert self.stateOf[requestId] == PENDING, "not pending"
-    assert block.timestamp > convert(self.requests[requestId].deadline, uint256), "deadline not passed"
+@internal
+def _refund(requestId: uint256):
     self.stateOf[requestId] = REFUNDED
     consumer: address = self.requests[requestId].consumer
     amount: uint256 = self.requests[requestId].payment
@@ -226,9 +562,29 @@ def refund(requestId: uint256):
     log IRakisOracle.Refunded(requestId=requestId, consumer=consumer, amount=amount)
 
 
-@external
-def withdraw():
-    amount: uint256 = self.earnings[msg.sender]
-    assert amount > 0, "nothing to withdraw"
-    self.earnings[msg.sender] = 0
-    raw_call(msg.sender, b"", value=amount)
+@internal
+def _release(requestId: uint256, signers: DynArray[address, MAX_SIGNERS]):
+    for signer: address in signers:
+        self.disputesAgainst[signer] -= 1
+        self.signedProposal[requestId][signer] = False
+
+
+@internal
+def _unregister(node: address):
+    self.isRegistered[node] = False
+    self.totalWeight -= self.weightOf[node]
+
+
+@internal
+def _slash(node: address, reporter: address):
+    amount: uint256 = self.depositOf[node]
+    if amount == 0:
+        return
+    if self.isRegistered[node]:
+        self._unregister(node)
+    self.depositOf[node] = 0
+    self.weightOf[node] = 0
+    reward: uint256 = amount // 2
+    self.earnings[reporter] += reward
+    self.burned += amount - reward
+    log IRakisOracle.Slashed(node=node, reporter=reporter, amount=amount)

@@ -61,6 +61,7 @@ def tell(prompt: String[4096]) -> uint256:
         SEC_PERCENTAGE,
         convert(block.timestamp, uint64) + timeout,
         self,
+        0,  # no challenge window: a story is told the moment its committee signs it
         value=msg.value,
     )
     self.lastRequestId = requestId

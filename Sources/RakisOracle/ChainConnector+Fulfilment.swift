@@ -143,9 +143,9 @@ extension ChainConnector {
             }
             do {
                 guard try await state(of: request.requestId) == .pending else { break }
-                let signers = try await registeredSigners(fulfilment)
-                if signers.count >= request.threshold {
-                    try await submit(fulfilment, signatures: signers)
+                let signers = try await committeeSigners(fulfilment)
+                if signers.reduce(0, { $0 + $1.seats }) >= request.threshold {
+                    try await submit(fulfilment, signatures: signers.map { ($0.address, $0.signature) })
                     break
                 }
             } catch {
@@ -156,12 +156,16 @@ extension ChainConnector {
         fulfilments[id] = nil
     }
 
-    /// The attestations of registered signers, in the ascending address order the oracle wants.
-    func registeredSigners(_ fulfilment: Fulfilment) async throws -> [(EthereumAddress, RecoverableSignature)] {
-        var signers: [(EthereumAddress, RecoverableSignature)] = []
+    /// The attestations of signers that drew seats on the request's committee on chain, in the
+    /// ascending address order the oracle wants, with their seats (the oracle counts seats, not
+    /// signers, and refuses a signature from off the committee).
+    func committeeSigners(_ fulfilment: Fulfilment) async throws -> [(address: EthereumAddress, signature: RecoverableSignature, seats: Int)] {
+        var signers: [(address: EthereumAddress, signature: RecoverableSignature, seats: Int)] = []
         for (address, signature) in fulfilment.signatures.sorted(by: { $0.key < $1.key }) {
-            let answer = try await rpc.call(to: configuration.oracle.lowercaseHex, data: OracleContract.isRegistered(address))
-            if answer.last == 1 { signers.append((address, signature)) }
+            let answer = try await rpc.call(to: configuration.oracle.lowercaseHex,
+                                            data: OracleContract.seatsOf(fulfilment.oracleRequest.requestId, address))
+            let seats = try ABI.decode([.uint(bits: 256)], from: answer).first?.uintValue?.exactUInt64.map { Int(clamping: $0) } ?? 0
+            if seats > 0 { signers.append((address, signature, seats)) }
         }
         return signers
     }

@@ -349,8 +349,12 @@ def test_fulfil_refusals(s):
     check(int(two[0].address, 16) < int(two[1].address, 16), "sorted")
     o.reverts("signer not registered", submitter, "fulfill", rid, out,
               certificate(o.address, rid, out, ascending([NODES[0], STRANGER])))
-    o.reverts("too few signatures", submitter, "fulfill", rid, out, certificate(o.address, rid, out, [NODES[0]]))
-    o.reverts("too many signatures", submitter, "fulfill", rid, out,
+    # Three nodes of equal weight and a quorum of 3: each holds exactly one seat; the threshold is 2.
+    for node in NODES:
+        equal(o.call("seatsOf", rid, node.address), 1, "the seats of a node of a third of the weight")
+    equal(o.call("thresholdOf", rid), 2, "the threshold in seats")
+    o.reverts("too few seats", submitter, "fulfill", rid, out, certificate(o.address, rid, out, [NODES[0]]))
+    o.reverts("signer not registered", submitter, "fulfill", rid, out,
               certificate(o.address, rid, out, ascending(NODES + [STRANGER])))
     # Signatures over another output recover other addresses, none of them registered.
     o.reverts("signer not registered", submitter, "fulfill", rid, out,
@@ -384,6 +388,7 @@ def test_fulfil(s):
     signers = ascending(NODES[:2])
     submitter = NODES[2]
     before = {a.address: o.call("earnings", a.address) for a in NODES}
+    teller_before = s.chain.balance(s.teller.address)
     receipt = o.send(submitter, "fulfill", rid, story, certificate(o.address, rid, story, signers))
     [event] = o.logs_in(receipt, "Fulfilled")
     equal(event["requestId"], rid, "Fulfilled.requestId")
@@ -396,10 +401,13 @@ def test_fulfil(s):
     equal(s.teller.call("storyOf", rid), story, "StoryTeller.storyOf")
     equal(s.teller.call("storiesTold"), 1, "StoryTeller.storiesTold")
     equal(o.call("stateOf", rid), 2, "stateOf a fulfilled request")
-    share = s.payment // 2
+    # The payment buys three seats; two signed, so the third seat's price goes back to the consumer.
+    share = s.payment // 3
     for a in signers:
         equal(o.call("earnings", a.address) - before[a.address], share, "a signer's share")
-    equal(o.call("earnings", submitter.address) - before[submitter.address], s.payment - 2 * share,
+    unsigned = s.payment * 1 // 3
+    equal(s.chain.balance(s.teller.address) - teller_before, unsigned, "the unsigned seat's price, returned")
+    equal(o.call("earnings", submitter.address) - before[submitter.address], s.payment - 2 * share - unsigned,
           "the submitter's remainder")
     o.reverts("not pending", submitter, "fulfill", rid, story, certificate(o.address, rid, story, signers))
     # The callback accepts only the oracle.
@@ -427,7 +435,7 @@ def test_gas_figures(s):
 
     def fulfil(callback, output, count):
         receipt = o.send(CONSUMER, "request", "a prompt", [MODEL], 64, 700, 3, 2500, 6600, deadline,
-                         callback, value=MIN_FEE)
+                         callback, 0, value=MIN_FEE)
         [event] = o.logs_in(receipt, "Requested")
         rid = event["requestId"]
         receipt = o.send(NODES[2], "fulfill", rid, output, certificate(o.address, rid, output, ascending(NODES[:count])))
@@ -457,7 +465,7 @@ def test_failing_callback(s):
     here: it has no rakisCallback and no default function, so the call reverts."""
     o = s.oracle
     deadline = int(s.chain.block()["timestamp"], 16) + 3600
-    receipt = o.send(CONSUMER, "request", "a prompt", [MODEL], 64, 700, 3, 2500, 6600, deadline, o.address,
+    receipt = o.send(CONSUMER, "request", "a prompt", [MODEL], 64, 700, 3, 2500, 6600, deadline, o.address, 0,
                      value=MIN_FEE)
     rid = o.logs_in(receipt, "Requested")[0]["requestId"]
     receipt = o.send(NODES[2], "fulfill", rid, "an answer", certificate(o.address, rid, "an answer", ascending(NODES[:2])))
@@ -506,8 +514,339 @@ def test_deregister(s):
     o.reverts("still registered", NODES[1], "withdrawDeposit")
 
 
-TESTS = [test_chain_server, test_deploy, test_register, test_request, test_fulfil_refusals, test_fulfil,
-         test_withdraw, test_gas_figures, test_failing_callback, test_deadline_and_refund, test_deregister]
+# ---- stake: committees drawn by lot, disputes, slashing -------------------------------------
+#
+# A second deployment with a small deposit unit, so that weights of several units are cheap:
+# fresh accounts funded from the prefunded ones register stakes of different sizes.
+
+UNIT = 10**15
+SHORT_EXIT = 10
+WINDOW = 600
+FULFILL_TAG = keccak(b"rakis-oracle/1 fulfill")
+DISPUTE_TAG = keccak(b"rakis-oracle/1 dispute")
+STAKES = [3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+STAKERS = [Account.from_key(keccak(f"staker {i}".encode())) for i in range(len(STAKES))]
+
+
+def lot_seats(seed, offset, weight, total, quorum):
+    """The contract's lot, written again from docs/ORACLE.md: points spaced total / quorum
+    apart along the line of registrations, the first at draw / 2**64 of a spacing (the draw the
+    seed's top 64 bits); a node holds the points in [offset, offset + weight)."""
+    draw = int.from_bytes(seed, "big") >> 192
+
+    def below(position):
+        scaled, shift = position * quorum * 2**64, draw * total
+        return 0 if scaled <= shift else -(-(scaled - shift) // (total * 2**64))
+
+    return below(offset + weight) - below(offset)
+
+
+def lot_seed(tag, prevrandao, oracle, request_id):
+    return keccak(encode(["bytes32", "uint256", "address", "uint256"], [tag, prevrandao, oracle, request_id]))
+
+
+def stake_request(s, window=0, payment=MIN_FEE):
+    deadline = int(s.chain.block()["timestamp"], 16) + 3600
+    receipt = s.stake.send(CONSUMER, "request", "a prompt", [MODEL], 64, 700, 3, 2500, 6600, deadline,
+                           STRANGER.address, window, value=payment)
+    [event] = s.stake.logs_in(receipt, "Requested")
+    equal(event["challengeWindow"], window, "Requested.challengeWindow")
+    return event["requestId"], receipt
+
+
+def committee(s, rid):
+    """The stakers with seats on request `rid`, ascending, with their seats."""
+    members = [(a, s.stake.call("seatsOf", rid, a.address)) for a in ascending(STAKERS)]
+    return [(a, seats) for a, seats in members if seats > 0]
+
+
+def test_stake_register(s):
+    s.stake = Contract(s.chain, "RakisOracle").deploy(DEPLOYER, UNIT, MIN_FEE, CALLBACK_GAS, SHORT_EXIT)
+    for i, (account, stake) in enumerate(zip(STAKERS, STAKES)):
+        s.chain.transact(KEYS[6 + i % 4], account.address, b"", value=stake * UNIT + ETHER // 10)
+        s.stake.send(account, "register", keccak(f"staker {i}".encode()), value=stake * UNIT + UNIT // 2)
+        equal(s.stake.call("weightOf", account.address), stake, "a deposit's weight (whole units only)")
+    equal(s.stake.call("totalWeight"), sum(STAKES), "totalWeight")
+
+
+def test_stake_seats_follow_the_lot(s):
+    """The seats the contract reports are the lot of docs/ORACLE.md, recomputed here from the
+    block's randomness; a node registered after the request holds none."""
+    o = s.stake
+    total = o.call("totalWeight")
+    rid, receipt = stake_request(s)
+    # py-evm runs a block's transactions with prevrandao 0 (the mix hash is set when the block
+    # is sealed), so the seed here is the request's alone; on a live chain it is the beacon's.
+    seed = lot_seed(FULFILL_TAG, 0, o.address, rid)
+    equal(o.call("seedOf", rid), seed, "the committee's seed")
+    seats, offset = 0, 0
+    for account, stake in zip(STAKERS, STAKES):
+        expected = lot_seats(seed, offset, stake, total, 3)
+        equal(o.call("lineOffsetOf", account.address), offset, "a registration's place on the line")
+        equal(o.call("seatsOf", rid, account.address), expected, f"the seats of a stake of {stake}")
+        seats, offset = seats + expected, offset + stake
+    equal(seats, 3, "the seats drawn for a quorum of 3 when every registration counts")
+    late = Account.from_key(keccak(b"a latecomer"))
+    s.chain.transact(KEYS[9], late.address, b"", value=100 * UNIT + ETHER // 10)
+    o.send(late, "register", keccak(b"latecomer"), value=100 * UNIT)
+    equal(o.call("seatsOf", rid, late.address), 0, "the seats of a node registered after the request")
+    o.send(late, "deregister")
+    equal(o.call("totalWeight"), sum(STAKES), "totalWeight after the latecomer left")
+
+
+def test_stake_only_the_committee_fulfils(s):
+    """Registered nodes off the committee cannot fulfil, with any output; members whose seats
+    fall short of the threshold cannot either; the committee can, and is paid by seats."""
+    o = s.stake
+    for _ in range(40):
+        rid, _ = stake_request(s, payment=10**16 + 7)
+        members = committee(s, rid)
+        outsiders = [a for a in ascending(STAKERS) if all(a != m for m, _ in members)]
+        if sum(seats for _, seats in members) >= 2 and len(outsiders) >= 2 and any(seats == 1 for _, seats in members):
+            break
+    else:
+        raise Failure("no request in 40 had a committee of 2 or more seats and 2 outsiders")
+    out = "An answer nobody computed."
+    submitter = outsiders[0]
+    o.reverts("signer not on the committee", submitter, "fulfill", rid, out,
+              certificate(o.address, rid, out, ascending(outsiders[:2])))
+    o.reverts("signer not on the committee", submitter, "fulfill", rid, out,
+              certificate(o.address, rid, out, ascending([members[0][0], outsiders[0]])))
+    single = next(a for a, seats in members if seats == 1)
+    o.reverts("too few seats", submitter, "fulfill", rid, out, certificate(o.address, rid, out, [single]))
+    # The whole committee: paid by seats, at a third of the payment each (a quorum of 3); what
+    # unsigned seats would have cost goes back to the consumer.
+    story = "The committee's answer."
+    before = {a.address: o.call("earnings", a.address) for a in STAKERS}
+    consumer_before = s.chain.balance(CONSUMER.address)
+    receipt = o.send(submitter, "fulfill", rid, story, certificate(o.address, rid, story, [a for a, _ in members]))
+    equal(o.logs_in(receipt, "Fulfilled")[0]["signers"], len(members), "Fulfilled.signers")
+    paid_seats = max(3, sum(seats for _, seats in members))
+    payment = 10**16 + 7
+    for a, seats in members:
+        equal(o.call("earnings", a.address) - before[a.address], payment * seats // paid_seats, "a member's share by seats")
+    signed = sum(seats for _, seats in members)
+    given = sum(payment * seats // paid_seats for _, seats in members)
+    unsigned = payment * (paid_seats - signed) // paid_seats
+    equal(s.chain.balance(CONSUMER.address) - consumer_before, unsigned, "the unsigned seats' price, returned")
+    equal(o.call("earnings", submitter.address) - before[submitter.address], payment - given - unsigned, "the submitter's remainder")
+
+
+def proposal(s, output):
+    """A request with a challenge window whose committee (whatever it is) signs `output`."""
+    o = s.stake
+    for _ in range(40):
+        rid, _ = stake_request(s, window=WINDOW, payment=10**16)
+        members = committee(s, rid)
+        if sum(seats for _, seats in members) >= 2:
+            break
+    else:
+        raise Failure("no request in 40 drew a committee of 2 or more seats")
+    signers = [a for a, _ in members]
+    receipt = o.send(signers[0], "fulfill", rid, output, certificate(o.address, rid, output, signers))
+    [event] = o.logs_in(receipt, "Proposed")
+    equal([a.lower() for a in event["signers"]], [a.address.lower() for a in signers], "Proposed.signers")
+    equal(list(event["seats"]), [seats for _, seats in members], "Proposed.seats")
+    equal(o.call("stateOf", rid), 4, "stateOf a proposal")
+    return rid, [a.address for a in signers], list(event["seats"]), signers
+
+
+def dispute_digest(oracle, request_id, output, upheld):
+    return keccak(encode(["bytes32", "uint256", "address", "uint256", "bytes32", "bool"],
+                         [DISPUTE_TAG, CHAIN_ID, oracle, request_id, keccak(output.encode()), upheld]))
+
+
+def verdict(s, rid, output, upheld):
+    """The votes of every staker on the dispute's committee who did not sign the proposal."""
+    o = s.stake
+    digest = dispute_digest(o.address, rid, output, upheld)
+    voters = [(a, o.call("disputeSeatsOf", rid, a.address)) for a in ascending(STAKERS)]
+    voters = [(a, seats) for a, seats in voters if seats > 0]
+    return [signature(a, digest) for a, _ in voters], sum(seats for _, seats in voters)
+
+
+def test_stake_a_dispute_against_a_wrong_fulfilment_slashes(s):
+    o = s.stake
+    wrong = "A wrong answer the committee colluded on."
+    for _ in range(10):
+        rid, addresses, seats, signers = proposal(s, wrong)
+        o.reverts("challenge window not over", OUTSIDER, "finalize", rid, wrong, addresses, seats)
+        o.reverts("bond below minimum", OUTSIDER, "dispute", rid, addresses, seats, value=UNIT - 1)
+        o.send(OUTSIDER, "dispute", rid, addresses, seats, value=UNIT)
+        equal(o.call("stateOf", rid), 5, "stateOf a disputed proposal")
+        votes, held = verdict(s, rid, wrong, False)
+        if held >= o.call("disputeThresholdOf", rid):
+            break
+        # The second committee is too thin to decide: the dispute expires, the consumer is refunded.
+        o.reverts("dispute deadline not passed", OUTSIDER, "expireDispute", rid, addresses, seats)
+        s.chain.advance(WINDOW + 1)
+        o.send(OUTSIDER, "expireDispute", rid, addresses, seats)
+        equal(o.call("stateOf", rid), 3, "stateOf after an expired dispute")
+    else:
+        raise Failure("no dispute in 10 drew a second committee that could decide")
+    # A deposit under dispute stays, even after its exit delay.
+    leaver = signers[0]
+    o.send(leaver, "deregister")
+    s.chain.advance(SHORT_EXIT + 1)
+    o.reverts("deposit under dispute", leaver, "withdrawDeposit")
+    o.reverts("voter signed the proposal", OUTSIDER, "resolve", rid, False,
+              [signature(signers[0], dispute_digest(o.address, rid, wrong, False))], addresses, seats)
+    deposits = [o.call("depositOf", a) for a in addresses]
+    before, burned = o.call("earnings", OUTSIDER.address), o.call("burned")
+    receipt = o.send(OUTSIDER, "resolve", rid, False, votes, addresses, seats)
+    [resolved] = o.logs_in(receipt, "Resolved")
+    equal(resolved["upheld"], False, "Resolved.upheld")
+    equal(len(o.logs_in(receipt, "Slashed")), len(addresses), "Slashed events")
+    for a in addresses:
+        equal(o.call("depositOf", a), 0, "a slashed signer's deposit")
+        check(not o.call("isRegistered", a), "a slashed signer is still registered")
+    rewards = sum(d // 2 for d in deposits)
+    equal(o.call("earnings", OUTSIDER.address) - before, rewards + UNIT, "the disputer's reward and bond")
+    equal(o.call("burned") - burned, sum(deposits) - rewards, "the burned part")
+    equal(o.call("stateOf", rid), 1, "stateOf a request whose proposal was rejected")
+    equal(o.call("totalWeight"), sum(w for a, w in zip(STAKERS, STAKES) if o.call("isRegistered", a.address)),
+          "totalWeight after slashing")
+
+
+def test_stake_a_dispute_against_a_right_fulfilment_loses_its_bond(s):
+    o = s.stake
+    right = "The right answer."
+    for _ in range(10):
+        rid, addresses, seats, _ = proposal(s, right)
+        o.send(OUTSIDER, "dispute", rid, addresses, seats, value=UNIT)
+        votes, held = verdict(s, rid, right, True)
+        if held >= o.call("disputeThresholdOf", rid):
+            break
+        s.chain.advance(WINDOW + 1)
+        o.send(OUTSIDER, "expireDispute", rid, addresses, seats)
+    else:
+        raise Failure("no dispute in 10 drew a second committee that could decide")
+    before = {a: o.call("earnings", a) for a in addresses}
+    o.reverts("too few votes", OUTSIDER, "resolve", rid, True, votes[:1], addresses, seats) \
+        if len(votes) > 1 and o.call("disputeThresholdOf", rid) > 1 else None
+    o.send(OUTSIDER, "resolve", rid, True, votes, addresses, seats)
+    total = sum(seats)
+    for a, held in zip(addresses, seats):
+        check(o.call("earnings", a) - before[a] >= UNIT * held // total, "a signer's part of the lost bond")
+    equal(o.call("stateOf", rid), 4, "stateOf an upheld proposal")
+    o.reverts("challenge window over", OUTSIDER, "dispute", rid, addresses, seats, value=UNIT)
+    o.reverts("not the proposed output", OUTSIDER, "finalize", rid, "another answer", addresses, seats)
+    o.send(OUTSIDER, "finalize", rid, right, addresses, seats)
+    equal(o.call("stateOf", rid), 2, "stateOf a finalized proposal")
+
+
+def test_stake_an_unchallenged_proposal_is_finalized_after_its_window(s):
+    o = s.stake
+    rid, addresses, seats, _ = proposal(s, "Nobody objects.")
+    o.reverts("not the proposal's signers", OUTSIDER, "dispute", rid, addresses, [0] * len(seats), value=UNIT)
+    s.chain.advance(WINDOW + 1)
+    o.reverts("challenge window over", OUTSIDER, "dispute", rid, addresses, seats, value=UNIT)
+    o.reverts("not the proposal's signers", OUTSIDER, "finalize", rid, "Nobody objects.", addresses, [0] * len(seats))
+    receipt = o.send(OUTSIDER, "finalize", rid, "Nobody objects.", addresses, seats)
+    equal(o.logs_in(receipt, "Fulfilled")[0]["signers"], len(addresses), "Fulfilled.signers")
+
+
+def test_stake_conflicting_signatures_slash(s):
+    o = s.stake
+    cheat = next(a for a in STAKERS if o.call("isRegistered", a.address))
+    rid, _ = stake_request(s)
+    h = commitment_set_hash("quorum")
+    one = (keccak(b"one answer"), h, signature(cheat, fulfilment_digest(o.address, rid, "one answer", h)))
+    two = (keccak(b"another answer"), h, signature(cheat, fulfilment_digest(o.address, rid, "another answer", h)))
+    o.reverts("the same output", OUTSIDER, "slashEquivocation", rid, one, one)
+    other = next(a for a in STAKERS if a != cheat)
+    three = (keccak(b"another answer"), h, signature(other, fulfilment_digest(o.address, rid, "another answer", h)))
+    o.reverts("different signers", OUTSIDER, "slashEquivocation", rid, one, three)
+    deposit, before = o.call("depositOf", cheat.address), o.call("earnings", OUTSIDER.address)
+    receipt = o.send(OUTSIDER, "slashEquivocation", rid, one, two)
+    [slashed] = o.logs_in(receipt, "Slashed")
+    equal((slashed["node"].lower(), slashed["amount"]), (cheat.address.lower(), deposit), "Slashed")
+    equal(o.call("depositOf", cheat.address), 0, "the equivocator's deposit")
+    equal(o.call("earnings", OUTSIDER.address) - before, deposit // 2, "the reporter's reward")
+    o.reverts("nothing to slash", OUTSIDER, "slashEquivocation", rid, one, two)
+
+
+def test_splitting_buys_nothing(s):
+    """One operator's stake of 20 units among others of 84 (104 in all), registered as one
+    identity and as 20 spread over the line of registrations: over 1,000 simulated requests
+    drawn by the contract's lot (checked against `seatsOf` above), its expected seats and payment
+    agree within 2%. The requests' draws are spread evenly over [0, 1) (stratified, so that
+    1,000 of them estimate the expectation to about 0.1% rather than 3%); every committee
+    member signs, and a fulfilment pays a fixed price per seat, as the contract does."""
+    import random
+    rng = random.Random(16)
+    others = [5, 8, 3, 12, 7, 20, 9, 4, 6, 10]
+    requests, payment, quorum, threshold = 1000, 10**18, 3, 2
+
+    def line(operator):
+        """(weight, is the operator's) in registration order: the operator's identities at
+        random places among the others."""
+        entries = [(w, False) for w in others]
+        for w in operator:
+            entries.insert(rng.randrange(len(entries) + 1), (w, True))
+        return entries
+
+    def run(entries):
+        total = sum(w for w, _ in entries)
+        seats_won = paid = 0
+        shift = rng.random()
+        for i in range(requests):
+            draw = int((i + shift) / requests * 2**64)
+            seed = draw.to_bytes(8, "big") + bytes(24)
+            offset, seats = 0, []
+            for w, mine in entries:
+                seats.append((lot_seats(seed, offset, w, total, quorum), mine))
+                offset += w
+            held = sum(n for n, _ in seats)
+            if held < threshold:
+                continue
+            seats_won += sum(n for n, mine in seats if mine)
+            paid += sum(payment * n // max(quorum, held) for n, mine in seats if mine)
+        return seats_won / requests, paid / requests
+
+    one = run(line([20]))
+    twenty = run(line([1] * 20))
+    seat_ratio, pay_ratio = twenty[0] / one[0], twenty[1] / one[1]
+    print(f"FIGURES oracle splitting: 20 units of 104 as one identity: {one[0]:.4f} seats and {one[1] / payment:.4f} "
+          f"of the payment per request; as 20 identities: {twenty[0]:.4f} seats, {twenty[1] / payment:.4f} "
+          f"(ratios {seat_ratio:.4f} and {pay_ratio:.4f}; {requests} requests; a fair share is {20 * quorum / 104:.4f} seats)")
+    check(abs(seat_ratio - 1) <= 0.02 and abs(pay_ratio - 1) <= 0.02,
+          f"splitting changes the expected seats or payment by more than 2% ({seat_ratio:.4f}, {pay_ratio:.4f})")
+
+def test_solidity_interface(s):
+    """contracts/IRakisOracle.sol, written by hand, declares every function and event of the
+    compiled oracle with the same canonical signature (hence the same selectors and topics)."""
+    import re
+    source = open(os.path.join(ROOT, "contracts", "IRakisOracle.sol")).read()
+    source = re.sub(r"//[^\n]*", "", source)
+    structs = {name: body for name, body in re.findall(r"struct (\w+) \{([^}]*)\}", source)}
+
+    def canonical(kind):
+        kind = kind.strip()
+        array = kind.endswith("[]")
+        base = kind[:-2] if array else kind
+        if base in structs:
+            fields = [f.split()[0] for f in structs[base].split(";") if f.strip()]
+            base = "(" + ",".join(canonical(f) for f in fields) + ")"
+        return base + ("[]" if array else "")
+
+    def signature(name, params):
+        kinds = [p.split()[0] for p in params.split(",") if p.strip()]
+        return f"{name}({','.join(canonical(k) for k in kinds)})"
+
+    declared = {signature(n, p) for n, p in re.findall(r"function (\w+)\(([^)]*)\)", source.split("interface IRakisConsumer")[0])}
+    declared |= {signature(n, p) for n, p in re.findall(r"event (\w+)\(([^)]*)\)", source)}
+    compiled = {f"{e['name']}({','.join(abi_type(i) for i in e['inputs'])})" for e in s.oracle.abi if e["type"] in ("function", "event")}
+    equal(sorted(compiled - declared), [], "compiled but not declared in IRakisOracle.sol")
+    equal(sorted(declared - compiled), [], "declared in IRakisOracle.sol but not compiled")
+
+
+TESTS = [test_chain_server, test_deploy, test_solidity_interface, test_register, test_request, test_fulfil_refusals, test_fulfil,
+         test_withdraw, test_gas_figures, test_failing_callback, test_deadline_and_refund, test_deregister,
+         test_stake_register, test_stake_seats_follow_the_lot, test_stake_only_the_committee_fulfils,
+         test_stake_a_dispute_against_a_wrong_fulfilment_slashes, test_stake_a_dispute_against_a_right_fulfilment_loses_its_bond,
+         test_stake_an_unchallenged_proposal_is_finalized_after_its_window, test_stake_conflicting_signatures_slash,
+         test_splitting_buys_nothing]
 
 
 def main():

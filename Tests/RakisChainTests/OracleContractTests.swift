@@ -11,8 +11,9 @@ struct OracleContractTests {
     struct Setup {
         let chain: PrivateChain
         let deployment: OracleDeployment
-        /// Registered nodes, and one that is not.
+        /// Registered nodes, the request's committee; two registered after the request; one never registered.
         let nodes: [ChainAccount]
+        let latecomers: [ChainAccount]
         let outsider: ChainKey
         let requestId: UInt256
 
@@ -48,7 +49,14 @@ struct OracleContractTests {
             nodes.append(account)
         }
         let requestId = try await deployment.tell("Once upon a time", from: try await deployment.fundedAccount())
-        return Setup(chain: chain, deployment: deployment, nodes: nodes, outsider: ChainKey.generate(), requestId: requestId)
+        var latecomers: [ChainAccount] = []
+        for _ in 0..<2 {
+            let account = try await deployment.fundedAccount()
+            try await deployment.register(account, as: NodeIdentity.generate().nodeId)
+            latecomers.append(account)
+        }
+        return Setup(chain: chain, deployment: deployment, nodes: nodes, latecomers: latecomers, outsider: ChainKey.generate(),
+                     requestId: requestId)
     }
 
     @Test func forgedCertificatesAreRefusedAndAGenuineOneFulfils() async throws {
@@ -59,7 +67,10 @@ struct OracleContractTests {
 
         #expect(await setup.revertReason(setup.call(output: output, signers: [keys[0], setup.outsider]), from: submitter.address)
             == "signer not registered")
-        #expect(await setup.revertReason(setup.call(output: output, signers: [keys[1]]), from: submitter.address) == "too few signatures")
+        #expect(await setup.revertReason(setup.call(output: output, signers: [keys[1]]), from: submitter.address) == "too few seats")
+        // Two colluding registered nodes that are not the request's committee: any output, refused.
+        #expect(await setup.revertReason(setup.call(output: output, signers: setup.latecomers.map(\.key)), from: setup.latecomers[0].address)
+            == "signer not on the committee")
         #expect(await setup.revertReason(setup.call(output: output + "!", signers: [keys[0], keys[1]], signedOutput: output),
                                          from: submitter.address) == "signer not registered",
                 "a tampered output recovers other addresses")

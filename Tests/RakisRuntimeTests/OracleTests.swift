@@ -9,8 +9,9 @@ import RakisTestSupport
 
 extension LoopbackNetworkTests {
     /// callLLM end to end: the oracle and a StoryTeller on a private py-evm chain, three real
-    /// nodes registered with it. The consumer pays for a story; the nodes bring the request into
-    /// the network, agree on the output, attest with their chain keys, and one of them fulfils.
+    /// nodes registered with it. The consumer pays for a story; two colluders who registered after
+    /// it cannot fulfil it; the nodes bring the request into the network, agree on the output,
+    /// attest with their chain keys, and one of them fulfils.
     /// The StoryTeller's callback stores the story and the signers are paid. The submitter is
     /// then killed and restarted on its store: it sends nothing new.
     @Test(.requires(.testChain))
@@ -59,6 +60,32 @@ extension LoopbackNetworkTests {
         let consumer = try await deployment.fundedAccount()
         let requestId = try await deployment.tell("Tell a one-sentence story about a lighthouse.", from: consumer)
 
+        // Two colluders register now, after the request, and fulfil it with an output of their
+        // choosing before the network answers: they are not its committee, and the oracle refuses.
+        var colluders: [ChainAccount] = []
+        for _ in 0..<2 {
+            let account = try await deployment.fundedAccount()
+            try await deployment.register(account, as: NodeIdentity.generate().nodeId)
+            colluders.append(account)
+        }
+        let forged = "The colluders' story."
+        let forgedSet = Keccak256.hash("any commitments".utf8)
+        let forgedDigest = OracleDigest.fulfilmentDigest(chainId: UInt64(chain.chainId), oracle: deployment.oracle, requestId: requestId,
+                                                         output: forged, commitmentSetHash: forgedSet)
+        let forgery = OracleContract.fulfill(requestId: requestId, output: forged, commitmentSetHash: forgedSet,
+                                             signatures: colluders.map(\.key).sorted { $0.address < $1.address }
+                                                 .map { $0.sign(digest: EthereumMessage.personalHash(forgedDigest)) })
+        do {
+            _ = try await deployment.rpc.estimateGas(from: colluders[0].address.lowercaseHex, to: deployment.oracle.lowercaseHex, data: forgery)
+            Issue.record("a fulfilment by two registered nodes off the committee would be accepted")
+        } catch let error as ChainRPCError {
+            #expect(error.revertMessage == "signer not on the committee")
+        }
+        // They leave again, so that the later requests' committees are the three nodes'.
+        for account in colluders {
+            _ = try await account.send(to: deployment.oracle, data: try ABI.encodeCall("deregister()", [], as: []))
+        }
+
         // The moment a node has stored its signed fulfilment, it is killed and restarted on its
         // store: the request is not yet fulfilled on chain, and the node must not sign again.
         var submitter: Int?
@@ -89,10 +116,14 @@ extension LoopbackNetworkTests {
         }
         #expect(attested >= 1 && block > Double(deployment.deploymentBlock), "attestations \(attested), block \(block)")
 
-        // The signers were paid the whole fee.
+        // The nodes were paid by seats: a third of the fee for each of the three seats signed (two
+        // or three, as attestations arrived before the submitter's turn; an unsigned seat's third
+        // goes back to the consumer), and the wei the division leaves to the submitter.
         var earned = UInt256.zero
         for account in accounts { earned = earned + (try await deployment.earnings(account.address)) }
-        #expect(earned == UInt256(10_000_000_000_000_000), "the whole payment goes to the signers")
+        let fee = UInt256(10_000_000_000_000_000)
+        let unsignedSeat = UInt256(10_000_000_000_000_000 / 3)
+        #expect(earned == fee || earned + unsignedSeat == fee, "the nodes earned \(earned)")
 
         // One fulfilment in all: every node sent its registration, and the submitter one more
         // transaction, across its restart. Give a second submission time to show up.

@@ -28,6 +28,11 @@ public enum OracleContract {
         call("isRegistered(address)", [.address(node)], [.address])
     }
 
+    /// The seats `node` drew on the committee of `requestId` (0: it is not a member).
+    public static func seatsOf(_ requestId: UInt256, _ node: EthereumAddress) -> [UInt8] {
+        call("seatsOf(uint256,address)", [.uint(requestId), .address(node)], [.uint(bits: 256), .address])
+    }
+
     public static func earnings(_ node: EthereumAddress) -> [UInt8] {
         call("earnings(address)", [.address(node)], [.address])
     }
@@ -38,12 +43,13 @@ public enum OracleContract {
 
     /// What `stateOf` answers.
     public enum RequestState: Int, Sendable {
-        case unknown = 0, pending, fulfilled, refunded
+        /// `proposed`: fulfilled inside its challenge window; `disputed`: until the second committee answers.
+        case unknown = 0, pending, fulfilled, refunded, proposed, disputed
     }
 
     // MARK: - Events
 
-    public static let requestedTopic = ABI.eventTopic("Requested(uint256,address,string,string[],uint32,uint16,uint8,uint16,uint16,uint64,address,uint256)")
+    public static let requestedTopic = ABI.eventTopic("Requested(uint256,address,string,string[],uint32,uint16,uint8,uint16,uint16,uint64,address,uint256,uint64)")
     public static let registeredTopic = ABI.eventTopic("Registered(address,bytes32,uint256)")
     public static let deregisteredTopic = ABI.eventTopic("Deregistered(address)")
     public static let fulfilledTopic = ABI.eventTopic("Fulfilled(uint256,address,bytes32,uint256,bool)")
@@ -54,16 +60,16 @@ public enum OracleContract {
               let requestId = UInt256(bigEndian: log.topics[1]), let consumer = EthereumAddress(word: log.topics[2])
         else { throw OracleLogError("not a Requested log", log) }
         let fields = try ABI.decode([.string, .array(.string), .uint(bits: 32), .uint(bits: 16), .uint(bits: 8), .uint(bits: 16),
-                                     .uint(bits: 16), .uint(bits: 64), .address, .uint(bits: 256)], from: log.data)
+                                     .uint(bits: 16), .uint(bits: 64), .address, .uint(bits: 256), .uint(bits: 64)], from: log.data)
         guard let prompt = fields[0].stringValue, let models = fields[1].elements?.compactMap(\.stringValue),
               let maxTokens = fields[2].smallInt, let temperature = fields[3].smallInt, let quorum = fields[4].smallInt,
               let secDistance = fields[5].smallInt, let secPercentage = fields[6].smallInt, let deadline = fields[7].smallInt,
-              let callback = fields[8].addressValue, let payment = fields[9].uintValue
+              let callback = fields[8].addressValue, let payment = fields[9].uintValue, let challengeWindow = fields[10].smallInt
         else { throw OracleLogError("Requested fields of unexpected kinds", log) }
         return OracleRequest(chainId: chainId, oracle: oracle, requestId: requestId, consumer: consumer, prompt: prompt, models: models,
                              maxTokens: maxTokens, temperatureMilli: temperature, quorum: quorum, secDistanceBasisPoints: secDistance,
                              secPercentageBasisPoints: secPercentage, deadline: deadline, callback: callback, payment: payment,
-                             blockNumber: log.blockNumber)
+                             challengeWindow: challengeWindow, blockNumber: log.blockNumber)
     }
 
     /// A `Registered` log: the node's address and its Ed25519 id.

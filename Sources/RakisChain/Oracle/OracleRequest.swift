@@ -19,13 +19,15 @@ public struct OracleRequest: Sendable, Hashable {
     public let deadline: Int
     public let callback: EthereumAddress
     public let payment: Wei
+    /// Seconds a fulfilment may be disputed before it pays and calls back (0: at once).
+    public let challengeWindow: Int
     public let blockNumber: Int
 
     public var temperature: Double { Double(temperatureMilli) / 1_000 }
     public var secDistance: Double { Double(secDistanceBasisPoints) / 10_000 }
     public var secPercentage: Double { Double(secPercentageBasisPoints) / 10_000 }
 
-    /// Signatures the oracle wants: ceil(quorum x secPercentage).
+    /// The committee seats a fulfilment's signers must hold together: ceil(quorum x secPercentage).
     public var threshold: Int { (quorum * secPercentageBasisPoints + 9_999) / 10_000 }
 
     /// Where the request lives, as a network request's origin names it.

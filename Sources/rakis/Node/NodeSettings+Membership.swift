@@ -34,7 +34,7 @@ extension NodeSettings.MembershipSettings {
                 throw ValidationError("membership.members: \(error)")
             }
         case .stake:
-            throw ValidationError("membership.mode stake: the weights are the oracle registry's deposits, which nodes read from the chain once on-chain committees land; use allowlist or open until then")
+            throw ValidationError("membership.mode stake: the weights are the oracle registry's deposits, and this node cannot read them from the chain yet (the contract draws its own committees from them; see docs/ORACLE.md); use allowlist or open")
         case nil:
             throw ValidationError("membership.mode '\(mode)': use allowlist, stake or open")
         }
