@@ -53,7 +53,7 @@ extension ChainConnector {
         let members = Set(quorum.commits.filter { agreeing.contains($0.commit!.commitment) }.map(\.sender))
         var fulfilment = Fulfilment(requestId: id, oracleRequest: oracleRequest, output: chosen.output, commitmentSetHash: commitmentSetHash,
                                     signedHash: EthereumMessage.personalHash(digest), members: members)
-        if members.contains(identity.nodeId) {
+        if members.contains(identity.nodeId), await mayAttest(oracleRequest, id, output: chosen.output) {
             let signature = configuration.key.sign(digest: fulfilment.signedHash)
             fulfilment.signatures[address] = signature
             let link = configuration.key.sign(digest: EthereumMessage.personalHash(OracleDigest.linkMessage(nodeId: identity.nodeId.publicKeyBytes)))
@@ -65,6 +65,23 @@ extension ChainConnector {
         fulfilments[id] = fulfilment
         for envelope in earlyAttestations.removeValue(forKey: id) ?? [] { receive(envelope) }
         scheduleSubmission(id, members: Array(members))
+    }
+
+    /// Whether this node may sign `output` for the contract request: only the first output it
+    /// attested for it, ever (`claimAttestation`), since two signed outputs get its deposit
+    /// slashed. A store that cannot say is a no.
+    func mayAttest(_ request: OracleRequest, _ id: Hash256, output: String) async -> Bool {
+        do {
+            if try store.claimAttestation(chainRequest: request.key, requestId: id, outputHash: Hash256(bytes: Keccak256.hash(output.utf8)),
+                                          at: runtime.now) {
+                return true
+            }
+            runtime.countChainEvent("attestation", "withheld")
+            logger.error("request \(id.hex.prefix(8)): this node attested another output for contract request \(request.requestId); signing this one would be equivocation, no attestation")
+        } catch {
+            logger.error("request \(id.hex.prefix(8)): cannot record the attestation (\(error)); no attestation")
+        }
+        return false
     }
 
     func oracleRequest(_ coordinates: ChainCoordinates) async -> OracleRequest? {

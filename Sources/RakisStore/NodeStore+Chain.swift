@@ -58,6 +58,22 @@ extension NodeStore {
         }
     }
 
+    /// Records that this node attests `outputHash` for a contract request, unless an output is
+    /// on record for it already; true if `outputHash` is the one on record, the only one it may
+    /// sign. Two network requests for one contract request can end with different outputs:
+    /// signing both would be equivocation, which the oracle slashes.
+    public func claimAttestation(chainRequest: String, requestId: Hash256, outputHash: Hash256, at now: Millis) throws -> Bool {
+        try write("store a chain attestation") { db in
+            if let stored = try String.fetchOne(db, sql: "SELECT output_hash FROM chain_attestations WHERE chain_request = ?",
+                                                arguments: [chainRequest]) {
+                return stored == outputHash.hex
+            }
+            try db.execute(sql: "INSERT INTO chain_attestations (chain_request, request_id, output_hash, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [chainRequest, requestId.hex, outputHash.hex, now])
+            return true
+        }
+    }
+
     public func submission(for chainRequest: String) throws -> ChainSubmission? {
         try read("read a chain submission") { db in try Self.submission(chainRequest, in: db) }
     }

@@ -133,6 +133,19 @@ enum StoreSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v3-chain-attestations") { db in
+            // The output each contract request was attested with. The oracle slashes a chain key
+            // that signs two outputs for one request, whenever the two signatures surface, so
+            // rows are kept for good (one small row per contract request this node attested).
+            try db.execute(sql: """
+                CREATE TABLE chain_attestations (
+                    chain_request TEXT PRIMARY KEY NOT NULL,
+                    request_id TEXT NOT NULL,
+                    output_hash TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -3,8 +3,8 @@ import Testing
 import RakisCore
 @testable import RakisStore
 
-/// The chain connector's durable promises: one signed fulfilment per contract request, across a
-/// reopen, and the log cursor.
+/// The chain connector's durable promises: one signed fulfilment and one attested output per
+/// contract request, across a reopen, and the log cursor.
 @Suite struct ChainSubmissionStoreTests {
     func submission(_ chainRequest: String, nonce: Int, tx: String) -> ChainSubmission {
         ChainSubmission(chainRequest: chainRequest, requestId: Hash256.of(Array(chainRequest.utf8)), txHash: tx,
@@ -26,6 +26,22 @@ import RakisCore
         try reopened.markSubmission(first.chainRequest, .mined, at: 4)
         #expect(try reopened.unconfirmedSubmissions().isEmpty)
         #expect(try reopened.submission(for: first.chainRequest)?.state == .mined)
+    }
+
+    @Test func oneOutputIsAttestedPerContractRequestEvenAfterAReopen() throws {
+        let path = NodeStoreTests.freshPath()
+        let request = "1337:0x00000000000000000000000000000000000000aa:7"
+        let (paris, lyon) = (Hash256.of(Array("Paris".utf8)), Hash256.of(Array("Lyon".utf8)))
+        do {
+            let store = try NodeStore(path: path)
+            #expect(try store.claimAttestation(chainRequest: request, requestId: Hash256.of([1]), outputHash: paris, at: 1))
+            #expect(try store.claimAttestation(chainRequest: request, requestId: Hash256.of([2]), outputHash: paris, at: 2),
+                    "the same output again (another network request for the same contract request)")
+            #expect(try !store.claimAttestation(chainRequest: request, requestId: Hash256.of([2]), outputHash: lyon, at: 3))
+        }
+        let reopened = try NodeStore(path: path)
+        #expect(try !reopened.claimAttestation(chainRequest: request, requestId: Hash256.of([3]), outputHash: lyon, at: 4))
+        #expect(try reopened.claimAttestation(chainRequest: request + "8", requestId: Hash256.of([3]), outputHash: lyon, at: 5))
     }
 
     @Test func theCursorIsKeptPerContract() throws {
