@@ -22,6 +22,9 @@ struct PeerDirectory {
         entries[node] = Entry(status: status, weight: weight, lastSeen: time)
     }
 
+    /// The weight `node` announced itself with, 0 if it has not (or was forgotten).
+    func weight(of node: NodeID) -> Int { entries[node]?.weight ?? 0 }
+
     /// The weight of the nodes (this one included, once it announced itself) seen serving `model`
     /// within `freshness`.
     mutating func servingWeight(model: String, now: Millis, freshness: Millis) -> Int {

@@ -53,7 +53,10 @@ extension ChainConnector {
         let members = Set(quorum.commits.filter { agreeing.contains($0.commit!.commitment) }.map(\.sender))
         var fulfilment = Fulfilment(requestId: id, oracleRequest: oracleRequest, output: chosen.output, commitmentSetHash: commitmentSetHash,
                                     signedHash: EthereumMessage.personalHash(digest), members: members)
-        if members.contains(identity.nodeId), await mayAttest(oracleRequest, id, output: chosen.output) {
+        // The contract counts its own committee's signatures: this node signs if the contract drew
+        // it, having verified the network's result like every node that concluded it.
+        let drawn = await seats(of: address, on: oracleRequest) > 0
+        if drawn || members.contains(identity.nodeId), await mayAttest(oracleRequest, id, output: chosen.output) {
             let signature = configuration.key.sign(digest: fulfilment.signedHash)
             fulfilment.signatures[address] = signature
             let link = configuration.key.sign(digest: EthereumMessage.personalHash(OracleDigest.linkMessage(nodeId: identity.nodeId.publicKeyBytes)))
@@ -98,8 +101,9 @@ extension ChainConnector {
         return request
     }
 
-    /// Keeps a member's attestation if both its signatures hold: the link (its chain key vouches
-    /// for its node id) and the fulfilment (over what this node concluded).
+    /// Keeps an attestation if both its signatures hold: the link (its chain key vouches for its
+    /// node id) and the fulfilment (over what this node concluded). Whether its signer sits on
+    /// the contract's committee is asked at submission (`committeeSigners`).
     func receive(_ envelope: Envelope) {
         guard let attestation = envelope.attestation else { return }
         guard var fulfilment = fulfilments[attestation.requestId] else {
@@ -113,11 +117,6 @@ extension ChainConnector {
             guard try RecoverableSignature(rsv: attestation.link).recoverAddress(digest: linkHash) == claimed else {
                 runtime.countChainEvent("attestation", "refused")
                 logger.warning("attestation from \(from): its link signature is not by \(claimed)")
-                return
-            }
-            guard fulfilment.members.contains(envelope.sender) else {
-                runtime.countChainEvent("attestation", "refused")
-                logger.warning("attestation from \(from): not in the agreeing cluster of \(attestation.requestId.hex.prefix(8))")
                 return
             }
             let signature = try RecoverableSignature(rsv: attestation.signature)
@@ -160,7 +159,7 @@ extension ChainConnector {
             }
             do {
                 guard try await state(of: request.requestId) == .pending else { break }
-                let signers = try await committeeSigners(fulfilment)
+                let signers = await committeeSigners(fulfilment)
                 if signers.reduce(0, { $0 + $1.seats }) >= request.threshold {
                     try await submit(fulfilment, signatures: signers.map { ($0.address, $0.signature) })
                     break
@@ -173,15 +172,24 @@ extension ChainConnector {
         fulfilments[id] = nil
     }
 
+    /// The seats `address` drew on the contract request's committee; 0 if the chain cannot say.
+    func seats(of address: EthereumAddress, on request: OracleRequest) async -> Int {
+        do {
+            let answer = try await rpc.call(to: configuration.oracle.lowercaseHex, data: OracleContract.seatsOf(request.requestId, address))
+            return try ABI.decode([.uint(bits: 256)], from: answer).first?.uintValue?.exactUInt64.map { Int(clamping: $0) } ?? 0
+        } catch {
+            logger.warning("contract request \(request.requestId): cannot read the seats of \(address): \(error)")
+            return 0
+        }
+    }
+
     /// The attestations of signers that drew seats on the request's committee on chain, in the
     /// ascending address order the oracle wants, with their seats (the oracle counts seats, not
     /// signers, and refuses a signature from off the committee).
-    func committeeSigners(_ fulfilment: Fulfilment) async throws -> [(address: EthereumAddress, signature: RecoverableSignature, seats: Int)] {
+    func committeeSigners(_ fulfilment: Fulfilment) async -> [(address: EthereumAddress, signature: RecoverableSignature, seats: Int)] {
         var signers: [(address: EthereumAddress, signature: RecoverableSignature, seats: Int)] = []
         for (address, signature) in fulfilment.signatures.sorted(by: { $0.key < $1.key }) {
-            let answer = try await rpc.call(to: configuration.oracle.lowercaseHex,
-                                            data: OracleContract.seatsOf(fulfilment.oracleRequest.requestId, address))
-            let seats = try ABI.decode([.uint(bits: 256)], from: answer).first?.uintValue?.exactUInt64.map { Int(clamping: $0) } ?? 0
+            let seats = await seats(of: address, on: fulfilment.oracleRequest)
             if seats > 0 { signers.append((address, signature, seats)) }
         }
         return signers

@@ -8,10 +8,11 @@ import RakisStore
 import RakisTestSupport
 
 extension LoopbackNetworkTests {
-    /// callLLM end to end: the oracle and a StoryTeller on a private py-evm chain, three real
+    /// callLLM end to end: the oracle and a StoryTeller on a private py-evm chain, five real
     /// nodes registered with it. The consumer pays for a story; two colluders who registered after
-    /// it cannot fulfil it; the nodes bring the request into the network, agree on the output,
-    /// attest with their chain keys, and one of them fulfils.
+    /// it cannot fulfil it; the nodes bring the request into the network and agree on the output,
+    /// the three the contract drew for its committee attest with their chain keys, and one node
+    /// fulfils with their signatures.
     /// The StoryTeller's callback stores the story and the signers are paid. The submitter is
     /// then killed and restarted on its store: it sends nothing new.
     @Test(.requires(.testChain))
@@ -22,12 +23,12 @@ extension LoopbackNetworkTests {
         try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: keys) }
 
-        // Three nodes, each with a node key and a funded, registered chain key.
+        // Five nodes, each with a node key and a funded, registered chain key.
         var extra: [Int: [String]] = [:]
         var accounts: [ChainAccount] = []
         var nodeIds: [NodeID] = []
         var identities: [NodeIdentity] = []
-        for index in 0..<3 {
+        for index in 0..<5 {
             let identity = NodeIdentity.generate()
             identities.append(identity)
             let nodeKey = keys.appending(path: "node\(index).key").path
@@ -53,8 +54,8 @@ extension LoopbackNetworkTests {
               submitter_turn_ms: 15000
               introducer_turn_ms: 3000
             """.write(toFile: settings, atomically: true, encoding: .utf8)
-        for index in 0..<3 { extra[index] = ["--config", settings] + extra[index]! }
-        let cluster = try LoopbackCluster(serving: 3, followers: 0, transports: [.mesh], extraArguments: extra, identities: identities)
+        for index in 0..<5 { extra[index] = ["--config", settings] + extra[index]! }
+        let cluster = try LoopbackCluster(serving: 5, followers: 0, transports: [.mesh], extraArguments: extra, identities: identities)
         #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")
 
         let consumer = try await deployment.fundedAccount()
@@ -115,6 +116,18 @@ extension LoopbackNetworkTests {
             block = max(block, metrics["rakis_chain_block"] ?? 0)
         }
         #expect(attested >= 1 && block > Double(deployment.deploymentBlock), "attestations \(attested), block \(block)")
+        // The contract drew three of the five (one seat each): each of them attested, on the
+        // network's quorum or not.
+        var drawn: [Int] = []
+        for (node, account) in accounts.enumerated() {
+            let answer = try await deployment.rpc.call(to: deployment.oracle.lowercaseHex, data: OracleContract.seatsOf(requestId, account.address))
+            if answer.last != 0 { drawn.append(node) }
+        }
+        #expect(drawn.count == 3, "the nodes with seats: \(drawn)")
+        for node in drawn where node != index {
+            #expect(await cluster.metrics(node)[#"rakis_chain_events_total{event="attestation",outcome="made"}"#] == 1,
+                    "node \(node), drawn by the contract, did not attest")
+        }
 
         // The nodes were paid by seats: a third of the fee for each of the three seats signed (two
         // or three, as attestations arrived before the submitter's turn; an unsigned seat's third
