@@ -38,6 +38,7 @@ extension ChainConnector {
               coordinates.contract == configuration.oracle.lowercaseHex, coordinates.chainId == Int(chainId)
         else { return }
         let id = conclusion.requestId
+        concludedOutputs[OracleRequest.key(coordinates)] = chosen.output
         guard let oracleRequest = await oracleRequest(coordinates) else {
             logger.warning("request \(id.hex.prefix(8)) names contract request \(coordinates.chainRequestId), which this node has not seen confirmed; no attestation")
             return

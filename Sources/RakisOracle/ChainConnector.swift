@@ -9,12 +9,14 @@ import RakisStore
 /// Connects a node to the oracle contract (docs/ORACLE.md):
 /// - follows the oracle's logs and brings each confirmed `Requested` event into the network as
 ///   a request with a chain origin (one node does, by turns: `ChainRanking.introducers`);
-/// - when such a request is final here with this node in the agreeing cluster, signs the
-///   fulfilment with the chain key and publishes the attestation;
+/// - when such a request is final here and the contract drew this node for its committee (or it
+///   is in the agreeing cluster), signs the fulfilment with the chain key and publishes the
+///   attestation;
 /// - collects the members' attestations, and when it is this node's turn
 ///   (`ChainRanking.submitters`) sends `fulfill` with enough of them. The signed transaction is
 ///   stored before it is sent, so a restarted node sends the same bytes again instead of a
-///   second transaction.
+///   second transaction;
+/// - finalizes proposals whose challenge window is over, when they hold the output it concluded.
 public actor ChainConnector {
     public struct Configuration: Sendable {
         public var rpcURL: String
@@ -60,6 +62,9 @@ public actor ChainConnector {
     /// most belong to requests this node will conclude soon, the oldest others are forgotten.
     var earlyAttestations = BoundedDictionary<Hash256, [Envelope]>(capacity: ChainConnector.earlyRequestsHeld)
     static let earlyRequestsHeld = 256
+    /// The outputs of chain requests final here, by `OracleRequest.key`: what a proposal for the
+    /// contract request must hold for this node to finalize it. Bounded like the early attestations.
+    var concludedOutputs = BoundedDictionary<String, String>(capacity: ChainConnector.earlyRequestsHeld)
     let account: ChainAccount
     /// Work in flight (following, introductions, submissions), cancelled by `stop()`.
     var tasks: [Int: Task<Void, Never>] = [:]
@@ -158,6 +163,8 @@ public actor ChainConnector {
                 let request = try OracleContract.requested(log, chainId: chainId, oracle: configuration.oracle)
                 oracleRequests[request.key] = request
                 scheduleIntroduction(request)
+            case OracleContract.proposedTopic:
+                scheduleFinalization(try OracleContract.proposed(log, chainId: chainId, oracle: configuration.oracle))
             default:
                 break
             }

@@ -156,6 +156,31 @@ extension LoopbackNetworkTests {
         #expect(receipt.transactionHash == submission?.txHash)
         print("FIGURES oracle: request \(requestId) fulfilled by node \(index) (restarted after storing its transaction); fulfil gas used \(receipt.gasUsed); story \(story.debugDescription)")
 
+        // A request with a challenge window of 4 s, straight to the oracle (the StoryTeller's
+        // callback stores it): the fulfilment is a proposal, and once the window is over a node
+        // that concluded the same output finalizes it, which calls the consumer back.
+        let ask = try ABI.encodeCall(
+            "request(string,string[],uint32,uint16,uint8,uint16,uint16,uint64,address,uint64)",
+            [.string("Tell a one-sentence story about a ship."), .array([.string("smollm2-135m-instruct")]), .uint(UInt256(UInt64(24))),
+             .uint(UInt256(UInt64(0))), .uint(UInt256(UInt64(3))), .uint(UInt256(UInt64(2_500))), .uint(UInt256(UInt64(6_600))),
+             .uint(UInt256(UInt64(Int(Date().timeIntervalSince1970) + 600))), .address(deployment.storyTeller), .uint(UInt256(UInt64(4)))],
+            as: [.string, .array(.string), .uint(bits: 32), .uint(bits: 16), .uint(bits: 8), .uint(bits: 16), .uint(bits: 16),
+                 .uint(bits: 64), .address, .uint(bits: 64)])
+        _ = try await consumer.send(to: deployment.oracle, value: UInt256(10_000_000_000_000_000), data: ask)
+        let asked = ContinuousClock.now
+        let count = try await deployment.rpc.call(to: deployment.oracle.lowercaseHex, data: try ABI.encodeCall("requestCount()", [], as: []))
+        let windowed = try #require(UInt256(bigEndian: count))
+        var wentThroughProposal = false
+        let finalized = await eventually(timeout: .seconds(120)) {
+            let state = try? await deployment.state(windowed)
+            if state == .proposed { wentThroughProposal = true }
+            return state == .fulfilled
+        }
+        #expect(finalized, "the windowed request was not finalized\n\(cluster.logs())")
+        #expect(wentThroughProposal, "the windowed request was never seen as a proposal")
+        #expect(((try? await deployment.story(windowed)) ?? "").isEmpty == false, "no callback after finalize")
+        print("FIGURES oracle challenge window: request \(windowed) proposed, then finalized and called back \(ContinuousClock.now - asked) after it was made (window 4 s)")
+
         // Fallback: no node can pay for a fulfilment any more. The first in line is refused by
         // the chain; then the others get their ether back, and the next in line submits when
         // its turn comes.

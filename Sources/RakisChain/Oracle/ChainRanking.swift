@@ -18,6 +18,11 @@ public enum ChainRanking {
         order(nodes, task: Array("introduce:\(chainRequest)".utf8))
     }
 
+    /// The order in which registered nodes finalize a proposal once its challenge window is over.
+    public static func finalizers(_ nodes: [NodeID], chainRequest: String) -> [NodeID] {
+        order(nodes, task: Array("finalize:\(chainRequest)".utf8))
+    }
+
     static func order(_ nodes: [NodeID], task: [UInt8]) -> [NodeID] {
         Set(nodes).map { (draw: Hash256.of(task + $0.publicKeyBytes), node: $0) }
             .sorted { ($0.draw, $0.node) < ($1.draw, $1.node) }

@@ -20,6 +20,14 @@ public enum OracleContract {
                     [.uint(bits: 256), .string, .tuple([.fixedBytes(32), .array(signatureType)])])
     }
 
+    /// `finalize(requestId, output, signers, seats)`, with the signers and seats of the `Proposed` log.
+    public static func finalize(_ proposal: OracleProposal, output: String) -> [UInt8] {
+        call("finalize(uint256,string,address[],uint256[])",
+             [.uint(proposal.requestId), .string(output), .array(proposal.signers.map { .address($0) }),
+              .array(proposal.seats.map { uint($0) })],
+             [.uint(bits: 256), .string, .array(.address), .array(.uint(bits: 256))])
+    }
+
     public static func stateOf(_ requestId: UInt256) -> [UInt8] {
         call("stateOf(uint256)", [.uint(requestId)], [.uint(bits: 256)])
     }
@@ -53,6 +61,19 @@ public enum OracleContract {
     public static let registeredTopic = ABI.eventTopic("Registered(address,bytes32,uint256)")
     public static let deregisteredTopic = ABI.eventTopic("Deregistered(address)")
     public static let fulfilledTopic = ABI.eventTopic("Fulfilled(uint256,address,bytes32,uint256,bool)")
+    public static let proposedTopic = ABI.eventTopic("Proposed(uint256,address,bytes32,address[],uint256[],uint256)")
+
+    /// A `Proposed` log: a fulfilment inside its challenge window.
+    public static func proposed(_ log: LogEntry, chainId: UInt64, oracle: EthereumAddress) throws -> OracleProposal {
+        guard log.topics.count == 3, log.topics[0] == proposedTopic, let requestId = UInt256(bigEndian: log.topics[1]),
+              let fields = try? ABI.decode([.fixedBytes(32), .array(.address), .array(.uint(bits: 256)), .uint(bits: 256)], from: log.data),
+              let outputHash = fields[0].bytesValue, let signers = fields[1].elements?.compactMap(\.addressValue),
+              let seats = fields[2].elements?.compactMap(\.smallInt), let challengeEnds = fields[3].smallInt,
+              signers.count == seats.count
+        else { throw OracleLogError("not a Proposed log", log) }
+        return OracleProposal(chainId: chainId, oracle: oracle, requestId: requestId, outputHash: outputHash, signers: signers,
+                              seats: seats, challengeEnds: challengeEnds)
+    }
 
     /// Decodes a `Requested` log of the oracle at `oracle` on chain `chainId`.
     public static func requested(_ log: LogEntry, chainId: UInt64, oracle: EthereumAddress) throws -> OracleRequest {
