@@ -42,6 +42,12 @@ LOT_DELAY: constant(uint256) = 2
 MAX_SIGNERS: constant(uint256) = 32
 MAX_VOTERS: constant(uint256) = 64
 
+struct Registration:
+    registered: bool          # only registered nodes sit on committees, only they submit
+    blockNumber: uint256      # < 2**64
+    offset: uint256           # < 2**96
+    weight: uint256           # <= MAX_WEIGHT < 2**64
+
 struct Request:
     consumer: address
     callback: address
@@ -51,8 +57,8 @@ struct Request:
     threshold: uint8          # seats: ceil(quorum * secPercentage / 10000), fixed when requested
     challengeWindow: uint64   # seconds; 0 pays and calls back at fulfilment
     seed: bytes32             # the committee's lot, fixed when requested
-    totalWeight: uint256      # registered weight when requested
-    blockNumber: uint256      # only nodes registered before this block sit on its committee
+    totalWeight: uint256      # registered weight when requested, < 2**128
+    blockNumber: uint256      # only nodes registered before this block sit on its committee, < 2**64
 
 struct Proposal:
     outputHash: bytes32
@@ -75,18 +81,15 @@ minFee: public(immutable(uint256))
 callbackGas: public(immutable(uint256))
 exitDelay: public(immutable(uint256))
 
-# Registered and not deregistered: only these nodes sit on committees, only they submit.
-isRegistered: public(HashMap[address, bool])
 # Each node's Ed25519 node id, as registered.
 nodeIdOf: public(HashMap[address, bytes32])
 # The deposit a node locked when it registered (until withdrawn or slashed).
 depositOf: public(HashMap[address, uint256])
-# The deposit's weight, and the block it was registered in.
-weightOf: public(HashMap[address, uint256])
-registeredBlock: public(HashMap[address, uint256])
-# The lot's line: every registration ever made holds the stretch [offset, offset + weight) of
-# it, in the order of registration; `lineLength` is where the next one starts.
-lineOffsetOf: public(HashMap[address, uint256])
+# What the lot reads of a node, packed into one word so that a signer costs one storage read:
+# registered (and not deregistered), the block it registered in, its stretch of the lot's
+# line (every registration ever made holds [offset, offset + weight) of it, in the order of
+# registration; `lineLength` is where the next one starts), and its deposit's weight.
+registrations: HashMap[address, uint256]
 lineLength: public(uint256)
 # The weight of all registered nodes.
 totalWeight: public(uint256)
@@ -102,7 +105,8 @@ burned: public(uint256)
 
 requestCount: public(uint256)
 stateOf: public(HashMap[uint256, uint8])
-requests: HashMap[uint256, Request]
+# Each request in five words (see `_storeRequest`): fields that fit share a word.
+requests: HashMap[uint256, uint256[5]]
 proposals: HashMap[uint256, Proposal]
 disputes: HashMap[uint256, Dispute]
 # The signers of a disputed proposal: they do not sit on the committee that judges it.
@@ -123,17 +127,15 @@ def __init__(_minDeposit: uint256, _minFee: uint256, _callbackGas: uint256, _exi
 @external
 @payable
 def register(nodeId: bytes32):
-    assert not self.isRegistered[msg.sender], "already registered"
+    assert not self._registration(msg.sender).registered, "already registered"
     # A node that left must take its old deposit back before it joins again.
     assert self.depositOf[msg.sender] == 0, "withdraw the old deposit first"
     assert msg.value >= minDeposit, "deposit below minimum"
     weight: uint256 = min(msg.value // minDeposit, MAX_WEIGHT)
-    self.isRegistered[msg.sender] = True
     self.nodeIdOf[msg.sender] = nodeId
     self.depositOf[msg.sender] = msg.value
-    self.weightOf[msg.sender] = weight
-    self.registeredBlock[msg.sender] = block.number
-    self.lineOffsetOf[msg.sender] = self.lineLength
+    self.registrations[msg.sender] = self._pack(Registration(
+        registered=True, blockNumber=block.number, offset=self.lineLength, weight=weight))
     self.lineLength += weight
     self.totalWeight += weight
     log IRakisOracle.Registered(node=msg.sender, nodeId=nodeId, deposit=msg.value)
@@ -141,7 +143,7 @@ def register(nodeId: bytes32):
 
 @external
 def deregister():
-    assert self.isRegistered[msg.sender], "not registered"
+    assert self._registration(msg.sender).registered, "not registered"
     # From now on it sits on no committee; the deposit stays locked for `exitDelay` so that a
     # node cannot sign and leave before its misbehaviour can be shown.
     self._unregister(msg.sender)
@@ -153,7 +155,7 @@ def deregister():
 def withdrawDeposit():
     amount: uint256 = self.depositOf[msg.sender]
     assert amount > 0, "no deposit"
-    assert not self.isRegistered[msg.sender], "still registered"
+    assert not self._registration(msg.sender).registered, "still registered"
     assert block.timestamp >= self.unlockTime[msg.sender], "exit delay not over"
     assert self.disputesAgainst[msg.sender] == 0, "deposit under dispute"
     # Effects before the transfer: a re-entering caller finds nothing left.
@@ -191,7 +193,7 @@ def request(
     self.requestCount = requestId
     # Computed once here so that `fulfill` reads one number instead of doing the arithmetic.
     threshold: uint256 = (convert(quorum, uint256) * convert(secPercentage, uint256) + 9999) // 10000
-    self.requests[requestId] = Request(
+    self._storeRequest(requestId, Request(
         consumer=msg.sender,
         callback=callback,
         payment=msg.value,
@@ -204,7 +206,7 @@ def request(
         seed=keccak256(abi_encode(FULFILL_TAG, block.prevrandao, self, requestId)),
         totalWeight=self.totalWeight,
         blockNumber=block.number,
-    )
+    ))
     self.stateOf[requestId] = PENDING
     log IRakisOracle.Requested(
         requestId=requestId,
@@ -228,29 +230,54 @@ def request(
 @external
 def seatsOf(requestId: uint256, node: address) -> uint256:
     """The seats `node` holds on the committee of `requestId` (0: not a member)."""
-    r: Request = self.requests[requestId]
+    r: Request = self._request(requestId)
     return self._seats(r.seed, r.totalWeight, r.blockNumber, convert(r.quorum, uint256), node)
+
+
+@view
+@external
+def isRegistered(node: address) -> bool:
+    """Registered and not deregistered (nor slashed)."""
+    return self._registration(node).registered
+
+
+@view
+@external
+def weightOf(node: address) -> uint256:
+    return self._registration(node).weight
+
+
+@view
+@external
+def registeredBlock(node: address) -> uint256:
+    return self._registration(node).blockNumber
+
+
+@view
+@external
+def lineOffsetOf(node: address) -> uint256:
+    return self._registration(node).offset
 
 
 @view
 @external
 def seedOf(requestId: uint256) -> bytes32:
     """The lot's seed of the request's committee."""
-    return self.requests[requestId].seed
+    return self._request(requestId).seed
 
 
 @view
 @external
 def thresholdOf(requestId: uint256) -> uint256:
     """The seats a fulfilment's signers must hold together."""
-    return convert(self.requests[requestId].threshold, uint256)
+    return convert(self._request(requestId).threshold, uint256)
 
 
 @external
 def fulfill(requestId: uint256, output: String[8192], certificate: IRakisOracle.Certificate):
-    assert self.isRegistered[msg.sender], "submitter not registered"
+    assert self._registration(msg.sender).registered, "submitter not registered"
     assert self.stateOf[requestId] == PENDING, "not pending"
-    r: Request = self.requests[requestId]
+    r: Request = self._request(requestId)
     assert block.timestamp <= convert(r.deadline, uint256), "past deadline"
 
     outputHash: bytes32 = keccak256(output)
@@ -263,7 +290,7 @@ def fulfill(requestId: uint256, output: String[8192], certificate: IRakisOracle.
     previous: uint256 = 0
     for sig: IRakisOracle.Signature in certificate.signatures:
         signer: address = self._recover(signed, sig)
-        assert self.isRegistered[signer], "signer not registered"
+        assert self._registration(signer).registered, "signer not registered"
         # Strictly ascending addresses: distinct signers, checked in one pass without a set.
         assert convert(signer, uint256) > previous, "signers not ascending"
         previous = convert(signer, uint256)
@@ -310,7 +337,7 @@ def finalize(requestId: uint256, output: String[8192], signers: DynArray[address
 @external
 def refund(requestId: uint256):
     assert self.stateOf[requestId] == PENDING, "not pending"
-    assert block.timestamp > convert(self.requests[requestId].deadline, uint256), "deadline not passed"
+    assert block.timestamp > convert(self._request(requestId).deadline, uint256), "deadline not passed"
     self._refund(requestId)
 
 
@@ -354,7 +381,7 @@ def dispute(requestId: uint256, signers: DynArray[address, MAX_SIGNERS], seats: 
     for signer: address in signers:
         self.disputesAgainst[signer] += 1
         self.signedProposal[requestId][signer] = True
-    deadline: uint256 = block.timestamp + convert(self.requests[requestId].challengeWindow, uint256)
+    deadline: uint256 = block.timestamp + convert(self._request(requestId).challengeWindow, uint256)
     self.disputes[requestId] = Dispute(
         disputer=msg.sender,
         bond=msg.value,
@@ -460,11 +487,11 @@ def _seats(seed: bytes32, weightThen: uint256, blockThen: uint256, quorum: uint2
     the seats of all registered nodes add up to the quorum (fewer where nodes have left). Only
     registrations at least `LOT_DELAY` blocks older than the draw count: a newer one could have
     been placed knowing the seed."""
-    if not self.isRegistered[node] or self.registeredBlock[node] + LOT_DELAY > blockThen or weightThen == 0:
+    n: Registration = self._registration(node)
+    if not n.registered or n.blockNumber + LOT_DELAY > blockThen or weightThen == 0:
         return 0
     draw: uint256 = convert(seed, uint256) >> 192
-    start: uint256 = self.lineOffsetOf[node]
-    return self._pointsBelow(start + self.weightOf[node], draw, quorum, weightThen) - self._pointsBelow(start, draw, quorum, weightThen)
+    return self._pointsBelow(n.offset + n.weight, draw, quorum, weightThen) - self._pointsBelow(n.offset, draw, quorum, weightThen)
 
 
 @pure
@@ -480,10 +507,63 @@ def _pointsBelow(position: uint256, draw: uint256, quorum: uint256, weight: uint
     return (scaled - offset + unit - 1) // unit
 
 
+@internal
+def _storeRequest(requestId: uint256, r: Request):
+    assert r.totalWeight < 2**128 and r.blockNumber < 2**64, "request out of range"
+    self.requests[requestId] = [
+        convert(r.consumer, uint256) | (convert(r.deadline, uint256) << 160) | (convert(r.quorum, uint256) << 224)
+            | (convert(r.threshold, uint256) << 232),
+        convert(r.callback, uint256) | (convert(r.challengeWindow, uint256) << 160),
+        r.payment,
+        convert(r.seed, uint256),
+        r.totalWeight | (r.blockNumber << 128),
+    ]
+
+
+@view
+@internal
+def _request(requestId: uint256) -> Request:
+    w: uint256[5] = self.requests[requestId]
+    return Request(
+        consumer=convert(convert(w[0] & (2**160 - 1), uint160), address),
+        callback=convert(convert(w[1] & (2**160 - 1), uint160), address),
+        payment=w[2],
+        deadline=convert((w[0] >> 160) & (2**64 - 1), uint64),
+        quorum=convert((w[0] >> 224) & 255, uint8),
+        threshold=convert((w[0] >> 232) & 255, uint8),
+        challengeWindow=convert((w[1] >> 160) & (2**64 - 1), uint64),
+        seed=convert(w[3], bytes32),
+        totalWeight=w[4] & (2**128 - 1),
+        blockNumber=w[4] >> 128,
+    )
+
+
+@view
+@internal
+def _registration(node: address) -> Registration:
+    word: uint256 = self.registrations[node]
+    return Registration(
+        registered=(word >> 255) == 1,
+        blockNumber=(word >> 160) & (2**64 - 1),
+        offset=(word >> 64) & (2**96 - 1),
+        weight=word & (2**64 - 1),
+    )
+
+
+@pure
+@internal
+def _pack(n: Registration) -> uint256:
+    assert n.blockNumber < 2**64 and n.offset < 2**96 and n.weight < 2**64, "registration out of range"
+    flag: uint256 = 0
+    if n.registered:
+        flag = 1
+    return (flag << 255) | (n.blockNumber << 160) | (n.offset << 64) | n.weight
+
+
 @view
 @internal
 def _disputeQuorum(requestId: uint256) -> uint256:
-    return 2 * convert(self.requests[requestId].quorum, uint256) + 1
+    return 2 * convert(self._request(requestId).quorum, uint256) + 1
 
 
 @pure
@@ -514,7 +594,7 @@ def _settle(requestId: uint256, output: String[8192], outputHash: bytes32, submi
     # splitting a deposit changes neither. What seats nobody signed for would have cost goes
     # back to the consumer, so a submitter gains nothing by leaving signers out; the divisions'
     # remainder, a few wei, goes to the submitter.
-    r: Request = self.requests[requestId]
+    r: Request = self._request(requestId)
     seatsPaid: uint256 = max(convert(r.quorum, uint256), total)
     given: uint256 = 0
     for i: uint256 in range(len(signers), bound=MAX_SIGNERS):
@@ -535,7 +615,7 @@ def _settle(requestId: uint256, output: String[8192], outputHash: bytes32, submi
     # No return data is copied (max_outsize 0), and a failing callback leaves the fulfilment
     # standing: the consumer's bug cannot withhold the signers' fees.
     succeeded: bool = raw_call(
-        self.requests[requestId].callback,
+        self._request(requestId).callback,
         abi_encode(requestId, output, method_id=method_id("rakisCallback(uint256,string)")),
         gas=callbackGas,
         revert_on_failure=False,
@@ -552,8 +632,8 @@ def _settle(requestId: uint256, output: String[8192], outputHash: bytes32, submi
 @internal
 def _refund(requestId: uint256):
     self.stateOf[requestId] = REFUNDED
-    consumer: address = self.requests[requestId].consumer
-    amount: uint256 = self.requests[requestId].payment
+    consumer: address = self._request(requestId).consumer
+    amount: uint256 = self._request(requestId).payment
     # Sent straight back; a consumer that refuses ether finds it credited to withdraw() instead,
     # so that no consumer can make its own refund impossible.
     if amount > 0:
@@ -571,8 +651,10 @@ def _release(requestId: uint256, signers: DynArray[address, MAX_SIGNERS]):
 
 @internal
 def _unregister(node: address):
-    self.isRegistered[node] = False
-    self.totalWeight -= self.weightOf[node]
+    n: Registration = self._registration(node)
+    n.registered = False
+    self.registrations[node] = self._pack(n)
+    self.totalWeight -= n.weight
 
 
 @internal
@@ -580,10 +662,9 @@ def _slash(node: address, reporter: address):
     amount: uint256 = self.depositOf[node]
     if amount == 0:
         return
-    if self.isRegistered[node]:
+    if self._registration(node).registered:
         self._unregister(node)
     self.depositOf[node] = 0
-    self.weightOf[node] = 0
     reward: uint256 = amount // 2
     self.earnings[reporter] += reward
     self.burned += amount - reward
