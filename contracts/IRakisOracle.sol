@@ -51,6 +51,7 @@ interface IRakisOracle {
         uint256 challengeEnds
     );
     event Disputed(uint256 indexed requestId, address indexed disputer, uint256 bond, uint256 deadline);
+    event Voted(uint256 indexed requestId, address indexed voter, bool upheld, uint256 seats);
     event Resolved(uint256 indexed requestId, bool upheld, uint256 seats);
     event Slashed(address indexed node, address indexed reporter, uint256 amount);
     event Fulfilled(
@@ -105,6 +106,10 @@ interface IRakisOracle {
         address[] calldata signers,
         uint256[] calldata seats
     ) external;
+
+    /// A member of the dispute's committee, from its own address; the vote that gives one side a
+    /// majority of the committee's seats decides.
+    function vote(uint256 requestId, bool upheld, address[] calldata signers, uint256[] calldata seats) external;
 
     function expireDispute(uint256 requestId, address[] calldata signers, uint256[] calldata seats) external;
 

@@ -75,6 +75,8 @@ struct Dispute:
     totalWeight: uint256
     blockNumber: uint256
     deadline: uint256
+    upheldSeats: uint256      # seats of the members who voted (`vote`), per side
+    rejectedSeats: uint256
 
 minDeposit: public(immutable(uint256))
 minFee: public(immutable(uint256))
@@ -111,6 +113,10 @@ proposals: HashMap[uint256, Proposal]
 disputes: HashMap[uint256, Dispute]
 # The signers of a disputed proposal: they do not sit on the committee that judges it.
 signedProposal: HashMap[uint256, HashMap[address, bool]]
+# Members of a dispute's committee who voted with `vote`, by dispute: keccak256(requestId,
+# the request's dispute count), since a rejected proposal's request can be disputed again.
+voted: HashMap[bytes32, HashMap[address, bool]]
+disputeCount: HashMap[uint256, uint256]
 
 
 @deploy
@@ -294,7 +300,7 @@ def fulfill(requestId: uint256, output: String[8192], certificate: IRakisOracle.
         # Strictly ascending addresses: distinct signers, checked in one pass without a set.
         assert convert(signer, uint256) > previous, "signers not ascending"
         previous = convert(signer, uint256)
-        # O(1) per signer: one hash and a multiplication say how many seats it drew.
+        # O(1) per signer: one storage read and a few multiplications say how many seats it drew.
         held: uint256 = self._seats(r.seed, r.totalWeight, r.blockNumber, convert(r.quorum, uint256), signer)
         assert held > 0, "signer not on the committee"
         signers.append(signer)
@@ -389,7 +395,10 @@ def dispute(requestId: uint256, signers: DynArray[address, MAX_SIGNERS], seats: 
         totalWeight=self.totalWeight,
         blockNumber=block.number,
         deadline=deadline,
+        upheldSeats=0,
+        rejectedSeats=0,
     )
+    self.disputeCount[requestId] += 1
     self.stateOf[requestId] = DISPUTED
     log IRakisOracle.Disputed(requestId=requestId, disputer=msg.sender, bond=msg.value, deadline=deadline)
 
@@ -421,7 +430,41 @@ def resolve(requestId: uint256, upheld: bool, votes: DynArray[IRakisOracle.Signa
         assert held > 0, "voter not on the committee"
         total += held
     assert total >= quorum // 2 + 1, "too few votes"
+    self._decide(requestId, upheld, total, signers, seats)
 
+
+@external
+def vote(requestId: uint256, upheld: bool, signers: DynArray[address, MAX_SIGNERS], seats: DynArray[uint256, MAX_SIGNERS]):
+    """A member of a dispute's committee, from its own address: its seats count for `upheld`;
+    the vote that gives one side a majority of the committee's seats decides, as `resolve`
+    does. No signatures to gather: each member pays for its own vote."""
+    assert self.stateOf[requestId] == DISPUTED, "not disputed"
+    d: Dispute = self.disputes[requestId]
+    assert block.timestamp <= d.deadline, "dispute deadline passed"
+    assert keccak256(abi_encode(signers, seats)) == self.proposals[requestId].signersHash, "not the proposal's signers"
+    assert not self.signedProposal[requestId][msg.sender], "voter signed the proposal"
+    ballot: bytes32 = keccak256(abi_encode(requestId, self.disputeCount[requestId]))
+    assert not self.voted[ballot][msg.sender], "already voted"
+    held: uint256 = self._seats(d.seed, d.totalWeight, d.blockNumber, self._disputeQuorum(requestId), msg.sender)
+    assert held > 0, "voter not on the committee"
+    self.voted[ballot][msg.sender] = True
+    tally: uint256 = held
+    if upheld:
+        tally += self.disputes[requestId].upheldSeats
+        self.disputes[requestId].upheldSeats = tally
+    else:
+        tally += self.disputes[requestId].rejectedSeats
+        self.disputes[requestId].rejectedSeats = tally
+    log IRakisOracle.Voted(requestId=requestId, voter=msg.sender, upheld=upheld, seats=held)
+    if tally >= self._disputeQuorum(requestId) // 2 + 1:
+        self._decide(requestId, upheld, tally, signers, seats)
+
+
+@internal
+def _decide(requestId: uint256, upheld: bool, total: uint256, signers: DynArray[address, MAX_SIGNERS],
+            seats: DynArray[uint256, MAX_SIGNERS]):
+    p: Proposal = self.proposals[requestId]
+    d: Dispute = self.disputes[requestId]
     self._release(requestId, signers)
     if upheld:
         # The disputer was wrong: its bond goes to the signers it accused, by seats.

@@ -5,9 +5,16 @@ import RakisCore
 /// Proposals: fulfilments of requests with a challenge window. Once the window is over, one
 /// registered node that concluded the same output calls `finalize`, which pays the signers and
 /// calls the consumer back; the others stand by in `ChainRanking.finalizers` order, one
-/// submitter turn each, in case it does not.
+/// submitter turn each, in case it does not. A proposal of another output is counted and logged
+/// (anyone may dispute it); a node drawn for a dispute's committee votes, from its own address,
+/// for the proposal exactly when it holds the output this node concluded.
 extension ChainConnector {
     func scheduleFinalization(_ proposal: OracleProposal) {
+        if let output = concludedOutputs[proposal.key], Keccak256.hash(output.utf8) != proposal.outputHash {
+            runtime.countChainEvent("proposal", "contradicted")
+            logger.warning("contract request \(proposal.requestId): the proposed output is not the one this node concluded; it can be disputed until \(proposal.challengeEnds)")
+            return
+        }
         let order = ChainRanking.finalizers(Array(registry.values), chainRequest: proposal.key)
         let turn = order.firstIndex(of: identity.nodeId) ?? order.count
         let windowLeft = Duration.milliseconds(max(0, Millis(proposal.challengeEnds + 1) * 1_000 - runtime.now))
@@ -20,11 +27,7 @@ extension ChainConnector {
 
     func finalize(_ proposal: OracleProposal) async {
         guard let output = concludedOutputs[proposal.key] else { return }
-        guard Keccak256.hash(output.utf8) == proposal.outputHash else {
-            runtime.countChainEvent("proposal", "contradicted")
-            logger.warning("contract request \(proposal.requestId): the proposed output is not the one this node concluded; it can be disputed until \(proposal.challengeEnds)")
-            return
-        }
+        guard Keccak256.hash(output.utf8) == proposal.outputHash else { return }
         do {
             guard try await state(of: proposal.requestId) == .proposed else { return }
             let receipt = try await account.send(to: configuration.oracle, data: OracleContract.finalize(proposal, output: output))
@@ -35,4 +38,36 @@ extension ChainConnector {
             logger.warning("contract request \(proposal.requestId): not finalized: \(error)")
         }
     }
+
+    /// A dispute's committee member votes by the output it concluded, waiting for its own
+    /// conclusion until the dispute's deadline (a proposal can come before the network is done);
+    /// one that concludes none by then abstains.
+    func vote(on proposal: OracleProposal, before deadline: Int) async {
+        do {
+            let answer = try await rpc.call(to: configuration.oracle.lowercaseHex, data: OracleContract.disputeSeatsOf(proposal.requestId, address))
+            guard let seats = UInt256(bigEndian: answer), seats != .zero else { return }
+            var concluded = concludedOutputs[proposal.key]
+            while concluded == nil, Int(runtime.now / 1_000) < deadline, !Task.isCancelled {
+                try await Task.sleep(for: .seconds(1))
+                concluded = concludedOutputs[proposal.key]
+            }
+            guard let output = concluded else {
+                logger.warning("contract request \(proposal.requestId): drawn to judge a dispute, but this node concluded no output for it; no vote")
+                return
+            }
+            let upheld = Keccak256.hash(output.utf8) == proposal.outputHash
+            // Whichever vote reaches a majority also settles the dispute (slashing or paying every
+            // signer), which its estimate, made before the other votes landed, may not cover.
+            let receipt = try await account.send(to: configuration.oracle, data: OracleContract.vote(proposal, upheld: upheld),
+                                                 minimumGas: Self.decidingVoteGas)
+            runtime.countChainEvent("dispute vote", upheld ? "upheld" : "rejected")
+            logger.notice("contract request \(proposal.requestId): voted \(upheld ? "for" : "against") the proposal in block \(receipt.blockNumber)")
+        } catch {
+            runtime.countChainEvent("dispute vote", "failed")
+            logger.warning("contract request \(proposal.requestId): no vote: \(error)")
+        }
+    }
+
+    /// Enough for a vote that settles a dispute over a proposal of 32 signers.
+    static let decidingVoteGas = 1_500_000
 }

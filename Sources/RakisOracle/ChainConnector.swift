@@ -16,7 +16,8 @@ import RakisStore
 ///   (`ChainRanking.submitters`) sends `fulfill` with enough of them. The signed transaction is
 ///   stored before it is sent, so a restarted node sends the same bytes again instead of a
 ///   second transaction;
-/// - finalizes proposals whose challenge window is over, when they hold the output it concluded.
+/// - finalizes proposals whose challenge window is over, when they hold the output it concluded;
+///   votes on disputes when drawn for the second committee, by the output it concluded.
 public actor ChainConnector {
     public struct Configuration: Sendable {
         public var rpcURL: String
@@ -65,6 +66,8 @@ public actor ChainConnector {
     /// The outputs of chain requests final here, by `OracleRequest.key`: what a proposal for the
     /// contract request must hold for this node to finalize it. Bounded like the early attestations.
     var concludedOutputs = BoundedDictionary<String, String>(capacity: ChainConnector.earlyRequestsHeld)
+    /// Proposals seen in confirmed logs, by contract request key: what a dispute names.
+    var proposals = BoundedDictionary<String, OracleProposal>(capacity: ChainConnector.earlyRequestsHeld)
     let account: ChainAccount
     /// Work in flight (following, introductions, submissions), cancelled by `stop()`.
     var tasks: [Int: Task<Void, Never>] = [:]
@@ -164,7 +167,14 @@ public actor ChainConnector {
                 oracleRequests[request.key] = request
                 scheduleIntroduction(request)
             case OracleContract.proposedTopic:
-                scheduleFinalization(try OracleContract.proposed(log, chainId: chainId, oracle: configuration.oracle))
+                let proposal = try OracleContract.proposed(log, chainId: chainId, oracle: configuration.oracle)
+                proposals[proposal.key] = proposal
+                scheduleFinalization(proposal)
+            case OracleContract.disputedTopic:
+                let (requestId, deadline) = try OracleContract.disputed(log)
+                let key = OracleRequest.key(ChainCoordinates(chainId: Int(chainId), contract: configuration.oracle.lowercaseHex,
+                                                             chainRequestId: requestId.description))
+                if let proposal = proposals[key] { spawn { [weak self] in await self?.vote(on: proposal, before: deadline) } }
             default:
                 break
             }
@@ -188,7 +198,9 @@ public actor ChainConnector {
     func introduce(_ request: OracleRequest) async {
         guard await runtime.request(from: request.coordinates) == nil else { return }
         do {
-            guard try await state(of: request.requestId) == .pending else { return }
+            // A proposal inside its window is asked of the network too: its answer is what nodes
+            // finalize the proposal by, or vote against it with if it is disputed.
+            guard [.pending, .proposed, .disputed].contains(try await state(of: request.requestId)) else { return }
             guard let spec = networkRequest(for: request) else {
                 logger.warning("contract request \(request.requestId): its deadline is too near to run it")
                 return

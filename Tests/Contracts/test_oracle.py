@@ -708,6 +708,40 @@ def test_stake_a_dispute_against_a_wrong_fulfilment_slashes(s):
           "totalWeight after slashing")
 
 
+def test_stake_members_vote_from_their_own_addresses(s):
+    """A dispute decided by `vote`: each member of the second committee sends its own vote; the
+    one that gives a side a majority of the committee's seats decides it (here: rejected)."""
+    o = s.stake
+    wrong = "Another wrong answer."
+    for _ in range(10):
+        rid, addresses, seats, signers = proposal(s, wrong)
+        o.send(OUTSIDER, "dispute", rid, addresses, seats, value=UNIT)
+        voters = [(a, o.call("disputeSeatsOf", rid, a.address)) for a in ascending(STAKERS)]
+        voters = [(a, n) for a, n in voters if n > 0 and o.call("isRegistered", a.address)]
+        if sum(n for _, n in voters) >= o.call("disputeThresholdOf", rid):
+            break
+        s.chain.advance(WINDOW + 1)
+        o.send(OUTSIDER, "expireDispute", rid, addresses, seats)
+    else:
+        raise Failure("no dispute in 10 drew a second committee that could decide")
+    o.reverts("voter signed the proposal", signers[0], "vote", rid, False, addresses, seats)
+    o.reverts("voter not on the committee", OUTSIDER, "vote", rid, False, addresses, seats)
+    threshold, tally = o.call("disputeThresholdOf", rid), 0
+    for account, held in voters:
+        receipt = o.send(account, "vote", rid, False, addresses, seats)
+        [voted] = o.logs_in(receipt, "Voted")
+        equal((voted["upheld"], voted["seats"]), (False, held), "Voted")
+        tally += held
+        if tally >= threshold:
+            equal(len(o.logs_in(receipt, "Resolved")), 1, "the deciding vote resolves the dispute")
+            break
+        o.reverts("already voted", account, "vote", rid, False, addresses, seats)
+        equal(o.call("stateOf", rid), 5, "stateOf before a majority voted")
+    equal(o.call("stateOf", rid), 1, "stateOf a request whose proposal was voted down")
+    for a in addresses:
+        equal(o.call("depositOf", a), 0, "a slashed signer's deposit")
+
+
 def test_stake_a_dispute_against_a_right_fulfilment_loses_its_bond(s):
     o = s.stake
     right = "The right answer."
@@ -844,7 +878,8 @@ def test_solidity_interface(s):
 TESTS = [test_chain_server, test_deploy, test_solidity_interface, test_register, test_request, test_fulfil_refusals, test_fulfil,
          test_withdraw, test_gas_figures, test_failing_callback, test_deadline_and_refund, test_deregister,
          test_stake_register, test_stake_seats_follow_the_lot, test_stake_only_the_committee_fulfils,
-         test_stake_a_dispute_against_a_wrong_fulfilment_slashes, test_stake_a_dispute_against_a_right_fulfilment_loses_its_bond,
+         test_stake_a_dispute_against_a_wrong_fulfilment_slashes, test_stake_members_vote_from_their_own_addresses,
+         test_stake_a_dispute_against_a_right_fulfilment_loses_its_bond,
          test_stake_an_unchallenged_proposal_is_finalized_after_its_window, test_stake_conflicting_signatures_slash,
          test_splitting_buys_nothing]
 

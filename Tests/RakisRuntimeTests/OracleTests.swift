@@ -12,9 +12,10 @@ extension LoopbackNetworkTests {
     /// nodes registered with it. The consumer pays for a story; two colluders who registered after
     /// it cannot fulfil it; the nodes bring the request into the network and agree on the output,
     /// the three the contract drew for its committee attest with their chain keys, and one node
-    /// fulfils with their signatures.
-    /// The StoryTeller's callback stores the story and the signers are paid. The submitter is
-    /// then killed and restarted on its store: it sends nothing new.
+    /// fulfils with their signatures. The StoryTeller's callback stores the story and the signers
+    /// are paid. The submitter is killed and restarted on its store on the way: it sends nothing
+    /// new. Then a request with a challenge window is proposed and finalized, one falls back to
+    /// the next submitter, and a lie is disputed, voted down by the second committee and slashed.
     @Test(.requires(.testChain))
     func aContractAsksTheNetworkAndOneNodeFulfilsWithACertificate() async throws {
         let chain = try await PrivateChain(blockTime: 1)
@@ -159,13 +160,7 @@ extension LoopbackNetworkTests {
         // A request with a challenge window of 4 s, straight to the oracle (the StoryTeller's
         // callback stores it): the fulfilment is a proposal, and once the window is over a node
         // that concluded the same output finalizes it, which calls the consumer back.
-        let ask = try ABI.encodeCall(
-            "request(string,string[],uint32,uint16,uint8,uint16,uint16,uint64,address,uint64)",
-            [.string("Tell a one-sentence story about a ship."), .array([.string("smollm2-135m-instruct")]), .uint(UInt256(UInt64(24))),
-             .uint(UInt256(UInt64(0))), .uint(UInt256(UInt64(3))), .uint(UInt256(UInt64(2_500))), .uint(UInt256(UInt64(6_600))),
-             .uint(UInt256(UInt64(Int(Date().timeIntervalSince1970) + 600))), .address(deployment.storyTeller), .uint(UInt256(UInt64(4)))],
-            as: [.string, .array(.string), .uint(bits: 32), .uint(bits: 16), .uint(bits: 8), .uint(bits: 16), .uint(bits: 16),
-                 .uint(bits: 64), .address, .uint(bits: 64)])
+        let ask = try requestCall("Tell a one-sentence story about a ship.", quorum: 3, challengeWindow: 4, callback: deployment.storyTeller)
         _ = try await consumer.send(to: deployment.oracle, value: UInt256(10_000_000_000_000_000), data: ask)
         let asked = ContinuousClock.now
         let count = try await deployment.rpc.call(to: deployment.oracle.lowercaseHex, data: try ABI.encodeCall("requestCount()", [], as: []))
@@ -202,7 +197,57 @@ extension LoopbackNetworkTests {
         #expect(fallbackSubmitter != accounts[first].address && accounts.contains { $0.address == fallbackSubmitter })
         print("FIGURES oracle fallback: node \(first) refused, the next in line fulfilled \(ContinuousClock.now - refusedAt) later (turns of 15 s)")
 
+        // A committee that lies, caught by a dispute: a request with a quorum of one and a 60 s
+        // window; the node the contract drew has its chain key sign another output, proposed at
+        // once. The consumer disputes; the second committee's members, who concluded the
+        // network's answer, vote it down from their own addresses, and the liar is slashed.
+        try await deployment.deployer.send(to: accounts[first].address, value: UInt256(1_000_000_000_000_000_000), data: [])
+        let lie = try requestCall("Tell a one-sentence story about a storm.", quorum: 1, challengeWindow: 60, callback: deployment.storyTeller)
+        _ = try await consumer.send(to: deployment.oracle, value: UInt256(10_000_000_000_000_000), data: lie)
+        let lastId = try await deployment.rpc.call(to: deployment.oracle.lowercaseHex, data: try ABI.encodeCall("requestCount()", [], as: []))
+        let disputedId = try #require(UInt256(bigEndian: lastId))
+        var liars: [Int] = []
+        for (node, account) in accounts.enumerated() {
+            let answer = try await deployment.rpc.call(to: deployment.oracle.lowercaseHex, data: OracleContract.seatsOf(disputedId, account.address))
+            if answer.last != 0 { liars.append(node) }
+        }
+        let liar = try #require(liars.count == 1 ? liars.first : nil, "one node drawn for a quorum of one: \(liars)")
+        let forgedStory = "A story nobody told."
+        let forgedCommitments = Keccak256.hash("no commitments".utf8)
+        let lieDigest = OracleDigest.fulfilmentDigest(chainId: UInt64(chain.chainId), oracle: deployment.oracle, requestId: disputedId,
+                                                      output: forgedStory, commitmentSetHash: forgedCommitments)
+        _ = try await accounts[liar].send(to: deployment.oracle, data: OracleContract.fulfill(
+            requestId: disputedId, output: forgedStory, commitmentSetHash: forgedCommitments,
+            signatures: [accounts[liar].key.sign(digest: EthereumMessage.personalHash(lieDigest))]))
+        #expect(try await deployment.state(disputedId) == .proposed)
+        let lieProposal = OracleProposal(chainId: UInt64(chain.chainId), oracle: deployment.oracle, requestId: disputedId,
+                                         outputHash: Keccak256.hash(forgedStory.utf8), signers: [accounts[liar].address], seats: [1], challengeEnds: 0)
+        _ = try await consumer.send(to: deployment.oracle, value: OracleDeployment.minDeposit, data: OracleContract.dispute(lieProposal))
+        let votedDown = await eventually(timeout: .seconds(90)) { (try? await deployment.state(disputedId)) == .pending }
+        #expect(votedDown, "the lie was not voted down\n\(cluster.logs())")
+        let deposit = try await deployment.rpc.call(to: deployment.oracle.lowercaseHex,
+                                                    data: try ABI.encodeCall("depositOf(address)", [.address(accounts[liar].address)], as: [.address]))
+        #expect(UInt256(bigEndian: deposit) == .zero, "the liar's deposit after the dispute")
+        var votes = 0.0
+        for node in accounts.indices where node != liar {
+            votes += await cluster.metrics(node)[#"rakis_chain_events_total{event="dispute vote",outcome="rejected"}"#] ?? 0
+        }
+        #expect(votes >= 1)
+        print("FIGURES oracle dispute: a lie proposed by the one node drawn was voted down by \(Int(votes)) node(s) of the second committee and its deposit slashed")
+
         #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
         await chain.stop()
+    }
+
+    /// `request(...)` straight to the oracle: SmolLM2, 24 tokens at temperature 0, secDistance
+    /// 0.25, secPercentage 0.66, ten minutes to answer.
+    private func requestCall(_ prompt: String, quorum: Int, challengeWindow: Int, callback: EthereumAddress) throws -> [UInt8] {
+        let deadline = Int(Date().timeIntervalSince1970) + 600
+        let numbers = [24, 0, quorum, 2_500, 6_600, deadline].map { ABIValue.uint(UInt256(UInt64($0))) }
+        return try ABI.encodeCall(
+            "request(string,string[],uint32,uint16,uint8,uint16,uint16,uint64,address,uint64)",
+            [.string(prompt), .array([.string("smollm2-135m-instruct")])] + numbers + [.address(callback), .uint(UInt256(UInt64(challengeWindow)))],
+            as: [.string, .array(.string), .uint(bits: 32), .uint(bits: 16), .uint(bits: 8), .uint(bits: 16), .uint(bits: 16),
+                 .uint(bits: 64), .address, .uint(bits: 64)])
     }
 }

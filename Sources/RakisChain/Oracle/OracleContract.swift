@@ -28,6 +28,27 @@ public enum OracleContract {
              [.uint(bits: 256), .string, .array(.address), .array(.uint(bits: 256))])
     }
 
+    /// `dispute(requestId, signers, seats)`, sent with a bond of at least `minDeposit`.
+    public static func dispute(_ proposal: OracleProposal) -> [UInt8] {
+        call("dispute(uint256,address[],uint256[])", proposalArguments(proposal), [.uint(bits: 256), .array(.address), .array(.uint(bits: 256))])
+    }
+
+    /// `vote(requestId, upheld, signers, seats)`: a dispute committee member's verdict, from its own address.
+    public static func vote(_ proposal: OracleProposal, upheld: Bool) -> [UInt8] {
+        let arguments = proposalArguments(proposal)
+        return call("vote(uint256,bool,address[],uint256[])", [arguments[0], .bool(upheld), arguments[1], arguments[2]],
+                    [.uint(bits: 256), .bool, .array(.address), .array(.uint(bits: 256))])
+    }
+
+    /// The seats `node` drew on the committee judging a dispute over `requestId`.
+    public static func disputeSeatsOf(_ requestId: UInt256, _ node: EthereumAddress) -> [UInt8] {
+        call("disputeSeatsOf(uint256,address)", [.uint(requestId), .address(node)], [.uint(bits: 256), .address])
+    }
+
+    static func proposalArguments(_ proposal: OracleProposal) -> [ABIValue] {
+        [.uint(proposal.requestId), .array(proposal.signers.map { .address($0) }), .array(proposal.seats.map { uint($0) })]
+    }
+
     public static func stateOf(_ requestId: UInt256) -> [UInt8] {
         call("stateOf(uint256)", [.uint(requestId)], [.uint(bits: 256)])
     }
@@ -62,6 +83,15 @@ public enum OracleContract {
     public static let deregisteredTopic = ABI.eventTopic("Deregistered(address)")
     public static let fulfilledTopic = ABI.eventTopic("Fulfilled(uint256,address,bytes32,uint256,bool)")
     public static let proposedTopic = ABI.eventTopic("Proposed(uint256,address,bytes32,address[],uint256[],uint256)")
+    public static let disputedTopic = ABI.eventTopic("Disputed(uint256,address,uint256,uint256)")
+
+    /// The request id of a `Disputed` log, and the dispute's deadline (Unix seconds).
+    public static func disputed(_ log: LogEntry) throws -> (requestId: UInt256, deadline: Int) {
+        guard log.topics.count == 3, log.topics[0] == disputedTopic, let requestId = UInt256(bigEndian: log.topics[1]),
+              let fields = try? ABI.decode([.uint(bits: 256), .uint(bits: 256)], from: log.data), let deadline = fields[1].smallInt
+        else { throw OracleLogError("not a Disputed log", log) }
+        return (requestId, deadline)
+    }
 
     /// A `Proposed` log: a fulfilment inside its challenge window.
     public static func proposed(_ log: LogEntry, chainId: UInt64, oracle: EthereumAddress) throws -> OracleProposal {

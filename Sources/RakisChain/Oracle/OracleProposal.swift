@@ -13,6 +13,18 @@ public struct OracleProposal: Sendable, Hashable {
     /// Unix seconds; `finalize` is accepted after it.
     public let challengeEnds: Int
 
+    public init(chainId: UInt64, oracle: EthereumAddress, requestId: UInt256, outputHash: [UInt8], signers: [EthereumAddress],
+                seats: [Int], challengeEnds: Int) {
+        precondition(signers.count == seats.count, "one seat count per signer")
+        self.chainId = chainId
+        self.oracle = oracle
+        self.requestId = requestId
+        self.outputHash = outputHash
+        self.signers = signers
+        self.seats = seats
+        self.challengeEnds = challengeEnds
+    }
+
     /// "chainId:contract:requestId", as `OracleRequest.key`.
     public var key: String {
         OracleRequest.key(ChainCoordinates(chainId: Int(chainId), contract: oracle.lowercaseHex, chainRequestId: requestId.description))

@@ -13,10 +13,13 @@ public actor ChainAccount {
         rpc = EthereumRPC(url: rpcURL)
     }
 
-    /// A signed transaction with the next nonce, the gas the chain estimates plus a fifth, and
-    /// fees that survive a doubling of the base fee. `atLeastNonce` lets a caller that stored
-    /// transactions of its own (the connector) keep clear of their nonces.
-    public func prepare(to: EthereumAddress?, value: Wei = .zero, data: [UInt8], atLeastNonce: Int = 0) async throws -> SignedTransaction {
+    /// A signed transaction with the next nonce, the gas the chain estimates plus a fifth (at
+    /// least `minimumGas`: a call whose path depends on what lands before it, such as the vote
+    /// that decides a dispute, may need more than its estimate), and fees that survive a
+    /// doubling of the base fee. `atLeastNonce` lets a caller that stored transactions of its own
+    /// (the connector) keep clear of their nonces.
+    public func prepare(to: EthereumAddress?, value: Wei = .zero, data: [UInt8], atLeastNonce: Int = 0,
+                        minimumGas: Int = 0) async throws -> SignedTransaction {
         if chainId == nil { chainId = UInt64(try await rpc.chainId()) }
         let chainId = self.chainId!
         let gas = try await rpc.estimateGas(from: address.lowercaseHex, to: to?.lowercaseHex, value: value.hexQuantity, data: data)
@@ -25,7 +28,7 @@ public actor ChainAccount {
         let (tip, maxFee) = try await fees()
         let transaction = EIP1559Transaction(
             chainId: chainId, nonce: UInt64(nonce), maxPriorityFeePerGas: tip, maxFeePerGas: maxFee,
-            gasLimit: UInt64(gas + gas / 5), to: to, value: value, data: data
+            gasLimit: UInt64(max(gas + gas / 5, minimumGas)), to: to, value: value, data: data
         )
         return transaction.signed(by: key)
     }
@@ -47,13 +50,13 @@ public actor ChainAccount {
     /// chain refuses (its transactions were dropped by a reorganization, say) is read again from
     /// the chain, once.
     @discardableResult
-    public func send(to: EthereumAddress?, value: Wei = .zero, data: [UInt8]) async throws -> TransactionReceipt {
-        var signed = try await prepare(to: to, value: value, data: data)
+    public func send(to: EthereumAddress?, value: Wei = .zero, data: [UInt8], minimumGas: Int = 0) async throws -> TransactionReceipt {
+        var signed = try await prepare(to: to, value: value, data: data, minimumGas: minimumGas)
         do {
             _ = try await rpc.sendRawTransaction(signed.rawBytes)
         } catch let error as ChainRPCError where error.description.lowercased().contains("nonce") {
             resyncNonce()
-            signed = try await prepare(to: to, value: value, data: data)
+            signed = try await prepare(to: to, value: value, data: data, minimumGas: minimumGas)
             _ = try await rpc.sendRawTransaction(signed.rawBytes)
         }
         let receipt = try await rpc.waitForReceipt(EthereumHex.encode(signed.hash))
