@@ -10,7 +10,7 @@ and each is measured the same way: `request` through no consumer contract, `fulf
 and with 8 signatures (quorums 3 and 8, where every node holds one seat), a 200-byte output
 and a callback address without code, every signer already holding earnings (the steady state).
 For the current version also: a request with a challenge window, its `fulfill` (a proposal),
-`dispute`, `resolve` and `finalize`. Prints one table and `FIGURES oracle gas ...` lines.
+`dispute`, `resolve` and `finalize`, and a dispute decided by `vote`. Prints one table and `FIGURES oracle gas ...` lines.
 """
 
 import argparse
@@ -121,6 +121,23 @@ def measure_dispute(deployment):
     figures[f"resolve ({len(voters)} votes)"] = int(receipt["gasUsed"], 16)
     receipt = o.send(CONSUMER, "finalize", rid, OUTPUT, signers, seats)
     figures["finalize"] = int(receipt["gasUsed"], 16)
+
+    # The same again, decided by `vote` from the members' own addresses (rejected: slashing).
+    rid, _ = deployment.request(3, 600)
+    members = [a for a in ascending(NODES + VOTERS) if o.call("seatsOf", rid, a.address) > 0]
+    receipt = o.send(members[0], "fulfill", rid, OUTPUT, certificate(o.address, rid, OUTPUT, members))
+    event = o.logs_in(receipt, "Proposed")[0]
+    signers, seats = list(event["signers"]), list(event["seats"])
+    o.send(CONSUMER, "dispute", rid, signers, seats, value=UNIT)
+    voters = [a for a in ascending(NODES + VOTERS) if o.call("disputeSeatsOf", rid, a.address) > 0]
+    gas = []
+    for voter in voters:
+        receipt = o.send(voter, "vote", rid, False, signers, seats, gas=1_500_000)
+        gas.append(int(receipt["gasUsed"], 16))
+        if o.logs_in(receipt, "Resolved"):
+            break
+    figures["vote (not deciding)"] = gas[0]
+    figures[f"vote (deciding, slashing {len(signers)} signers)"] = gas[-1]
     return figures
 
 
