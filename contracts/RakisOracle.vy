@@ -336,7 +336,7 @@ def finalize(requestId: uint256, output: String[8192], signers: DynArray[address
     assert p.cleared or block.timestamp > p.challengeEnds, "challenge window not over"
     outputHash: bytes32 = keccak256(output)
     assert outputHash == p.outputHash, "not the proposed output"
-    assert keccak256(abi_encode(signers, seats)) == p.signersHash, "not the proposal's signers"
+    self._checkSigners(requestId, signers, seats)
     self._settle(requestId, output, outputHash, p.submitter, signers, seats, p.totalSeats)
 
 
@@ -364,14 +364,14 @@ def disputeSeatsOf(requestId: uint256, node: address) -> uint256:
     d: Dispute = self.disputes[requestId]
     if d.disputer == empty(address) or self.signedProposal[requestId][node]:
         return 0
-    return self._seats(d.seed, d.totalWeight, d.blockNumber, self._disputeQuorum(requestId), node)
+    return self._disputeSeats(requestId, d, node)
 
 
 @view
 @external
 def disputeThresholdOf(requestId: uint256) -> uint256:
     """The seats a verdict's voters must hold together: a majority of the second committee."""
-    return self._disputeQuorum(requestId) // 2 + 1
+    return self._disputeThreshold(requestId)
 
 
 @external
@@ -383,7 +383,7 @@ def dispute(requestId: uint256, signers: DynArray[address, MAX_SIGNERS], seats: 
     p: Proposal = self.proposals[requestId]
     assert not p.cleared and block.timestamp <= p.challengeEnds, "challenge window over"
     assert msg.value >= minDeposit, "bond below minimum"
-    assert keccak256(abi_encode(signers, seats)) == p.signersHash, "not the proposal's signers"
+    self._checkSigners(requestId, signers, seats)
     for signer: address in signers:
         self.disputesAgainst[signer] += 1
         self.signedProposal[requestId][signer] = True
@@ -414,22 +414,18 @@ def resolve(requestId: uint256, upheld: bool, votes: DynArray[IRakisOracle.Signa
     p: Proposal = self.proposals[requestId]
     d: Dispute = self.disputes[requestId]
     assert block.timestamp <= d.deadline, "dispute deadline passed"
-    assert keccak256(abi_encode(signers, seats)) == p.signersHash, "not the proposal's signers"
+    self._checkSigners(requestId, signers, seats)
     signed: bytes32 = self._signedHash(keccak256(
         abi_encode(DISPUTE_TAG, chain.id, self, requestId, p.outputHash, upheld)
     ))
-    quorum: uint256 = self._disputeQuorum(requestId)
     total: uint256 = 0
     previous: uint256 = 0
     for sig: IRakisOracle.Signature in votes:
         voter: address = self._recover(signed, sig)
         assert convert(voter, uint256) > previous, "voters not ascending"
         previous = convert(voter, uint256)
-        assert not self.signedProposal[requestId][voter], "voter signed the proposal"
-        held: uint256 = self._seats(d.seed, d.totalWeight, d.blockNumber, quorum, voter)
-        assert held > 0, "voter not on the committee"
-        total += held
-    assert total >= quorum // 2 + 1, "too few votes"
+        total += self._voterSeats(requestId, d, voter)
+    assert total >= self._disputeThreshold(requestId), "too few votes"
     self._decide(requestId, upheld, total, signers, seats)
 
 
@@ -441,12 +437,10 @@ def vote(requestId: uint256, upheld: bool, signers: DynArray[address, MAX_SIGNER
     assert self.stateOf[requestId] == DISPUTED, "not disputed"
     d: Dispute = self.disputes[requestId]
     assert block.timestamp <= d.deadline, "dispute deadline passed"
-    assert keccak256(abi_encode(signers, seats)) == self.proposals[requestId].signersHash, "not the proposal's signers"
-    assert not self.signedProposal[requestId][msg.sender], "voter signed the proposal"
+    self._checkSigners(requestId, signers, seats)
+    held: uint256 = self._voterSeats(requestId, d, msg.sender)
     ballot: bytes32 = keccak256(abi_encode(requestId, self.disputeCount[requestId]))
     assert not self.voted[ballot][msg.sender], "already voted"
-    held: uint256 = self._seats(d.seed, d.totalWeight, d.blockNumber, self._disputeQuorum(requestId), msg.sender)
-    assert held > 0, "voter not on the committee"
     self.voted[ballot][msg.sender] = True
     tally: uint256 = held
     if upheld:
@@ -456,7 +450,7 @@ def vote(requestId: uint256, upheld: bool, signers: DynArray[address, MAX_SIGNER
         tally += self.disputes[requestId].rejectedSeats
         self.disputes[requestId].rejectedSeats = tally
     log IRakisOracle.Voted(requestId=requestId, voter=msg.sender, upheld=upheld, seats=held)
-    if tally >= self._disputeQuorum(requestId) // 2 + 1:
+    if tally >= self._disputeThreshold(requestId):
         self._decide(requestId, upheld, tally, signers, seats)
 
 
@@ -468,11 +462,7 @@ def _decide(requestId: uint256, upheld: bool, total: uint256, signers: DynArray[
     self._release(requestId, signers)
     if upheld:
         # The disputer was wrong: its bond goes to the signers it accused, by seats.
-        given: uint256 = 0
-        for i: uint256 in range(len(signers), bound=MAX_SIGNERS):
-            part: uint256 = d.bond * seats[i] // p.totalSeats
-            self.earnings[signers[i]] += part
-            given += part
+        given: uint256 = self._creditBySeats(d.bond, p.totalSeats, signers, seats)
         self.earnings[p.submitter] += d.bond - given
         self.proposals[requestId].cleared = True
         self.stateOf[requestId] = PROPOSED
@@ -494,7 +484,7 @@ def expireDispute(requestId: uint256, signers: DynArray[address, MAX_SIGNERS], s
     assert self.stateOf[requestId] == DISPUTED, "not disputed"
     d: Dispute = self.disputes[requestId]
     assert block.timestamp > d.deadline, "dispute deadline not passed"
-    assert keccak256(abi_encode(signers, seats)) == self.proposals[requestId].signersHash, "not the proposal's signers"
+    self._checkSigners(requestId, signers, seats)
     self._release(requestId, signers)
     self.earnings[d.disputer] += d.bond
     self.disputes[requestId] = empty(Dispute)
@@ -605,6 +595,47 @@ def _pack(n: Registration) -> uint256:
 
 @view
 @internal
+def _checkSigners(requestId: uint256, signers: DynArray[address, MAX_SIGNERS], seats: DynArray[uint256, MAX_SIGNERS]):
+    # The proposal keeps only the hash of its signers and seats; callers pass the list of its log.
+    assert keccak256(abi_encode(signers, seats)) == self.proposals[requestId].signersHash, "not the proposal's signers"
+
+
+@internal
+def _creditBySeats(amount: uint256, seatsPaid: uint256, signers: DynArray[address, MAX_SIGNERS],
+                   seats: DynArray[uint256, MAX_SIGNERS]) -> uint256:
+    # Each signer is credited amount * its seats / seatsPaid; returns what was credited in all.
+    given: uint256 = 0
+    for i: uint256 in range(len(signers), bound=MAX_SIGNERS):
+        share: uint256 = amount * seats[i] // seatsPaid
+        self.earnings[signers[i]] += share
+        given += share
+    return given
+
+
+@view
+@internal
+def _disputeSeats(requestId: uint256, d: Dispute, node: address) -> uint256:
+    return self._seats(d.seed, d.totalWeight, d.blockNumber, self._disputeQuorum(requestId), node)
+
+
+@view
+@internal
+def _voterSeats(requestId: uint256, d: Dispute, voter: address) -> uint256:
+    # A vote counts only from the second committee, which the proposal's signers do not sit on.
+    assert not self.signedProposal[requestId][voter], "voter signed the proposal"
+    held: uint256 = self._disputeSeats(requestId, d, voter)
+    assert held > 0, "voter not on the committee"
+    return held
+
+
+@view
+@internal
+def _disputeThreshold(requestId: uint256) -> uint256:
+    return self._disputeQuorum(requestId) // 2 + 1
+
+
+@view
+@internal
 def _disputeQuorum(requestId: uint256) -> uint256:
     return 2 * convert(self._request(requestId).quorum, uint256) + 1
 
@@ -639,11 +670,7 @@ def _settle(requestId: uint256, output: String[8192], outputHash: bytes32, submi
     # remainder, a few wei, goes to the submitter.
     r: Request = self._request(requestId)
     seatsPaid: uint256 = max(convert(r.quorum, uint256), total)
-    given: uint256 = 0
-    for i: uint256 in range(len(signers), bound=MAX_SIGNERS):
-        share: uint256 = r.payment * seats[i] // seatsPaid
-        self.earnings[signers[i]] += share
-        given += share
+    given: uint256 = self._creditBySeats(r.payment, seatsPaid, signers, seats)
     unsigned: uint256 = r.payment * (seatsPaid - total) // seatsPaid
     if unsigned > 0:
         # With the plain transfer's gas only: a consumer cannot spend the fulfilment's gas here.
