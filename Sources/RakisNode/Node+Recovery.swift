@@ -35,9 +35,10 @@ extension Node {
                 effects.append(.notify(.packetRejected(error, sender: envelope.sender, via: Self.storeTransport)))
             }
         }
-        if record.quorum == nil, record.conclusion == nil, now < request.frame.commitDeadline {
+        if record.conclusion == nil, now < request.frame.commitDeadline {
             // The node may have stopped between storing its request or commit and sending it:
-            // send both again (and on the resend schedule) so the committee it belongs to can form.
+            // send both again (and on the resend schedule) while no quorum is fixed, so the
+            // committee it belongs to can form (`resend` does nothing once one is).
             resend(record)
         }
         if stored.ownOutput == nil, stored.phase < .committed {

@@ -44,8 +44,7 @@ extension ChainConnector {
     /// one that concludes none by then abstains.
     func vote(on proposal: OracleProposal, before deadline: Int) async {
         do {
-            let answer = try await rpc.call(to: configuration.oracle.lowercaseHex, data: OracleContract.disputeSeatsOf(proposal.requestId, address))
-            guard let seats = UInt256(bigEndian: answer), seats != .zero else { return }
+            guard let seats = try await readUInt(OracleContract.disputeSeatsOf(proposal.requestId, address)), seats != .zero else { return }
             var concluded = concludedOutputs[proposal.key]
             while concluded == nil, Int(runtime.now / 1_000) < deadline, !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))

@@ -55,9 +55,11 @@ extension ChainConnector {
         var fulfilment = Fulfilment(requestId: id, oracleRequest: oracleRequest, output: chosen.output, commitmentSetHash: commitmentSetHash,
                                     signedHash: EthereumMessage.personalHash(digest), members: members)
         // The contract counts its own committee's signatures: this node signs if the contract drew
-        // it, having verified the network's result like every node that concluded it.
-        let drawn = await seats(of: address, on: oracleRequest) > 0
-        if drawn || members.contains(identity.nodeId), await mayAttest(oracleRequest, id, output: chosen.output) {
+        // it, having verified the network's result like every node that concluded it (a member of
+        // the agreeing cluster signs in any case).
+        var attests = members.contains(identity.nodeId)
+        if !attests { attests = await seats(of: address, on: oracleRequest) > 0 }
+        if attests, await mayAttest(oracleRequest, id, output: chosen.output) {
             let signature = configuration.key.sign(digest: fulfilment.signedHash)
             fulfilment.signatures[address] = signature
             let link = configuration.key.sign(digest: EthereumMessage.personalHash(OracleDigest.linkMessage(nodeId: identity.nodeId.publicKeyBytes)))
@@ -176,8 +178,7 @@ extension ChainConnector {
     /// The seats `address` drew on the contract request's committee; 0 if the chain cannot say.
     func seats(of address: EthereumAddress, on request: OracleRequest) async -> Int {
         do {
-            let answer = try await rpc.call(to: configuration.oracle.lowercaseHex, data: OracleContract.seatsOf(request.requestId, address))
-            return try ABI.decode([.uint(bits: 256)], from: answer).first?.uintValue?.exactUInt64.map { Int(clamping: $0) } ?? 0
+            return try await readUInt(OracleContract.seatsOf(request.requestId, address))?.exactUInt64.map { Int(clamping: $0) } ?? 0
         } catch {
             logger.warning("contract request \(request.requestId): cannot read the seats of \(address): \(error)")
             return 0

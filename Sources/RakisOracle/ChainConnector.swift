@@ -172,8 +172,7 @@ public actor ChainConnector {
                 scheduleFinalization(proposal)
             case OracleContract.disputedTopic:
                 let (requestId, deadline) = try OracleContract.disputed(log)
-                let key = OracleRequest.key(ChainCoordinates(chainId: Int(chainId), contract: configuration.oracle.lowercaseHex,
-                                                             chainRequestId: requestId.description))
+                let key = OracleRequest.key(OracleRequest.coordinates(chainId: chainId, oracle: configuration.oracle, requestId: requestId))
                 if let proposal = proposals[key] { spawn { [weak self] in await self?.vote(on: proposal, before: deadline) } }
             default:
                 break
@@ -233,7 +232,11 @@ public actor ChainConnector {
     }
 
     func state(of requestId: UInt256) async throws -> OracleContract.RequestState {
-        let answer = try await rpc.call(to: configuration.oracle.lowercaseHex, data: OracleContract.stateOf(requestId))
-        return UInt256(bigEndian: answer).flatMap { $0.exactUInt64 }.flatMap { OracleContract.RequestState(rawValue: Int($0)) } ?? .unknown
+        try await readUInt(OracleContract.stateOf(requestId))?.exactUInt64.flatMap { OracleContract.RequestState(rawValue: Int($0)) } ?? .unknown
+    }
+
+    /// A view of the oracle that answers one uint; nil if the answer is not one 32-byte word.
+    func readUInt(_ call: [UInt8]) async throws -> UInt256? {
+        UInt256(bigEndian: try await rpc.call(to: configuration.oracle.lowercaseHex, data: call))
     }
 }

@@ -22,10 +22,9 @@ public enum OracleContract {
 
     /// `finalize(requestId, output, signers, seats)`, with the signers and seats of the `Proposed` log.
     public static func finalize(_ proposal: OracleProposal, output: String) -> [UInt8] {
-        call("finalize(uint256,string,address[],uint256[])",
-             [.uint(proposal.requestId), .string(output), .array(proposal.signers.map { .address($0) }),
-              .array(proposal.seats.map { uint($0) })],
-             [.uint(bits: 256), .string, .array(.address), .array(.uint(bits: 256))])
+        let arguments = proposalArguments(proposal)
+        return call("finalize(uint256,string,address[],uint256[])", [arguments[0], .string(output), arguments[1], arguments[2]],
+                    [.uint(bits: 256), .string, .array(.address), .array(.uint(bits: 256))])
     }
 
     /// `dispute(requestId, signers, seats)`, sent with a bond of at least `minDeposit`.
@@ -45,6 +44,7 @@ public enum OracleContract {
         call("disputeSeatsOf(uint256,address)", [.uint(requestId), .address(node)], [.uint(bits: 256), .address])
     }
 
+    /// The request id, signers and seats a proposal is named by in `finalize`, `dispute` and `vote`.
     static func proposalArguments(_ proposal: OracleProposal) -> [ABIValue] {
         [.uint(proposal.requestId), .array(proposal.signers.map { .address($0) }), .array(proposal.seats.map { uint($0) })]
     }

@@ -27,6 +27,6 @@ public struct OracleProposal: Sendable, Hashable {
 
     /// "chainId:contract:requestId", as `OracleRequest.key`.
     public var key: String {
-        OracleRequest.key(ChainCoordinates(chainId: Int(chainId), contract: oracle.lowercaseHex, chainRequestId: requestId.description))
+        OracleRequest.key(OracleRequest.coordinates(chainId: chainId, oracle: oracle, requestId: requestId))
     }
 }

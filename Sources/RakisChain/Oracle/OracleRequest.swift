@@ -31,7 +31,10 @@ public struct OracleRequest: Sendable, Hashable {
     public var threshold: Int { (quorum * secPercentageBasisPoints + 9_999) / 10_000 }
 
     /// Where the request lives, as a network request's origin names it.
-    public var coordinates: ChainCoordinates {
+    public var coordinates: ChainCoordinates { Self.coordinates(chainId: chainId, oracle: oracle, requestId: requestId) }
+
+    /// How a network request's origin names contract request `requestId` of `oracle` on `chainId`.
+    public static func coordinates(chainId: UInt64, oracle: EthereumAddress, requestId: UInt256) -> ChainCoordinates {
         ChainCoordinates(chainId: Int(chainId), contract: oracle.lowercaseHex, chainRequestId: requestId.description)
     }
 
