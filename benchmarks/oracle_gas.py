@@ -52,11 +52,7 @@ def compile_baseline(commit):
 class Deployment:
     def __init__(self, chain, artifacts):
         self.chain = chain
-        contract = Contract.__new__(Contract)
-        artifact = json.load(open(os.path.join(artifacts, "RakisOracle.json")))
-        contract.chain, contract.abi, contract.bytecode, contract.address = chain, artifact["abi"], artifact["bytecode"], None
-        contract.events = {e["name"]: e for e in contract.abi if e["type"] == "event"}
-        self.oracle = contract.deploy(DEPLOYER, UNIT, MIN_FEE, CALLBACK_GAS, 10)
+        self.oracle = Contract(chain, "RakisOracle", artifacts=artifacts).deploy(DEPLOYER, UNIT, MIN_FEE, CALLBACK_GAS, 10)
         self.windowed = any(i["name"] == "challengeWindow" for i in self.oracle.function("request")["inputs"])
 
     def register(self, accounts):
@@ -96,11 +92,9 @@ def measure(deployment):
     return figures
 
 
-def measure_dispute(deployment):
-    """A proposal, disputed and upheld by a second committee of 7 seats drawn among 24 voters
-    registered for it, then finalized."""
-    figures = {}
-    deployment.register(VOTERS)
+def propose(deployment):
+    """A request with a 600 s challenge window whose committee (of two or more members) signs the
+    output: its id, the signers and seats of its `Proposed` log, and the fulfilment's receipt."""
     o = deployment.oracle
     for _ in range(20):
         rid, _ = deployment.request(3, 600)
@@ -110,9 +104,18 @@ def measure_dispute(deployment):
     else:
         raise SystemExit("no request in 20 drew a committee of two or more members")
     receipt = o.send(members[0], "fulfill", rid, OUTPUT, certificate(o.address, rid, OUTPUT, members))
-    figures["fulfill with a challenge window (proposal)"] = int(receipt["gasUsed"], 16)
     event = o.logs_in(receipt, "Proposed")[0]
-    signers, seats = list(event["signers"]), list(event["seats"])
+    return rid, list(event["signers"]), list(event["seats"]), receipt
+
+
+def measure_dispute(deployment):
+    """A proposal, disputed and upheld by a second committee of 7 seats drawn among 24 voters
+    registered for it, then finalized."""
+    figures = {}
+    deployment.register(VOTERS)
+    o = deployment.oracle
+    rid, signers, seats, receipt = propose(deployment)
+    figures["fulfill with a challenge window (proposal)"] = int(receipt["gasUsed"], 16)
     receipt = o.send(CONSUMER, "dispute", rid, signers, seats, value=UNIT)
     figures["dispute"] = int(receipt["gasUsed"], 16)
     digest = dispute_digest(o.address, rid, OUTPUT, True)
@@ -123,11 +126,7 @@ def measure_dispute(deployment):
     figures["finalize"] = int(receipt["gasUsed"], 16)
 
     # The same again, decided by `vote` from the members' own addresses (rejected: slashing).
-    rid, _ = deployment.request(3, 600)
-    members = [a for a in ascending(NODES + VOTERS) if o.call("seatsOf", rid, a.address) > 0]
-    receipt = o.send(members[0], "fulfill", rid, OUTPUT, certificate(o.address, rid, OUTPUT, members))
-    event = o.logs_in(receipt, "Proposed")[0]
-    signers, seats = list(event["signers"]), list(event["seats"])
+    rid, signers, seats, _ = propose(deployment)
     o.send(CONSUMER, "dispute", rid, signers, seats, value=UNIT)
     voters = [a for a in ascending(NODES + VOTERS) if o.call("disputeSeatsOf", rid, a.address) > 0]
     gas = []

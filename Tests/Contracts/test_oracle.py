@@ -138,8 +138,8 @@ def abi_type(item):
 
 
 class Contract:
-    def __init__(self, chain, name, address=None):
-        artifact = json.load(open(os.path.join(ARTIFACTS, name + ".json")))
+    def __init__(self, chain, name, address=None, artifacts=ARTIFACTS):
+        artifact = json.load(open(os.path.join(artifacts, name + ".json")))
         self.chain, self.abi, self.bytecode, self.address = chain, artifact["abi"], artifact["bytecode"], address
         self.events = {e["name"]: e for e in self.abi if e["type"] == "event"}
 
