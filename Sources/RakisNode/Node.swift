@@ -12,11 +12,12 @@ import RakisCore
 /// that cannot progress, so every request reaches `final` or `failed`.
 public final class Node {
     public let identity: NodeIdentity
-    public let config: NodeConfig
+    /// The node's settings; only the membership's weights change, when a `stake` registry does.
+    public private(set) var config: NodeConfig
     public var nodeId: NodeID { identity.nodeId }
-    let validator: PacketValidator
+    private(set) var validator: PacketValidator
     /// This node's weight in the membership: without weight it neither works nor announces itself.
-    public let ownWeight: Int
+    public private(set) var ownWeight: Int
     /// The admission ticket this node's commits and announcements carry: only an open network has them.
     var announcedTicket: AdmissionTicket? { config.membership.kind == .open ? config.ticket : nil }
 
@@ -81,6 +82,8 @@ public final class Node {
             broadcastStatus()
         case let .attest(attestation):
             publish(attestation)
+        case let .membershipChanged(membership):
+            adopt(membership)
         }
         if checksInvariants { checkInvariants(after: event, everyRecord: housekeeping) }
         return NodeStep(verdict: verdict, effects: effects)
@@ -288,6 +291,20 @@ public final class Node {
         case .peerStatus, .retransmit:
             break
         }
+    }
+
+    /// A `stake` registry changed: weights from now on are the new table's. Requests in flight
+    /// keep what they adopted (a commit whose sender lost its weight ranks last, as after a
+    /// restart); peers without weight are forgotten; a node that gained weight announces itself.
+    func adopt(_ membership: Membership) {
+        precondition(config.membership.kind == .stake && membership.kind == .stake, "only a stake registry changes, and a network's mode never does")
+        let weightBefore = ownWeight
+        config.membership = membership
+        validator = PacketValidator(network: config.network, membership: membership, maxClockSkew: config.maxClockSkew,
+                                    cache: validator.cache)
+        ownWeight = membership.weight(of: identity.nodeId, ticket: config.ticket, network: config.network)
+        peers.reweigh { membership.weight(of: $0, ticket: nil, network: config.network) }
+        if weightBefore == 0, ownWeight > 0 { broadcastStatus() }
     }
 
     /// The periodic announcement: status now, and again after `peerStatusInterval`.

@@ -110,6 +110,9 @@ public enum NodeEvent: Sendable {
     case statusRequested
     /// The chain connector signed this node's attestation for a final chain request: publish it.
     case attest(ChainAttestation)
+    /// The oracle's registry changed (`stake` membership): the weights every node now reads from
+    /// the chain. The mode stays the same.
+    case membershipChanged(Membership)
 }
 
 /// What a restarted node gets back from its store.

@@ -37,6 +37,16 @@ struct PeerDirectory {
         return weights[model] ?? 0
     }
 
+    /// The membership changed: each entry takes its identity's new weight, and one left without
+    /// weight is forgotten.
+    mutating func reweigh(_ weight: (NodeID) -> Int) {
+        for (node, entry) in entries {
+            let now = weight(node)
+            entries[node] = now > 0 ? Entry(status: entry.status, weight: now, lastSeen: entry.lastSeen) : nil
+        }
+        summedAt = nil
+    }
+
     /// Entries are kept for weighted identities only, whose number the membership bounds (or, on
     /// an open network, the work their tickets cost); stale ones are dropped here.
     mutating func forgetSilent(before time: Millis) {

@@ -15,7 +15,7 @@ extension ChainConnector {
             logger.warning("contract request \(proposal.requestId): the proposed output is not the one this node concluded; it can be disputed until \(proposal.challengeEnds)")
             return
         }
-        let order = ChainRanking.finalizers(Array(registry.values), chainRequest: proposal.key)
+        let order = ChainRanking.finalizers(registeredNodes, chainRequest: proposal.key)
         let turn = order.firstIndex(of: identity.nodeId) ?? order.count
         let windowLeft = Duration.milliseconds(max(0, Millis(proposal.challengeEnds + 1) * 1_000 - runtime.now))
         let wait = windowLeft + configuration.submitterTurn * turn

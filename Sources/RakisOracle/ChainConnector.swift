@@ -36,6 +36,9 @@ public actor ChainConnector {
         public var commitWindow = RequestSpec.defaultCommitWindow
         public var revealWindow = RequestSpec.defaultRevealWindow
         public var embeddingBits = RequestSpec.defaultEmbeddingBits
+        /// The registry the node's `stake` membership was built from (`readRegistry`), so that
+        /// following does not read it again; nil reads it at start.
+        public var registry: OracleRegistry?
 
         public init(rpcURL: String, oracle: EthereumAddress, key: ChainKey) {
             self.rpcURL = rpcURL
@@ -53,8 +56,12 @@ public actor ChainConnector {
     var logger: Logger
     var chainId: UInt64 = 0
     var follower: LogFollower?
-    /// Registered nodes by chain address, from the oracle's logs.
-    var registry: [EthereumAddress: NodeID] = [:]
+    /// The oracle's registry, from its confirmed logs (`ChainConnector+Registry`); nil until `start`.
+    var registry: OracleRegistry?
+    /// Whether a log of the range being handled changed the registry.
+    var registryMoved = false
+    /// A reorganization replaced blocks the registry was read from, and reading it again failed.
+    var registryStale = false
     /// Contract requests seen in confirmed logs, by `OracleRequest.key`.
     var oracleRequests: [String: OracleRequest] = [:]
     /// Chain requests final here, waiting to be fulfilled, by network request id.
@@ -95,6 +102,12 @@ public actor ChainConnector {
         follower = LogFollower(address: contract, topics: [], confirmations: configuration.confirmations,
                                startBlock: configuration.startBlock, resumingAfter: cursor)
         logger.info("following oracle \(configuration.oracle) on chain \(chainId) from block \(cursor.map { $0.number + 1 } ?? configuration.startBlock)")
+        let resumeAfter = cursor?.number ?? configuration.startBlock - 1
+        if let given = configuration.registry, given.through >= resumeAfter {
+            registry = given
+        } else {
+            try await rereadRegistry(through: resumeAfter)
+        }
         try await resendUnconfirmed()
         let signals = runtime.chainSignals
         spawn { [weak self] in
@@ -135,6 +148,10 @@ public actor ChainConnector {
 
     func followStep() async throws {
         guard var follower else { return }
+        if registryStale {  // a reorganization's reading failed: no log is applied to the old registry
+            try await rereadRegistry(through: follower.cursor?.number ?? configuration.startBlock - 1)
+            registryStale = false
+        }
         let step = try await follower.poll(rpc)
         self.follower = follower
         switch step {
@@ -143,8 +160,12 @@ public actor ChainConnector {
         case let .reorganized(depth, resumeAfter):
             runtime.countChainEvent("reorganization", "seen")
             logger.warning("the chain replaced \(depth) handled block range(s), deeper than \(configuration.confirmations) confirmations; reading again after block \(resumeAfter)")
+            registryStale = true
+            try await rereadRegistry(through: resumeAfter)
+            registryStale = false
         case let .logs(logs, through):
             for log in logs { await handle(log) }
+            await advanceRegistry(through: through.number)
             // Past its deadline a contract request can only be refunded: nothing left to do here.
             let now = Int(runtime.now / 1_000)
             oracleRequests = oracleRequests.filter { $0.value.deadline >= now }
@@ -157,11 +178,8 @@ public actor ChainConnector {
     func handle(_ log: LogEntry) async {
         do {
             switch log.topics.first {
-            case OracleContract.registeredTopic:
-                let (address, nodeId) = try OracleContract.registered(log)
-                registry[address] = nodeId
-            case OracleContract.deregisteredTopic:
-                registry[try OracleContract.deregistered(log)] = nil
+            case OracleContract.registeredTopic, OracleContract.deregisteredTopic, OracleContract.slashedTopic:
+                try applyRegistryLog(log)
             case OracleContract.requestedTopic:
                 let request = try OracleContract.requested(log, chainId: chainId, oracle: configuration.oracle)
                 oracleRequests[request.key] = request
@@ -185,7 +203,7 @@ public actor ChainConnector {
     // MARK: - Bringing contract requests into the network
 
     func scheduleIntroduction(_ request: OracleRequest) {
-        let order = ChainRanking.introducers(Array(registry.values), chainRequest: request.key)
+        let order = ChainRanking.introducers(registeredNodes, chainRequest: request.key)
         let turn = order.firstIndex(of: identity.nodeId) ?? order.count
         let wait = configuration.introducerTurn * turn
         spawn { [weak self] in

@@ -101,6 +101,7 @@ public actor NodeRuntime {
         }
         execute(node.handle(.recovered(recovery), now: Self.now()).effects)
         execute(node.handle(.started, now: Self.now()).effects)
+        metrics.membership(ownWeight: node.ownWeight, totalWeight: node.config.membership.totalWeight)
         let inbox = inbox
         for transport in transports {
             try await transport.start { packet in inbox.yield(.packet(packet)) }
@@ -191,12 +192,22 @@ public actor NodeRuntime {
         execute(node.handle(.attest(attestation), now: Self.now()).effects)
     }
 
+    /// Takes the oracle registry's weights as the network's `stake` membership.
+    public func adopt(_ membership: Membership) {
+        execute(node.handle(.membershipChanged(membership), now: Self.now()).effects)
+        metrics.membership(ownWeight: node.ownWeight, totalWeight: membership.totalWeight)
+    }
+
+    /// This node's weight in the membership it holds now.
+    public var ownWeight: Int { node.ownWeight }
+
     // MARK: - Watching
 
     /// Live events from now on, until the runtime stops or the stream is dropped.
     public nonisolated func events() -> AsyncStream<RuntimeEvent> { hub.subscribe() }
 
     public nonisolated var network: String { configuration.node.network }
+    public nonisolated var followsRegistry: Bool { configuration.node.membership.kind == .stake }
     public nonisolated var servedModels: [String] { configuration.node.servedModels }
     public nonisolated var embeddingModels: [String] { configuration.node.embeddingModels }
 

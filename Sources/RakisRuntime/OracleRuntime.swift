@@ -17,6 +17,10 @@ public protocol OracleRuntime: Sendable {
     func submit(_ spec: RequestSpec) async throws(PacketRejection) -> Hash256
     /// Publishes this node's attestation for a chain request it concluded as a quorum member.
     func attest(_ attestation: ChainAttestation) async
+    /// Whether the network's weights are the oracle registry's (`stake` membership).
+    var followsRegistry: Bool { get }
+    /// Takes the registry's weights, read from the chain, as the network's membership.
+    func adopt(_ membership: Membership) async
 
     /// Counts the connector's work, by event and outcome: contract requests brought in,
     /// attestations made and received (kept or refused), fulfilments sent and their outcome.

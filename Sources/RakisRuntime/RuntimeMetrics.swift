@@ -62,6 +62,14 @@ public final class RuntimeMetrics: Sendable {
             .set(Int64(number))
     }
 
+    /// This node's weight and the membership's, when the node starts and when a `stake` registry changes.
+    func membership(ownWeight: Int, totalWeight: Int) {
+        registry.makeGauge(descriptor: Self.name("node_weight", "", "This node's weight in the network's membership"), labels: [])
+            .set(Int64(ownWeight))
+        registry.makeGauge(descriptor: Self.name("membership_weight", "", "Weight of every member (0 on an open network, where nobody knows it)"),
+                           labels: []).set(Int64(totalWeight))
+    }
+
     /// Copies every transport's own counters into gauges, just before a scrape.
     func record(_ transports: [any Transport]) {
         for transport in transports {

@@ -60,4 +60,18 @@ import Testing
         #expect(UInt256.max.multipliedReportingOverflow(by: 2).overflow)
         #expect(UInt256(3) < UInt256(bigEndian: [1] + [UInt8](repeating: 0, count: 8))!)
     }
+
+    /// Quotients checked against Python's integers, including divisors above 2^255, where the
+    /// running remainder's doubling overflows.
+    @Test func division() {
+        let ether = UInt256("1000000000000000000")!
+        #expect(ether * ether / ether == ether)
+        #expect((UInt256.max / 3).description == "38597363079105398474523661669562635951089994888546854679819194669304376546645")
+        #expect((UInt256("12345678901234567890123456789")! / 987_654_321).description == "12499999887343749990")
+        let aboveHalf = UInt256("57896044618658097711785492504343953926634992332820282019728792003956564819969")!  // 2^255 + 1
+        #expect(UInt256.max / aboveHalf == 1)
+        #expect(UInt256.max / UInt256.max == 1)
+        #expect(UInt256(7) / 8 == .zero)
+        #expect((UInt256.max / (UInt256("1606938044258990275541962092341162602522202993782792835301376")! + 12345)).description == "72057594037927935")
+    }
 }

@@ -46,9 +46,9 @@ public struct OracleDeployment: Sendable {
         return account
     }
 
-    /// Registers `account` as the chain address of `node`, with the minimum deposit.
-    public func register(_ account: ChainAccount, as node: NodeID) async throws {
-        try await account.send(to: oracle, value: Self.minDeposit, data: OracleContract.register(nodeId: node))
+    /// Registers `account` as the chain address of `node`, with the minimum deposit unless told.
+    public func register(_ account: ChainAccount, as node: NodeID, deposit: Wei = OracleDeployment.minDeposit) async throws {
+        try await account.send(to: oracle, value: deposit, data: OracleContract.register(nodeId: node))
     }
 
     /// Asks the StoryTeller for a story; returns the oracle's request id.

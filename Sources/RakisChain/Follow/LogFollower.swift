@@ -41,11 +41,12 @@ public struct LogFollower: Sendable {
     /// The last block handled: where to resume after a restart.
     public var cursor: BlockRef? { handled.last }
 
-    public mutating func poll(_ chain: some ChainReader) async throws -> Step {
+    /// Reads the next confirmed range, ending at `limit` at the latest.
+    public mutating func poll(_ chain: some ChainReader, upTo limit: Int = .max) async throws -> Step {
         if let depth = try await rewindIfReplaced(chain) {
             return .reorganized(depth: depth, resumeAfter: (handled.last?.number ?? startBlock - 1))
         }
-        let confirmed = try await chain.blockNumber() - confirmations
+        let confirmed = min(limit, try await chain.blockNumber() - confirmations)
         let from = (handled.last?.number ?? startBlock - 1) + 1
         guard from <= confirmed else { return .idle }
         let to = min(confirmed, from + maxRange - 1)

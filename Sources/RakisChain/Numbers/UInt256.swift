@@ -135,4 +135,24 @@ extension UInt256 {
         precondition(!overflow, "UInt256 multiplication overflowed")
         return product
     }
+
+    /// Whole division (long division, bit by bit): how many `minDeposit`s a deposit holds.
+    public static func / (lhs: UInt256, rhs: UInt256) -> UInt256 {
+        precondition(rhs != .zero, "UInt256 division by zero")
+        var quotient = UInt256.zero
+        var remainder = UInt256.zero
+        for bit in (0..<lhs.significantBitCount).reversed() {
+            // remainder < rhs before the shift, so 2·remainder + 1 < 2·rhs fits unless rhs has the top bit set.
+            let (doubled, lost) = remainder.addingReportingOverflow(remainder)
+            remainder = doubled
+            if lhs.bit(bit) { remainder.limbs[0] |= 1 }
+            if lost || remainder >= rhs {
+                remainder = remainder.subtractingReportingOverflow(rhs).partialValue
+                quotient.limbs[bit / 64] |= 1 << UInt64(bit % 64)
+            }
+        }
+        return quotient
+    }
+
+    private func bit(_ index: Int) -> Bool { limbs[index / 64] >> UInt64(index % 64) & 1 == 1 }
 }

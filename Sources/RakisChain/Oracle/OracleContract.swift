@@ -39,6 +39,9 @@ public enum OracleContract {
                     [.uint(bits: 256), .bool, .array(.address), .array(.uint(bits: 256))])
     }
 
+    /// The deposit that weighs one: a registration's weight is its deposit in whole `minDeposit`s.
+    public static let minDeposit = call("minDeposit()", [], [])
+
     /// The seats `node` drew on the committee judging a dispute over `requestId`.
     public static func disputeSeatsOf(_ requestId: UInt256, _ node: EthereumAddress) -> [UInt8] {
         call("disputeSeatsOf(uint256,address)", [.uint(requestId), .address(node)], [.uint(bits: 256), .address])
@@ -81,6 +84,7 @@ public enum OracleContract {
     public static let requestedTopic = ABI.eventTopic("Requested(uint256,address,string,string[],uint32,uint16,uint8,uint16,uint16,uint64,address,uint256,uint64)")
     public static let registeredTopic = ABI.eventTopic("Registered(address,bytes32,uint256)")
     public static let deregisteredTopic = ABI.eventTopic("Deregistered(address)")
+    public static let slashedTopic = ABI.eventTopic("Slashed(address,address,uint256)")
     public static let fulfilledTopic = ABI.eventTopic("Fulfilled(uint256,address,bytes32,uint256,bool)")
     public static let proposedTopic = ABI.eventTopic("Proposed(uint256,address,bytes32,address[],uint256[],uint256)")
     public static let disputedTopic = ABI.eventTopic("Disputed(uint256,address,uint256,uint256)")
@@ -123,12 +127,20 @@ public enum OracleContract {
                              challengeWindow: challengeWindow, blockNumber: log.blockNumber)
     }
 
-    /// A `Registered` log: the node's address and its Ed25519 id.
-    public static func registered(_ log: LogEntry) throws -> (address: EthereumAddress, nodeId: NodeID) {
+    /// A `Registered` log: the node's address, its Ed25519 id and its deposit.
+    public static func registered(_ log: LogEntry) throws -> (address: EthereumAddress, nodeId: NodeID, deposit: UInt256) {
         guard log.topics.count == 2, log.topics[0] == registeredTopic, let address = EthereumAddress(word: log.topics[1]),
-              let fields = try? ABI.decode([.fixedBytes(32), .uint(bits: 256)], from: log.data), let nodeId = fields[0].bytesValue
+              let fields = try? ABI.decode([.fixedBytes(32), .uint(bits: 256)], from: log.data), let nodeId = fields[0].bytesValue,
+              let deposit = fields[1].uintValue
         else { throw OracleLogError("not a Registered log", log) }
-        return (address, NodeID(publicKey: nodeId))
+        return (address, NodeID(publicKey: nodeId), deposit)
+    }
+
+    /// The node of a `Slashed` log: its deposit is gone and it is no longer registered.
+    public static func slashed(_ log: LogEntry) throws -> EthereumAddress {
+        guard log.topics.count == 3, log.topics[0] == slashedTopic, let address = EthereumAddress(word: log.topics[1])
+        else { throw OracleLogError("not a Slashed log", log) }
+        return address
     }
 
     /// The address of a `Deregistered` log.

@@ -31,10 +31,11 @@ public struct Membership: Sendable, Hashable {
         self.difficulty = difficulty
     }
 
-    /// A weight table (`allowlist` or `stake`); fails on an empty list or a weight out of range.
+    /// A weight table (`allowlist` or `stake`); fails on a weight out of range, and on an empty
+    /// allowlist (an empty registry is a network's start: nobody works until somebody registers).
     public static func table(_ kind: Kind, weights: [NodeID: Int]) throws(MembershipError) -> Membership {
         precondition(kind != .open, "open membership has no weight table")
-        guard !weights.isEmpty else { throw .empty(kind) }
+        guard !weights.isEmpty || kind == .stake else { throw .empty(kind) }
         guard weights.count <= maxMembers else { throw .tooManyMembers(weights.count) }
         for (node, weight) in weights.sorted(by: { $0.key < $1.key }) where !(1...maxWeight).contains(weight) {
             throw .weightOutOfRange(node: node, weight: weight)

@@ -43,13 +43,28 @@ struct NodeAssembly {
         let embedder = try SentenceEmbedder(directory: Models.store().resolve(settings.embeddingModel), threads: settings.threads)
         let workers = ModelWorkers(backends: backends, embedders: [settings.embeddingModel: embedder])
 
-        let membership = try settings.membership.membership()
+        var membership = try settings.membership.membership()
+        var registry: OracleRegistry?
+        if membership.kind == .stake {
+            guard let chain = settings.chain else {
+                throw CommandFailure("membership.mode stake: the weights are the oracle's deposits; set chain.rpc and chain.oracle")
+            }
+            do {
+                registry = try await ChainConnector.readRegistry(rpcURL: chain.rpc, oracle: try EthereumAddress(chain.oracle.lowercased()),
+                                                                 startBlock: chain.startBlock, confirmations: chain.confirmations)
+            } catch {
+                throw CommandFailure("membership.mode stake: reading the oracle's registry from \(chain.rpc): \(error)")
+            }
+            membership = registry!.membership
+            logger.info("stake membership from the oracle's registry through block \(registry!.through): \(membership.weights.count) node(s), weight \(membership.totalWeight)")
+        }
         let ticket = settings.servedModels.isEmpty ? nil : admissionTicket(identity, membership, settings.network, logger: logger)
         var config = NodeConfig(network: settings.network, membership: membership, servedModels: settings.servedModels,
                                 embeddingModels: [settings.embeddingModel], ticket: ticket)
         let weight = membership.weight(of: identity.nodeId, ticket: ticket, network: settings.network)
         if !settings.servedModels.isEmpty, weight == 0 {
-            logger.warning("node \(identity.nodeId.short) is not in the network's \(membership.kind.rawValue) membership: it relays and verifies, but sits on no committee")
+            let until = membership.kind == .stake ? " until it registers with the oracle" : ""
+            logger.warning("node \(identity.nodeId.short) is not in the network's \(membership.kind.rawValue) membership: it relays and verifies, but sits on no committee\(until)")
         }
         config.maxConcurrentJobs = 1
         let transports = try TransportSetup.transports(settings, identity: identity, logger: logger)
@@ -73,6 +88,7 @@ struct NodeAssembly {
             configuration.pollInterval = .milliseconds(chain.pollIntervalMs)
             configuration.submitterTurn = .milliseconds(chain.submitterTurnMs)
             configuration.introducerTurn = .milliseconds(chain.introducerTurnMs)
+            configuration.registry = registry
             return ChainConnector(configuration, runtime: runtime, store: store, identity: identity, logger: logger)
         }
         return NodeAssembly(settings: settings, identity: identity, runtime: runtime, metricsServer: metricsServer,

@@ -34,7 +34,11 @@ extension NodeSettings.MembershipSettings {
                 throw ValidationError("membership.members: \(error)")
             }
         case .stake:
-            throw ValidationError("membership.mode stake: the weights are the oracle registry's deposits, and this node cannot read them from the chain yet (the contract draws its own committees from them; see docs/ORACLE.md); use allowlist or open")
+            guard members.isEmpty else {
+                throw ValidationError("membership.members: a stake network's weights are the oracle registry's deposits, read from the chain; members are for membership.mode allowlist")
+            }
+            // Filled from the chain when the node starts (NodeAssembly).
+            return try! Membership.table(.stake, weights: [:])
         case nil:
             throw ValidationError("membership.mode '\(mode)': use allowlist, stake or open")
         }
