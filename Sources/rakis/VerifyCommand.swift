@@ -3,7 +3,7 @@ import Foundation
 import RakisCore
 import RakisEngine
 
-struct Verify: ParsableCommand {
+struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Verify a result certificate file offline.",
         discussion: """
@@ -14,7 +14,8 @@ struct Verify: ParsableCommand {
         judges each reveal by its own bits, as a node does. The certificate is held to the network's \
         membership from this command's own settings (--config, RAKIS_* variables, --membership, \
         --member, --ticket-difficulty), never from the file: its members must be the committee the \
-        rank rule draws for the request. Exits 1 if the certificate does not verify.
+        rank rule draws for the request. On a stake network that is the oracle's registry as the chain \
+        holds it now (--chain-rpc, --oracle): a certificate whose members have left since does not verify. Exits 1 if the certificate does not verify.
         """
     )
 
@@ -23,7 +24,7 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print the verified certificate as one JSON object.") var json = false
     @OptionGroup(title: "Network settings (the membership the certificate is held to)") var node: NodeOptions
 
-    func run() throws {
+    func run() async throws {
         let bytes: [UInt8]
         do {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
@@ -39,7 +40,8 @@ struct Verify: ParsableCommand {
         let embed: ((String) -> BinaryEmbedding)? = try reembed ? embedder(for: bundle.request.embedding.model) : nil
         let verified: VerifiedCertificate
         do {
-            verified = try CertificateVerifier.verify(bundle, membership: try node.settings(forNode: false).membership.membership(), reembed: embed)
+            let (membership, _) = try await node.settings(forNode: false).networkMembership(logger: nil)
+            verified = try CertificateVerifier.verify(bundle, membership: membership, reembed: embed)
         } catch {
             throw CommandFailure("\(error)")
         }

@@ -37,17 +37,20 @@ final class LoopbackCluster {
     private(set) var identities: [NodeIdentity] = []
     /// Members that are not the cluster's nodes (an adversary's weighted identities, say).
     let extraMembers: [NodeID]
+    /// A stake network's nodes read their weights from the oracle their extra arguments name.
+    let stake: Bool
 
     /// The membership flags every node of the cluster, and every client, must share. None when
     /// RAKIS_TEST_BEFORE_MEMBERSHIP is set: the binary under test predates memberships (for the
     /// README's before-and-after latency figures, measured with the same tests).
     var membershipArguments: [String] {
         if ProcessInfo.processInfo.environment["RAKIS_TEST_BEFORE_MEMBERSHIP"] != nil { return [] }
+        if stake { return ["--membership", "stake"] }
         return ["--membership", "allowlist"] + (identities.prefix(serving).map(\.nodeId) + extraMembers).flatMap { ["--member", $0.hex] }
     }
 
     init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, backends: [Int: String] = [:],
-         extraArguments: [Int: [String]] = [:], identities: [NodeIdentity]? = nil, extraMembers: [NodeID] = [],
+         extraArguments: [Int: [String]] = [:], identities: [NodeIdentity]? = nil, extraMembers: [NodeID] = [], stake: Bool = false,
          network: String = "loopback-\(UInt32.random(in: 0...UInt32.max))", nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-loopback-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -55,6 +58,7 @@ final class LoopbackCluster {
         self.backends = backends
         self.extraArguments = extraArguments
         self.extraMembers = extraMembers
+        self.stake = stake
         self.network = network
         self.serving = serving
         self.followers = followers

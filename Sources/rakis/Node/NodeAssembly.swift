@@ -43,21 +43,7 @@ struct NodeAssembly {
         let embedder = try SentenceEmbedder(directory: Models.store().resolve(settings.embeddingModel), threads: settings.threads)
         let workers = ModelWorkers(backends: backends, embedders: [settings.embeddingModel: embedder])
 
-        var membership = try settings.membership.membership()
-        var registry: OracleRegistry?
-        if membership.kind == .stake {
-            guard let chain = settings.chain else {
-                throw CommandFailure("membership.mode stake: the weights are the oracle's deposits; set chain.rpc and chain.oracle")
-            }
-            do {
-                registry = try await ChainConnector.readRegistry(rpcURL: chain.rpc, oracle: try EthereumAddress(chain.oracle.lowercased()),
-                                                                 startBlock: chain.startBlock, confirmations: chain.confirmations)
-            } catch {
-                throw CommandFailure("membership.mode stake: reading the oracle's registry from \(chain.rpc): \(error)")
-            }
-            membership = registry!.membership
-            logger.info("stake membership from the oracle's registry through block \(registry!.through): \(membership.weights.count) node(s), weight \(membership.totalWeight)")
-        }
+        let (membership, registry) = try await settings.networkMembership(logger: logger)
         let ticket = settings.servedModels.isEmpty ? nil : admissionTicket(identity, membership, settings.network, logger: logger)
         var config = NodeConfig(network: settings.network, membership: membership, servedModels: settings.servedModels,
                                 embeddingModels: [settings.embeddingModel], ticket: ticket)

@@ -1,5 +1,30 @@
 import ArgumentParser
+import Logging
+import RakisChain
 import RakisCore
+import RakisOracle
+
+extension NodeSettings {
+    /// The network's membership: as the settings give it, or on a `stake` network the oracle's
+    /// registry through the newest confirmed block (returned too, for the connector to follow on from).
+    func networkMembership(logger: Logger?) async throws -> (Membership, OracleRegistry?) {
+        let membership = try self.membership.membership()
+        guard membership.kind == .stake else { return (membership, nil) }
+        guard let chain else {
+            throw CommandFailure("membership.mode stake: the weights are the oracle's deposits; set chain.rpc and chain.oracle")
+        }
+        let registry: OracleRegistry
+        do {
+            registry = try await ChainConnector.readRegistry(rpcURL: chain.rpc, oracle: try EthereumAddress(chain.oracle.lowercased()),
+                                                             startBlock: chain.startBlock, confirmations: chain.confirmations)
+        } catch {
+            throw CommandFailure("membership.mode stake: reading the oracle's registry from \(chain.rpc): \(error)")
+        }
+        let weights = registry.membership
+        logger?.info("stake membership from the oracle's registry through block \(registry.through): \(weights.weights.count) node(s), weight \(weights.totalWeight)")
+        return (weights, registry)
+    }
+}
 
 extension NodeSettings.MembershipSettings {
     /// The membership these settings describe; every error names the setting at fault.
