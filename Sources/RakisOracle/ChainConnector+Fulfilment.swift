@@ -39,6 +39,7 @@ extension ChainConnector {
         else { return }
         let id = conclusion.requestId
         concludedOutputs[OracleRequest.key(coordinates)] = chosen.output
+        if let proposal = proposals[OracleRequest.key(coordinates)] { considerDispute(proposal) }
         guard let oracleRequest = await oracleRequest(coordinates) else {
             logger.warning("request \(id.hex.prefix(8)) names contract request \(coordinates.chainRequestId), which this node has not seen confirmed; no attestation")
             return

@@ -36,6 +36,9 @@ public actor ChainConnector {
         public var commitWindow = RequestSpec.defaultCommitWindow
         public var revealWindow = RequestSpec.defaultRevealWindow
         public var embeddingBits = RequestSpec.defaultEmbeddingBits
+        /// Minimum deposits this node stakes on disputing a proposal its own certificate
+        /// contradicts; 0 (the default) never disputes.
+        public var disputeBond = 0
         /// The registry the node's `stake` membership was built from (`readRegistry`), so that
         /// following does not read it again; nil reads it at start.
         public var registry: OracleRegistry?
@@ -75,6 +78,8 @@ public actor ChainConnector {
     var concludedOutputs = BoundedDictionary<String, String>(capacity: ChainConnector.earlyRequestsHeld)
     /// Proposals seen in confirmed logs, by contract request key: what a dispute names.
     var proposals = BoundedDictionary<String, OracleProposal>(capacity: ChainConnector.earlyRequestsHeld)
+    /// Proposals this node has decided whether to dispute, by contract request key.
+    var disputesConsidered = BoundedDictionary<String, Bool>(capacity: ChainConnector.earlyRequestsHeld)
     let account: ChainAccount
     /// Work in flight (following, introductions, submissions), cancelled by `stop()`.
     var tasks: [Int: Task<Void, Never>] = [:]

@@ -120,6 +120,10 @@ import Testing
         (["--chain-rpc", "ws://127.0.0.1:8545", "--oracle", "0x00000000000000000000000000000000000000aa"], "must be an http:// or https:// JSON-RPC URL"),
         (["--chain-rpc", "http://127.0.0.1:8545", "--oracle", "0xabc"], "chain.oracle '0xabc'"),
         (["--chain-key-file", "/k"], "--chain-key-file needs a chain"),
+        (["--chain-rpc", "http://127.0.0.1:8545", "--oracle", "0x00000000000000000000000000000000000000aa", "--chain-dispute-bond=-1"],
+         "chain.dispute_bond -1: must be in 0...1000 minimum deposits"),
+        (["--membership", "stake", "--member", String(repeating: "ab", count: 32)], "members are for membership.mode allowlist"),
+        (["--membership", "stake"], "membership.mode stake: the weights are the oracle's deposits; set chain.rpc and chain.oracle"),
     ])
     func badChainSettingsAreRefused(arguments: [String], expected: String) throws {
         let options = try NodeOptions.parse(["--mesh-listen", "127.0.0.1:1"] + arguments)

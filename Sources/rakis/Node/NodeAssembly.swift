@@ -75,6 +75,7 @@ struct NodeAssembly {
             configuration.submitterTurn = .milliseconds(chain.submitterTurnMs)
             configuration.introducerTurn = .milliseconds(chain.introducerTurnMs)
             configuration.registry = registry
+            configuration.disputeBond = chain.disputeBond
             return ChainConnector(configuration, runtime: runtime, store: store, identity: identity, logger: logger)
         }
         return NodeAssembly(settings: settings, identity: identity, runtime: runtime, metricsServer: metricsServer,

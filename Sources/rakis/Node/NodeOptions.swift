@@ -36,6 +36,7 @@ struct NodeOptions: ParsableArguments {
     @Option(help: .setting("chain.poll_interval_ms")) var chainPollIntervalMs: Int?
     @Option(help: .setting("chain.submitter_turn_ms")) var chainSubmitterTurnMs: Int?
     @Option(help: .setting("chain.introducer_turn_ms")) var chainIntroducerTurnMs: Int?
+    @Option(help: .setting("chain.dispute_bond")) var chainDisputeBond: Int?
 
     /// File, then environment, then flags; validated for running a node unless `forNode` is false
     /// (`rakis verify` reads only the network's membership, and runs no node).
@@ -65,7 +66,7 @@ struct NodeOptions: ParsableArguments {
             "chain.rpc": .given(chainRpc), "chain.oracle": .given(oracle), "chain.key_file": .given(chainKeyFile),
             "chain.confirmations": .given(chainConfirmations), "chain.start_block": .given(chainStartBlock),
             "chain.poll_interval_ms": .given(chainPollIntervalMs), "chain.submitter_turn_ms": .given(chainSubmitterTurnMs),
-            "chain.introducer_turn_ms": .given(chainIntroducerTurnMs),
+            "chain.introducer_turn_ms": .given(chainIntroducerTurnMs), "chain.dispute_bond": .given(chainDisputeBond),
         ]
         return given.compactMapValues { $0 }
     }

@@ -87,7 +87,7 @@ extension NodeSetting {
         },
         .text("embedding_model", "RAKIS_EMBEDDING_MODEL", "embedding-model", "The embedding model that compares outputs, by catalog name.") { $0.embeddingModel = $1 },
         .number("threads", "RAKIS_THREADS", "threads", "Engine threads.") { $0.threads = $1 },
-        .text("membership.mode", "RAKIS_MEMBERSHIP", "membership", "Who may sit on committees: allowlist (membership.members), or open (admission tickets).") {
+        .text("membership.mode", "RAKIS_MEMBERSHIP", "membership", "Who may sit on committees: allowlist (membership.members), stake (the oracle registry's deposits; needs a chain) or open (admission tickets).") {
             $0.membership.mode = $1
         },
         .list("membership.members", "RAKIS_MEMBERS", "member", "An allowlist member: NODE_ID, or NODE_ID:WEIGHT (weight 1 by default).") {
@@ -139,6 +139,10 @@ extension NodeSetting {
         .number("chain.introducer_turn_ms", "RAKIS_CHAIN_INTRODUCER_TURN_MS", "chain-introducer-turn-ms", "Milliseconds each registered node in line waits before bringing a request in.") {
             try $0.needChain()
             $0.chain?.introducerTurnMs = $1
+        },
+        .number("chain.dispute_bond", "RAKIS_CHAIN_DISPUTE_BOND", "chain-dispute-bond", "Dispute proposals that contradict this node's certificate, with a bond of this many minimum deposits (0: never).") {
+            try $0.needChain()
+            $0.chain?.disputeBond = $1
         },
     ]
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RakisOracle
 
 /// How a node is set up: a YAML file, then environment variables, then flags, each overriding the
 /// one before, for the settings `NodeSetting.all` declares. Every error names the setting and where it came from.
@@ -45,6 +46,8 @@ struct NodeSettings: Equatable {
         var pollIntervalMs = 1_000
         var submitterTurnMs = 20_000
         var introducerTurnMs = 5_000
+        /// Minimum deposits staked on a dispute of a proposal this node's certificate contradicts; 0 never disputes.
+        var disputeBond = 0
     }
 
     /// A model served by an OpenAI-compatible server instead of the built-in engine.
@@ -111,7 +114,9 @@ struct NodeSettings: Equatable {
             throw ValidationError("network '\(network)': use 1 to 64 lowercase letters, digits and '-' (it names MQTT topics and Nostr tags)")
         }
         guard (1...64).contains(threads) else { throw ValidationError("threads \(threads): must be in 1...64") }
-        _ = try membership.membership()
+        if try membership.membership().kind == .stake, chain == nil {
+            throw ValidationError("membership.mode stake: the weights are the oracle's deposits; set chain.rpc and chain.oracle")
+        }
         guard retainRequests >= 1 else { throw ValidationError("retain_requests \(retainRequests): must be at least 1") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("log_level '\(logLevel)': use trace, debug, info, notice, warning, error or critical")
@@ -144,6 +149,9 @@ struct NodeSettings: Equatable {
             for (name, value) in [("poll_interval_ms", chain.pollIntervalMs), ("submitter_turn_ms", chain.submitterTurnMs),
                                   ("introducer_turn_ms", chain.introducerTurnMs)] where value < 1 {
                 throw ValidationError("chain.\(name) \(value): must be positive")
+            }
+            guard (0...ChainConnector.maxDisputeBond).contains(chain.disputeBond) else {
+                throw ValidationError("chain.dispute_bond \(chain.disputeBond): must be in 0...\(ChainConnector.maxDisputeBond) minimum deposits (0: never dispute)")
             }
         }
         guard mesh.listen != nil || !nostrRelays.isEmpty || !mqttBrokers.isEmpty else {
