@@ -18,6 +18,9 @@ struct Fulfilment {
     /// The agreeing quorum members, by node id.
     let members: Set<NodeID>
     var signatures: [EthereumAddress: RecoverableSignature] = [:]
+    /// The committee seats of the signers, as the oracle answered: fixed when the request was
+    /// made, so each signer's are read once.
+    var seats: [EthereumAddress: Int] = [:]
 }
 
 extension ChainConnector {
@@ -59,7 +62,7 @@ extension ChainConnector {
         // it, having verified the network's result like every node that concluded it (a member of
         // the agreeing cluster signs in any case).
         var attests = members.contains(identity.nodeId)
-        if !attests { attests = await seats(of: address, on: oracleRequest) > 0 }
+        if !attests { attests = (await seats(of: address, on: oracleRequest) ?? 0) > 0 }
         if attests, await mayAttest(oracleRequest, id, output: chosen.output) {
             let signature = configuration.key.sign(digest: fulfilment.signedHash)
             fulfilment.signatures[address] = signature
@@ -163,7 +166,7 @@ extension ChainConnector {
             }
             do {
                 guard try await state(of: request.requestId) == .pending else { break }
-                let signers = await committeeSigners(fulfilment)
+                let signers = await committeeSigners(id)
                 if signers.reduce(0, { $0 + $1.seats }) >= request.threshold {
                     try await submit(fulfilment, signatures: signers.map { ($0.address, $0.signature) })
                     break
@@ -176,26 +179,30 @@ extension ChainConnector {
         fulfilments[id] = nil
     }
 
-    /// The seats `address` drew on the contract request's committee; 0 if the chain cannot say.
-    func seats(of address: EthereumAddress, on request: OracleRequest) async -> Int {
+    /// The seats `address` drew on the contract request's committee; nil if the chain cannot say.
+    func seats(of address: EthereumAddress, on request: OracleRequest) async -> Int? {
         do {
             return try await readUInt(OracleContract.seatsOf(request.requestId, address))?.exactUInt64.map { Int(clamping: $0) } ?? 0
         } catch {
             logger.warning("contract request \(request.requestId): cannot read the seats of \(address): \(error)")
-            return 0
+            return nil
         }
     }
 
     /// The attestations of signers that drew seats on the request's committee on chain, in the
     /// ascending address order the oracle wants, with their seats (the oracle counts seats, not
-    /// signers, and refuses a signature from off the committee).
-    func committeeSigners(_ fulfilment: Fulfilment) async -> [(address: EthereumAddress, signature: RecoverableSignature, seats: Int)] {
-        var signers: [(address: EthereumAddress, signature: RecoverableSignature, seats: Int)] = []
-        for (address, signature) in fulfilment.signatures.sorted(by: { $0.key < $1.key }) {
-            let seats = await seats(of: address, on: fulfilment.oracleRequest)
-            if seats > 0 { signers.append((address, signature, seats)) }
+    /// signers, and refuses a signature from off the committee). Seats are read once per signer.
+    func committeeSigners(_ id: Hash256) async -> [(address: EthereumAddress, signature: RecoverableSignature, seats: Int)] {
+        guard let fulfilment = fulfilments[id] else { return [] }
+        var known = fulfilment.seats
+        for address in fulfilment.signatures.keys where known[address] == nil {
+            known[address] = await seats(of: address, on: fulfilment.oracleRequest)
         }
-        return signers
+        fulfilments[id]?.seats = known
+        return fulfilment.signatures.sorted { $0.key < $1.key }.compactMap { address, signature in
+            guard let seats = known[address], seats > 0 else { return nil }
+            return (address, signature, seats)
+        }
     }
 
     func submit(_ fulfilment: Fulfilment, signatures: [(EthereumAddress, RecoverableSignature)]) async throws {

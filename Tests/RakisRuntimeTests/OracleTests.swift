@@ -19,45 +19,20 @@ extension LoopbackNetworkTests {
     /// down by the second committee and slashed.
     @Test(.requires(.testChain))
     func aContractAsksTheNetworkAndOneNodeFulfilsWithACertificate() async throws {
-        let chain = try await PrivateChain(blockTime: 1)
-        let deployment = try await OracleDeployment.deploy(on: chain, maxTokens: 24)
-        let keys = FileManager.default.temporaryDirectory.appending(path: "rakis-oracle-keys-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: keys) }
+        // Short turns, so a test of the fallback would not wait long; nodes stake disputes.
+        let testbed = try await OracleTestbed(extraSettings: ["submitter_turn_ms: 15000", "introducer_turn_ms: 3000", "dispute_bond: 1"])
+        let (chain, deployment) = (testbed.chain, testbed.deployment)
 
-        // Five nodes, each with a node key and a funded, registered chain key.
+        // Five nodes, each with a funded, registered chain key.
         var extra: [Int: [String]] = [:]
         var accounts: [ChainAccount] = []
-        var nodeIds: [NodeID] = []
-        var identities: [NodeIdentity] = []
+        let identities = (0..<5).map { _ in NodeIdentity.generate() }
         for index in 0..<5 {
-            let identity = NodeIdentity.generate()
-            identities.append(identity)
-            let nodeKey = keys.appending(path: "node\(index).key").path
-            try KeyStore.write(identity, to: nodeKey, passphrase: nil)
             let account = try await deployment.fundedAccount()
-            try await deployment.register(account, as: identity.nodeId)
-            let chainKey = keys.appending(path: "chain\(index).key").path
-            try account.key.secretHex.write(toFile: chainKey, atomically: true, encoding: .utf8)
+            try await deployment.register(account, as: identities[index].nodeId)
             accounts.append(account)
-            nodeIds.append(identity.nodeId)
-            extra[index] = ["--key-file", nodeKey, "--chain-rpc", chain.url, "--oracle", deployment.oracle.lowercaseHex,
-                            "--chain-key-file", chainKey]
+            extra[index] = ["--config", testbed.settings, "--chain-key-file", try testbed.chainKeyFile(account, node: index)]
         }
-        let settings = keys.appending(path: "chain.yaml").path
-        // Short turns, so a test of the fallback would not wait long; confirmations as deployed chains use.
-        try """
-            chain:
-              rpc: \(chain.url)
-              oracle: \(deployment.oracle.lowercaseHex)
-              confirmations: 2
-              start_block: \(deployment.deploymentBlock)
-              poll_interval_ms: 250
-              submitter_turn_ms: 15000
-              introducer_turn_ms: 3000
-              dispute_bond: 1
-            """.write(toFile: settings, atomically: true, encoding: .utf8)
-        for index in 0..<5 { extra[index] = ["--config", settings] + extra[index]! }
         let cluster = try LoopbackCluster(serving: 5, followers: 0, transports: [.mesh], extraArguments: extra, identities: identities)
         #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")
 
@@ -244,7 +219,7 @@ extension LoopbackNetworkTests {
         print("FIGURES oracle dispute: a lie proposed by the one node drawn was disputed by a node, voted down by \(Int(votes)) node(s) of the second committee and its deposit slashed")
 
         #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
-        await chain.stop()
+        await testbed.tearDown()
     }
 
     /// `request(...)` straight to the oracle: SmolLM2, 24 tokens at temperature 0, secDistance

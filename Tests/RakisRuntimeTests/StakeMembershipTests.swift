@@ -12,21 +12,8 @@ extension LoopbackNetworkTests {
     /// nodes' confirmations): every node reads the registry again, and the fourth has no weight.
     @Test(.requires(.testChain))
     func aStakeNetworksWeightsAreTheRegistrysThroughARegistrationAndAReorganization() async throws {
-        let chain = try await PrivateChain(blockTime: 1)
-        let deployment = try await OracleDeployment.deploy(on: chain, maxTokens: 24)
-        let keys = FileManager.default.temporaryDirectory.appending(path: "rakis-stake-keys-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: keys) }
-        let settings = keys.appending(path: "chain.yaml").path
-        try """
-            chain:
-              rpc: \(chain.url)
-              oracle: \(deployment.oracle.lowercaseHex)
-              confirmations: 2
-              start_block: \(deployment.deploymentBlock)
-              poll_interval_ms: 250
-            """.write(toFile: settings, atomically: true, encoding: .utf8)
-
+        let testbed = try await OracleTestbed()
+        let deployment = testbed.deployment
         let identities = (0..<4).map { _ in NodeIdentity.generate() }
         var accounts: [ChainAccount] = []
         for (index, units) in [1, 1, 2].enumerated() {
@@ -37,9 +24,7 @@ extension LoopbackNetworkTests {
         accounts.append(try await deployment.fundedAccount())
         var extra: [Int: [String]] = [:]
         for index in 0..<4 {
-            let chainKey = keys.appending(path: "chain\(index).key").path
-            try accounts[index].key.secretHex.write(toFile: chainKey, atomically: true, encoding: .utf8)
-            extra[index] = ["--config", settings, "--chain-key-file", chainKey]
+            extra[index] = ["--config", testbed.settings, "--chain-key-file", try testbed.chainKeyFile(accounts[index], node: index)]
         }
         for _ in 0..<3 { _ = try await deployment.rpc.client.call("evm_mine") }  // the registrations confirmed
         let cluster = try LoopbackCluster(serving: 4, followers: 0, transports: [.mesh], extraArguments: extra, identities: identities, stake: true)
@@ -57,8 +42,7 @@ extension LoopbackNetworkTests {
         let beforeRegistration = try await deployment.rpc.client.call("evm_snapshot")
         try await deployment.register(accounts[3], as: identities[3].nodeId, deposit: OracleDeployment.minDeposit * 3)
         #expect(await eventually(timeout: .seconds(30)) { await everyNodeHolds(total: 7, newcomer: 3) }, "\(cluster.logs())")
-        let chainArguments = ["--config", settings]
-        let outcome = try await cluster.submit("Name a colour.", quorum: 4, extra: chainArguments)
+        let outcome = try await cluster.submit("Name a colour.", quorum: 4, extra: ["--config", testbed.settings])
         #expect(outcome.status == "final", "a quorum of four needs the node that registered: \(outcome.json)\n\(cluster.logs())")
         #expect(cluster.nodes[3].log.contains("inference took"), "node 3 ran nothing\n\(cluster.nodes[3].log.suffix(3000))")
 
@@ -74,6 +58,6 @@ extension LoopbackNetworkTests {
         print("FIGURES stake membership: a registration was adopted by every node, a quorum of four with the newcomer was final in \(outcome.seconds ?? 0) s, and the reorganization that dropped it was followed by all four")
 
         #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
-        await chain.stop()
+        await testbed.tearDown()
     }
 }

@@ -6,7 +6,8 @@
 /// last block of each range it handled; when the chain no longer has that hash at that height,
 /// it steps back to the newest range end the chain still agrees with and reads again from
 /// there. Logs handed out from the abandoned blocks cannot be taken back: their consumer must be
-/// idempotent per event (the connector keys everything by the contract's request id).
+/// idempotent per event (the connector keys everything by the contract's request id, and reads
+/// its registry again from the start).
 public struct LogFollower: Sendable {
     public enum Step: Sendable, Equatable {
         /// Confirmed logs of blocks up to `through`, in chain order; maybe none.
