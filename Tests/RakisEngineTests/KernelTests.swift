@@ -39,6 +39,18 @@ import Testing
         return bytes
     }
 
+    /// K-quant super-blocks of random bytes (every pattern is valid) with sane half-precision
+    /// scales at `scaleOffsets`.
+    static func randomKQuant(rows: Int, columns: Int, bytesPerBlock: Int, scaleOffsets: [Int], random: inout TestRandom) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for _ in 0..<rows * columns / 256 {
+            var block = (0..<bytesPerBlock).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            for offset in scaleOffsets { block.replaceSubrange(offset..<offset + 2, with: random.half(0.001...0.02)) }
+            bytes += block
+        }
+        return bytes
+    }
+
     static func activations(columns: Int, tokens: Int, random: inout TestRandom) -> QuantizedActivations {
         let values = (0..<columns * tokens).map { _ in random.float(-3...3) }
         let activations = QuantizedActivations(columns: columns, capacity: tokens)
@@ -75,6 +87,28 @@ import Testing
         let (rows, columns) = (24, 96)
         let gguf = Self.randomQ8_0(rows: rows, columns: columns, random: &random)
         let matrix = gguf.withUnsafeBytes { Q8_0Matrix(rows: rows, columns: columns, gguf: $0) }
+        let (fast, reference) = Self.products(matrix, Self.activations(columns: columns, tokens: tokens, random: &random))
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+        #expect(!fast.contains { $0.isNaN })
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 7, 9])
+    func q4_KKernelMatchesReference(tokens: Int) {
+        var random = TestRandom(state: 200 + UInt64(tokens))
+        let (rows, columns) = (24, 512)
+        let gguf = Self.randomKQuant(rows: rows, columns: columns, bytesPerBlock: 144, scaleOffsets: [0, 2], random: &random)
+        let matrix = gguf.withUnsafeBytes { Q4_KMatrix(rows: rows, columns: columns, gguf: $0) }
+        let (fast, reference) = Self.products(matrix, Self.activations(columns: columns, tokens: tokens, random: &random))
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+        #expect(!fast.contains { $0.isNaN })
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 7, 9])
+    func q6_KKernelMatchesReference(tokens: Int) {
+        var random = TestRandom(state: 300 + UInt64(tokens))
+        let (rows, columns) = (24, 512)
+        let gguf = Self.randomKQuant(rows: rows, columns: columns, bytesPerBlock: 210, scaleOffsets: [208], random: &random)
+        let matrix = gguf.withUnsafeBytes { Q6_KMatrix(rows: rows, columns: columns, gguf: $0) }
         let (fast, reference) = Self.products(matrix, Self.activations(columns: columns, tokens: tokens, random: &random))
         #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
         #expect(!fast.contains { $0.isNaN })

@@ -3,7 +3,7 @@ import CRakisKernels
 /// Turns a GGUF weight tensor into the engine's packed compute layout.
 public enum MatrixFormat {
     /// Tensor types the engine can multiply with today.
-    public static let supported: [TensorType] = [.q4_1, .q8_0]
+    public static let supported: [TensorType] = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K]
 
     /// Packs a 2-D tensor whose rows are the matrix's output rows.
     public static func pack(_ tensor: TensorInfo, from file: GGUFFile) throws(GGUFError) -> any PackedMatrix {
@@ -15,9 +15,21 @@ public enum MatrixFormat {
                            reason: "tensor '\(tensor.name)' has \(tensor.rows) rows; the engine needs a multiple of 8")
         }
         let bytes = file.bytes(of: tensor)
+        let (rows, columns) = (tensor.rows, tensor.columns)
         switch tensor.type {
-        case .q4_1: return Q4_1Matrix(rows: tensor.rows, columns: tensor.columns, gguf: bytes)
-        case .q8_0: return Q8_0Matrix(rows: tensor.rows, columns: tensor.columns, gguf: bytes)
+        case .q4_0:
+            do {
+                let blocks = try BlockTranscoding.q4_1(fromQ4_0: bytes)
+                return blocks.withUnsafeBytes { Q4_1Matrix(rows: rows, columns: columns, gguf: $0) }
+            } catch {
+                throw .corrupt(path: file.path, offset: tensor.byteRange.lowerBound + 18 * error.block,
+                               reason: "tensor '\(tensor.name)': a Q4_0 block's scale is too large for half precision times 8")
+            }
+        case .q4_1: return Q4_1Matrix(rows: rows, columns: columns, gguf: bytes)
+        case .q5_0: return BlockTranscoding.q8_0(fromQ5_0: bytes).withUnsafeBytes { Q8_0Matrix(rows: rows, columns: columns, gguf: $0) }
+        case .q8_0: return Q8_0Matrix(rows: rows, columns: columns, gguf: bytes)
+        case .q4_K: return Q4_KMatrix(rows: rows, columns: columns, gguf: bytes)
+        case .q6_K: return Q6_KMatrix(rows: rows, columns: columns, gguf: bytes)
         default: throw .unsupportedTensorType(path: file.path, tensor: tensor.name, type: tensor.type.name)
         }
     }
