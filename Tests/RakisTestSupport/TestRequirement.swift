@@ -95,6 +95,9 @@ extension TestRequirement {
         "the nostr-relay program (RAKIS_TEST_NOSTR_RELAY_BIN)", remedy: services, isMet: PrivateNostrRelay.isAvailable)
     public static let mosquitto = TestRequirement(
         "mosquitto (/usr/sbin/mosquitto)", remedy: "scripts/system-packages.sh --tests installs it", isMet: Mosquitto.isInstalled)
+    public static let tinyModels = TestRequirement(
+        "the tiny random-weight models (RAKIS_TEST_TINY_MODELS)", remedy: "export RAKIS_TEST_TINY_MODELS=\"$(scripts/engine/tiny-models.sh)\"",
+        isMet: environment["RAKIS_TEST_TINY_MODELS"].map { FileManager.default.fileExists(atPath: $0 + "/tiny-llama-q4_k.gguf") } ?? false)
     public static let testChain = TestRequirement(
         "the test chain (RAKIS_TEST_CHAIN_PYTHON, RAKIS_TEST_CHAIN_SERVER_SCRIPT, RAKIS_TEST_CONTRACTS)",
         remedy: services, isMet: PrivateChain.isAvailable)

@@ -1,0 +1,150 @@
+"""Writes tiny random-weight Llama-architecture GGUF models, one per tensor format the engine
+multiplies with, so the engine's formats are tested end to end without downloads:
+    tiny-llama-<format>.gguf   (q4_0, q4_1, q5_0, q8_0, q4_k, q6_k)
+Two layers, width 256, 4 query and 2 key-value heads, a feed-forward of 512, a byte-level BPE
+vocabulary of 512 tokens (the 256 bytes, 255 merges of common pairs, an end token). Every 2-D
+weight is in the file's format; norms are F32, except in the Q8_0 model, whose norms are F16
+and BF16 (to read those types too). The same seed gives the same bytes, so reference logits
+made from them once (scripts/engine/tiny_model_logits.py) hold for every later run.
+
+Usage: python make_tiny_models.py OUTPUT_DIR   (needs the `gguf` package and numpy)
+"""
+import pathlib
+import sys
+
+import numpy as np
+import gguf
+from gguf import GGMLQuantizationType as T
+from gguf.quants import quantize
+
+WIDTH, HIDDEN, LAYERS, HEADS, KV_HEADS, VOCAB, CONTEXT = 256, 512, 2, 4, 2, 512, 256
+FORMATS = {"q4_0": T.Q4_0, "q4_1": T.Q4_1, "q5_0": T.Q5_0, "q8_0": T.Q8_0, "q4_k": T.Q4_K, "q6_k": T.Q6_K}
+
+
+def byte_alphabet():
+    """GPT-2's byte-to-unicode map: the printable stand-in for every byte."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    chars, extra = printable[:], 0
+    for b in range(256):
+        if b not in printable:
+            printable.append(b)
+            chars.append(256 + extra)
+            extra += 1
+    return {b: chr(c) for b, c in zip(printable, chars)}
+
+
+def vocabulary():
+    alphabet = byte_alphabet()
+    tokens = [alphabet[b] for b in range(256)]
+    merges = []
+    text = "the quick brown fox jumps over the lazy dog and then it runs back home to rest " * 4
+    pieces = [[alphabet[c] for c in (" " + w).encode()] for w in text.split()]
+    # Greedy pair merges over the sample text, until the vocabulary is full.
+    while len(tokens) < VOCAB - 1:
+        counts = {}
+        for piece in pieces:
+            for a, b in zip(piece, piece[1:]):
+                counts[(a, b)] = counts.get((a, b), 0) + 1
+        if not counts:
+            break
+        (a, b), _ = max(counts.items(), key=lambda item: (item[1], item[0]))
+        merges.append(f"{a} {b}")
+        tokens.append(a + b)
+        pieces = [merge_pair(piece, a, b) for piece in pieces]
+    while len(tokens) < VOCAB - 1:
+        tokens.append(f"<unused{len(tokens)}>")
+    tokens.append("<|end|>")
+    return tokens, merges
+
+
+def merge_pair(piece, a, b):
+    out, i = [], 0
+    while i < len(piece):
+        if i + 1 < len(piece) and piece[i] == a and piece[i + 1] == b:
+            out.append(a + b)
+            i += 2
+        else:
+            out.append(piece[i])
+            i += 1
+    return out
+
+
+def weight(rng, kind, rows, columns):
+    """A rows x columns weight in `kind`, as the bytes GGUF stores."""
+    if kind in (T.Q4_K, T.Q6_K):
+        bytes_per_block, scales = (144, [(0, 0.0004), (2, 0.003)]) if kind == T.Q4_K else (210, [(208, 0.0002)])
+        blocks = rng.integers(0, 256, size=(rows * columns // 256, bytes_per_block), dtype=np.uint8)
+        for offset, size in scales:
+            blocks[:, offset:offset + 2] = rng.uniform(0.5 * size, size, blocks.shape[0]).astype(np.float16).view(np.uint8).reshape(-1, 2)
+        return blocks.reshape(rows, -1)
+    return quantize((rng.standard_normal((rows, columns)) * 0.08).astype(np.float32), kind)
+
+
+def write(path, name, kind):
+    rng = np.random.default_rng(sum(map(ord, name)))
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_name(f"tiny-llama-{name}")
+    writer.add_context_length(CONTEXT)
+    writer.add_embedding_length(WIDTH)
+    writer.add_block_count(LAYERS)
+    writer.add_feed_forward_length(HIDDEN)
+    writer.add_head_count(HEADS)
+    writer.add_head_count_kv(KV_HEADS)
+    writer.add_rope_dimension_count(WIDTH // HEADS)
+    writer.add_rope_freq_base(10000.0)
+    writer.add_layer_norm_rms_eps(1e-5)
+    writer.add_file_type(int(kind))
+    tokens, merges = vocabulary()
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre("smollm")
+    writer.add_token_list(tokens)
+    writer.add_token_types([1] * (VOCAB - 1) + [3])
+    writer.add_token_merges(merges)
+    writer.add_eos_token_id(VOCAB - 1)
+    writer.add_add_bos_token(False)
+
+    norm_types = [np.float16, "bf16"] if kind == T.Q8_0 else [np.float32]
+
+    def norm(tensor_name, index):
+        values = (1.0 + 0.1 * rng.standard_normal(WIDTH)).astype(np.float32)
+        chosen = norm_types[index % len(norm_types)]
+        if chosen == "bf16":
+            writer.add_tensor(tensor_name, quantize(values, T.BF16), raw_dtype=T.BF16)
+        else:
+            writer.add_tensor(tensor_name, values.astype(chosen))
+
+    def matrix(tensor_name, rows, columns):
+        writer.add_tensor(tensor_name, weight(rng, kind, rows, columns), raw_dtype=kind)
+
+    kv = WIDTH // HEADS * KV_HEADS
+    matrix("token_embd.weight", VOCAB, WIDTH)
+    for layer in range(LAYERS):
+        p = f"blk.{layer}."
+        norm(p + "attn_norm.weight", 0)
+        matrix(p + "attn_q.weight", WIDTH, WIDTH)
+        matrix(p + "attn_k.weight", kv, WIDTH)
+        matrix(p + "attn_v.weight", kv, WIDTH)
+        matrix(p + "attn_output.weight", WIDTH, WIDTH)
+        norm(p + "ffn_norm.weight", 1)
+        matrix(p + "ffn_gate.weight", HIDDEN, WIDTH)
+        matrix(p + "ffn_up.weight", HIDDEN, WIDTH)
+        matrix(p + "ffn_down.weight", WIDTH, HIDDEN)
+    norm("output_norm.weight", 0)
+    matrix("output.weight", VOCAB, WIDTH)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+def main():
+    out = pathlib.Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    for name, kind in FORMATS.items():
+        path = out / f"tiny-llama-{name}.gguf"
+        write(path, name, kind)
+        print(f"{path} ({path.stat().st_size} bytes)")
+
+
+if __name__ == "__main__":
+    main()
