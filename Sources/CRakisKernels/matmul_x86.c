@@ -20,7 +20,7 @@ INLINE_AVX2 __m256i broadcast4(const int8_t *bytes) {
     return _mm256_set1_epi32(word);
 }
 
-enum { Q4_1_GROUP_BLOCK = 160, Q8_0_GROUP_BLOCK = 272, TILE = 4, PREFETCH_DISTANCE = 2048 };
+enum { Q4_1_GROUP_BLOCK = 160, Q8_0_GROUP_BLOCK = 272, Q5_GROUP_BLOCK = 320, TILE = 4, PREFETCH_DISTANCE = 2048 };
 
 // One group of 8 rows times `tile` tokens (tile is a constant at every call, so the arrays
 // below live in registers).
@@ -135,9 +135,65 @@ AVX2 void rakis_q8_0_matmul(const uint8_t *packed, size_t blocks, size_t group_b
     }
 }
 
+// Unsigned 8-bit weights (0...31) with a float scale and offset per block: Q4_1's arithmetic.
+INLINE_AVX2 void q5_group(const uint8_t *group, size_t blocks, const int8_t *act_q, const float *act_d,
+                          const float *act_s, int tile, float *out, size_t out_stride) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[TILE];
+    for (int t = 0; t < tile; t++) acc[t] = _mm256_setzero_ps();
+
+    for (size_t b = 0; b < blocks; b++) {
+        const uint8_t *block = group + b * Q5_GROUP_BLOCK;
+        for (int line = 0; line < Q5_GROUP_BLOCK; line += 64)
+            _mm_prefetch((const char *)(block + PREFETCH_DISTANCE + line), _MM_HINT_T0);
+        __m256i sums[TILE];
+        for (int t = 0; t < tile; t++) sums[t] = _mm256_setzero_si256();
+        for (int k = 0; k < 8; k++) {
+            const __m256i weights = _mm256_loadu_si256((const __m256i *)(block + 64 + 32 * k));
+            for (int t = 0; t < tile; t++) {
+                const int8_t *a = act_q + ((size_t)t * blocks + b) * 32 + 4 * k;
+                // Pairs of at most 2 * 31 * 128 fit 16 bits.
+                sums[t] = _mm256_add_epi32(sums[t], _mm256_madd_epi16(_mm256_maddubs_epi16(weights, broadcast4(a)), ones));
+            }
+        }
+        const __m256 scale_w = _mm256_loadu_ps((const float *)block);
+        const __m256 offset_w = _mm256_loadu_ps((const float *)(block + 32));
+        for (int t = 0; t < tile; t++) {
+            const __m256 scale = _mm256_mul_ps(scale_w, _mm256_set1_ps(act_d[(size_t)t * blocks + b]));
+            acc[t] = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(sums[t]), acc[t]);
+            acc[t] = _mm256_fmadd_ps(offset_w, _mm256_set1_ps(act_s[(size_t)t * blocks + b]), acc[t]);
+        }
+    }
+    for (int t = 0; t < tile; t++) _mm256_storeu_ps(out + (size_t)t * out_stride, acc[t]);
+}
+
+AVX2 void rakis_q5_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
+                          const int8_t *act_q, const float *act_d, const float *act_s, size_t tokens,
+                          float *out, size_t out_stride) {
+    for (size_t g = group_begin; g < group_end; g++) {
+        const uint8_t *group = packed + g * blocks * Q5_GROUP_BLOCK;
+        size_t t = 0;
+        for (; t + TILE <= tokens; t += TILE)
+            q5_group(group, blocks, act_q + t * blocks * 32, act_d + t * blocks, act_s + t * blocks, TILE,
+                     out + t * out_stride + g * 8, out_stride);
+        const float *d = act_d + t * blocks, *s = act_s + t * blocks;
+        const int8_t *q = act_q + t * blocks * 32;
+        float *o = out + t * out_stride + g * 8;
+        switch (tokens - t) {
+        case 3: q5_group(group, blocks, q, d, s, 3, o, out_stride); break;
+        case 2: q5_group(group, blocks, q, d, s, 2, o, out_stride); break;
+        case 1: q5_group(group, blocks, q, d, s, 1, o, out_stride); break;
+        default: break;
+        }
+    }
+}
+
 #else
 
 int rakis_kernels_available(void) { return 0; }
+void rakis_q5_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
+                     const int8_t *act_q, const float *act_d, const float *act_s, size_t tokens,
+                     float *out, size_t out_stride) {}
 void rakis_q4_1_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
                        const int8_t *act_q, const float *act_d, const float *act_s, size_t tokens,
                        float *out, size_t out_stride) {}

@@ -22,10 +22,14 @@ import Testing
 
     static func matrix(_ type: TensorType, _ sample: Sample, _ bytes: UnsafeRawBufferPointer) throws -> any PackedMatrix {
         switch type {
+        case .f32, .f16, .bf16: FloatPackedMatrix(rows: sample.rows, columns: sample.columns, type: type, gguf: bytes)
         case .q4_0: try BlockTranscoding.q4_1(fromQ4_0: bytes).withUnsafeBytes { Q4_1Matrix(rows: sample.rows, columns: sample.columns, gguf: $0) }
         case .q4_1: Q4_1Matrix(rows: sample.rows, columns: sample.columns, gguf: bytes)
         case .q5_0: BlockTranscoding.q8_0(fromQ5_0: bytes).withUnsafeBytes { Q8_0Matrix(rows: sample.rows, columns: sample.columns, gguf: $0) }
+        case .q5_1: Q5Matrix(rows: sample.rows, columns: sample.columns, q5_1: bytes)
         case .q8_0: Q8_0Matrix(rows: sample.rows, columns: sample.columns, gguf: bytes)
+        case .q3_K: Q6_KMatrix(rows: sample.rows, columns: sample.columns, q3_K: bytes)
+        case .q5_K: Q5Matrix(rows: sample.rows, columns: sample.columns, q5_K: bytes)
         case .q4_K: Q4_KMatrix(rows: sample.rows, columns: sample.columns, gguf: bytes)
         case .q6_K: Q6_KMatrix(rows: sample.rows, columns: sample.columns, gguf: bytes)
         default: preconditionFailure("no sample format \(type)")

@@ -114,6 +114,29 @@ import Testing
         #expect(!fast.contains { $0.isNaN })
     }
 
+    @Test(arguments: [1, 2, 3, 4, 5, 7, 9])
+    func q5KernelMatchesReference(tokens: Int) {
+        var random = TestRandom(state: 400 + UInt64(tokens))
+        let (rows, columns) = (24, 512)
+        let gguf = Self.randomKQuant(rows: rows, columns: columns, bytesPerBlock: 176, scaleOffsets: [0, 2], random: &random)
+        let matrix = gguf.withUnsafeBytes { Q5Matrix(rows: rows, columns: columns, q5_K: $0) }
+        let (fast, reference) = Self.products(matrix, Self.activations(columns: columns, tokens: tokens, random: &random))
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+        #expect(!fast.contains { $0.isNaN })
+    }
+
+    /// Float weights take the activations' floats: the FloatMatrix kernel against its reference.
+    @Test(arguments: [1, 2, 5, 9])
+    func floatWeightsKernelMatchesReference(tokens: Int) {
+        var random = TestRandom(state: 500 + UInt64(tokens))
+        let (rows, columns) = (24, 96)
+        let gguf = (0..<rows * columns).flatMap { _ in random.half(-0.5...0.5) }
+        let matrix = gguf.withUnsafeBytes { FloatPackedMatrix(rows: rows, columns: columns, type: .f16, gguf: $0) }
+        let (fast, reference) = Self.products(matrix, Self.activations(columns: columns, tokens: tokens, random: &random))
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+        #expect(!fast.contains { $0.isNaN })
+    }
+
     @Test func kernelsRunOnThisMachine() {
         // CI machines have AVX2; if this fails the engine silently runs the slow reference path.
         #expect(simdKernelsAvailable)

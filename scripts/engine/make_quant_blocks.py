@@ -31,9 +31,12 @@ def k_quant_blocks(bytes_per_block, scale_offsets):
 
 formats = {}
 values = rng.standard_normal((ROWS, COLUMNS)).astype(np.float32)
-for kind in (T.Q4_0, T.Q4_1, T.Q5_0, T.Q8_0):
+formats["F32"] = values.view(np.uint8).reshape(ROWS, -1)
+for kind in (T.F16, T.BF16, T.Q4_0, T.Q4_1, T.Q5_0, T.Q5_1, T.Q8_0):
     formats[kind.name] = quantize(values, kind)
+formats["Q3_K"] = k_quant_blocks(110, [108])     # d
 formats["Q4_K"] = k_quant_blocks(144, [0, 2])    # d, dmin
+formats["Q5_K"] = k_quant_blocks(176, [0, 2])    # d, dmin
 formats["Q6_K"] = k_quant_blocks(210, [208])     # d
 
 out = {}

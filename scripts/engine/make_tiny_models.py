@@ -1,6 +1,6 @@
 """Writes tiny random-weight Llama-architecture GGUF models, one per tensor format the engine
 multiplies with, so the engine's formats are tested end to end without downloads:
-    tiny-llama-<format>.gguf   (q4_0, q4_1, q5_0, q8_0, q4_k, q6_k)
+    tiny-llama-<format>.gguf   (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q3_k, q4_k, q5_k, q6_k)
 Two layers, width 256, 4 query and 2 key-value heads, a feed-forward of 512, a byte-level BPE
 vocabulary of 512 tokens (the 256 bytes, 255 merges of common pairs, an end token). Every 2-D
 weight is in the file's format; norms are F32, except in the Q8_0 model, whose norms are F16
@@ -18,7 +18,12 @@ from gguf import GGMLQuantizationType as T
 from gguf.quants import quantize
 
 WIDTH, HIDDEN, LAYERS, HEADS, KV_HEADS, VOCAB, CONTEXT = 256, 512, 2, 4, 2, 512, 256
-FORMATS = {"q4_0": T.Q4_0, "q4_1": T.Q4_1, "q5_0": T.Q5_0, "q8_0": T.Q8_0, "q4_k": T.Q4_K, "q6_k": T.Q6_K}
+FORMATS = {"f32": T.F32, "f16": T.F16, "bf16": T.BF16, "q4_0": T.Q4_0, "q4_1": T.Q4_1, "q5_0": T.Q5_0, "q5_1": T.Q5_1,
+           "q8_0": T.Q8_0, "q3_k": T.Q3_K, "q4_k": T.Q4_K, "q5_k": T.Q5_K, "q6_k": T.Q6_K}
+# K-quant blocks are random bytes (gguf-py cannot quantize them) with their half-precision
+# scales at these offsets drawn up to these sizes, chosen to centre and size the weights.
+K_QUANTS = {T.Q3_K: (110, [(108, 0.002)]), T.Q4_K: (144, [(0, 0.0004), (2, 0.003)]),
+            T.Q5_K: (176, [(0, 0.0002), (2, 0.003)]), T.Q6_K: (210, [(208, 0.0002)])}
 
 
 def byte_alphabet():
@@ -71,13 +76,16 @@ def merge_pair(piece, a, b):
 
 def weight(rng, kind, rows, columns):
     """A rows x columns weight in `kind`, as the bytes GGUF stores."""
-    if kind in (T.Q4_K, T.Q6_K):
-        bytes_per_block, scales = (144, [(0, 0.0004), (2, 0.003)]) if kind == T.Q4_K else (210, [(208, 0.0002)])
+    if kind in K_QUANTS:
+        bytes_per_block, scales = K_QUANTS[kind]
         blocks = rng.integers(0, 256, size=(rows * columns // 256, bytes_per_block), dtype=np.uint8)
         for offset, size in scales:
             blocks[:, offset:offset + 2] = rng.uniform(0.5 * size, size, blocks.shape[0]).astype(np.float16).view(np.uint8).reshape(-1, 2)
         return blocks.reshape(rows, -1)
-    return quantize((rng.standard_normal((rows, columns)) * 0.08).astype(np.float32), kind)
+    values = (rng.standard_normal((rows, columns)) * 0.08).astype(np.float32)
+    if kind == T.F32:
+        return values
+    return quantize(values, kind)
 
 
 def write(path, name, kind):
@@ -114,7 +122,8 @@ def write(path, name, kind):
             writer.add_tensor(tensor_name, values.astype(chosen))
 
     def matrix(tensor_name, rows, columns):
-        writer.add_tensor(tensor_name, weight(rng, kind, rows, columns), raw_dtype=kind)
+        data = weight(rng, kind, rows, columns)
+        writer.add_tensor(tensor_name, data, raw_dtype=None if kind == T.F32 else kind)
 
     kv = WIDTH // HEADS * KV_HEADS
     matrix("token_embd.weight", VOCAB, WIDTH)

@@ -27,6 +27,13 @@ public struct FloatMatrix: Sendable {
 
     public var groupCount: Int { rows / 8 }
 
+    /// Row `row`'s weights.
+    public func row(_ row: Int, into out: UnsafeMutablePointer<Float>) {
+        let (group, lane) = row.quotientAndRemainder(dividingBy: 8)
+        let packed = storage.bytes.assumingMemoryBound(to: Float.self)
+        for column in 0..<columns { out[column] = packed[(group * columns + column) * 8 + lane] }
+    }
+
     private var weights: FloatWeights {
         FloatWeights(base: storage.bytes.assumingMemoryBound(to: Float.self), groupStride: columns * 8, columnStride: 8, columns: columns)
     }

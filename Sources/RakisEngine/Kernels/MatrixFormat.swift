@@ -3,7 +3,7 @@ import CRakisKernels
 /// Turns a GGUF weight tensor into the engine's packed compute layout.
 public enum MatrixFormat {
     /// Tensor types the engine can multiply with today.
-    public static let supported: [TensorType] = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K]
+    public static let supported: [TensorType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q3_K, .q4_K, .q5_K, .q6_K]
 
     /// Packs a 2-D tensor whose rows are the matrix's output rows.
     public static func pack(_ tensor: TensorInfo, from file: GGUFFile) throws(GGUFError) -> any PackedMatrix {
@@ -17,6 +17,7 @@ public enum MatrixFormat {
         let bytes = file.bytes(of: tensor)
         let (rows, columns) = (tensor.rows, tensor.columns)
         switch tensor.type {
+        case .f32, .f16, .bf16: return FloatPackedMatrix(rows: rows, columns: columns, type: tensor.type, gguf: bytes)
         case .q4_0:
             do {
                 let blocks = try BlockTranscoding.q4_1(fromQ4_0: bytes)
@@ -27,8 +28,11 @@ public enum MatrixFormat {
             }
         case .q4_1: return Q4_1Matrix(rows: rows, columns: columns, gguf: bytes)
         case .q5_0: return BlockTranscoding.q8_0(fromQ5_0: bytes).withUnsafeBytes { Q8_0Matrix(rows: rows, columns: columns, gguf: $0) }
+        case .q5_1: return Q5Matrix(rows: rows, columns: columns, q5_1: bytes)
         case .q8_0: return Q8_0Matrix(rows: rows, columns: columns, gguf: bytes)
+        case .q3_K: return Q6_KMatrix(rows: rows, columns: columns, q3_K: bytes)
         case .q4_K: return Q4_KMatrix(rows: rows, columns: columns, gguf: bytes)
+        case .q5_K: return Q5Matrix(rows: rows, columns: columns, q5_K: bytes)
         case .q6_K: return Q6_KMatrix(rows: rows, columns: columns, gguf: bytes)
         default: throw .unsupportedTensorType(path: file.path, tensor: tensor.name, type: tensor.type.name)
         }

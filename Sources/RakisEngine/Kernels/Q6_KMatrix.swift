@@ -27,26 +27,38 @@ public struct Q6_KMatrix: PackedMatrix {
     /// 64 (low nibble for t < 2, high for t >= 2) and its top two bits from bits 2t, 2t+1 of
     /// byte l of the half's 32.
     public init(rows: Int, columns: Int, gguf: UnsafeRawBufferPointer) {
-        precondition(rows % 8 == 0 && columns % 256 == 0 && gguf.count == rows * columns / 256 * Self.ggufBlockBytes)
+        precondition(columns % 256 == 0 && gguf.count == rows * columns / 256 * Self.ggufBlockBytes)
+        self.init(rows: rows, columns: columns, bytesPerBlock: Self.ggufBlockBytes, gguf: gguf) { block, d, scales, weights in
+            d = block.loadUnaligned(fromByteOffset: 208, as: UInt16.self)
+            for i in 0..<16 { scales[i] = block.load(fromByteOffset: 192 + i, as: Int8.self) }
+            for index in 0..<256 { weights[index] = Int8(Self.quant(index, block)) - 32 }
+        }
+    }
+
+    /// Packs rows of `bytesPerBlock`-byte GGUF super-blocks that `decode` reads into the half
+    /// bits of d, the 16 scales and the 256 signed weights of this format.
+    init(rows: Int, columns: Int, bytesPerBlock: Int, gguf: UnsafeRawBufferPointer,
+         decode: (UnsafeRawPointer, inout UInt16, inout [Int8], inout [Int8]) -> Void) {
+        precondition(rows % 8 == 0 && columns % 256 == 0 && gguf.count == rows * columns / 256 * bytesPerBlock)
         self.rows = rows
         self.columns = columns
         superBlocks = columns / 256
         storage = PackedStorage(count: rows / 8 * superBlocks * Self.groupBlockBytes)
         let source = gguf.baseAddress!
+        var d: UInt16 = 0
+        var scales = [Int8](repeating: 0, count: 16)
+        var weights = [Int8](repeating: 0, count: 256)
         for group in 0..<rows / 8 {
             for superBlock in 0..<superBlocks {
                 let target = storage.bytes + (group * superBlocks + superBlock) * Self.groupBlockBytes
                 for lane in 0..<8 {
-                    let input = source + ((group * 8 + lane) * superBlocks + superBlock) * Self.ggufBlockBytes
-                    (target + 2 * lane).copyMemory(from: input + 208, byteCount: 2)
-                    for i in 0..<16 {
-                        target.storeBytes(of: input.load(fromByteOffset: 192 + i, as: UInt8.self), toByteOffset: 16 + 8 * i + lane, as: UInt8.self)
-                    }
+                    decode(source + ((group * 8 + lane) * superBlocks + superBlock) * bytesPerBlock, &d, &scales, &weights)
+                    target.storeBytes(of: d, toByteOffset: 2 * lane, as: UInt16.self)
+                    for i in 0..<16 { target.storeBytes(of: scales[i], toByteOffset: 16 + 8 * i + lane, as: Int8.self) }
                     for index in 0..<256 {
                         let (block, position) = index.quotientAndRemainder(dividingBy: 32)
                         let (k, i) = position.quotientAndRemainder(dividingBy: 4)
-                        let weight = Int8(Self.quant(index, input)) - 32
-                        target.storeBytes(of: weight, toByteOffset: Self.weightsOffset + 256 * block + 32 * k + 4 * lane + i, as: Int8.self)
+                        target.storeBytes(of: weights[index], toByteOffset: Self.weightsOffset + 256 * block + 32 * k + 4 * lane + i, as: Int8.self)
                     }
                 }
             }

@@ -5,7 +5,8 @@ import CRakisKernels
 /// through half precision as llama.cpp stores them).
 ///
 /// Each token row is quantized on its own, so a token's values never depend on which other
-/// tokens share the batch.
+/// tokens share the batch. The rows' own floats are kept too: a matrix stored in floating
+/// point (`FloatPackedMatrix`) multiplies with those.
 public final class QuantizedActivations: @unchecked Sendable {
     public let capacity: Int
     public let columns: Int
@@ -14,6 +15,8 @@ public final class QuantizedActivations: @unchecked Sendable {
     public let values: UnsafeMutablePointer<Int8>
     public let scales: UnsafeMutablePointer<Float>
     public let scaledSums: UnsafeMutablePointer<Float>
+    /// The rows as given, `columns` apart.
+    public let floats: UnsafeMutablePointer<Float>
 
     public init(columns: Int, capacity: Int) {
         precondition(columns % 32 == 0, "activation rows must fill 32-value blocks")
@@ -23,18 +26,21 @@ public final class QuantizedActivations: @unchecked Sendable {
         values = .allocate(capacity: capacity * columns)
         scales = .allocate(capacity: capacity * blocks)
         scaledSums = .allocate(capacity: capacity * blocks)
+        floats = .allocate(capacity: capacity * columns)
     }
 
     deinit {
         values.deallocate()
         scales.deallocate()
         scaledSums.deallocate()
+        floats.deallocate()
     }
 
     /// Quantizes `count` rows of `columns` floats (row stride `stride`).
     public func quantize(_ rows: UnsafePointer<Float>, count: Int, stride: Int) {
         precondition(count <= capacity)
         tokens = count
+        keepFloats(rows, count: count, stride: stride)
         guard simdKernelsAvailable else { return referenceQuantize(rows, count: count, stride: stride) }
         for token in 0..<count {
             let index = token * blocks
@@ -46,6 +52,7 @@ public final class QuantizedActivations: @unchecked Sendable {
     public func referenceQuantize(_ rows: UnsafePointer<Float>, count: Int, stride: Int) {
         precondition(count <= capacity)
         tokens = count
+        keepFloats(rows, count: count, stride: stride)
         for token in 0..<count {
             let row = rows + token * stride
             for block in 0..<blocks {
@@ -55,6 +62,10 @@ public final class QuantizedActivations: @unchecked Sendable {
                 scaledSums[index] = sum
             }
         }
+    }
+
+    private func keepFloats(_ rows: UnsafePointer<Float>, count: Int, stride: Int) {
+        for token in 0..<count { (floats + token * columns).update(from: rows + token * stride, count: columns) }
     }
 
     /// One block: q = round(x * 127 / max|x|), ties to even (as the AVX path of llama.cpp).
