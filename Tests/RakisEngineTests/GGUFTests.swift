@@ -75,10 +75,11 @@ import Testing
         let nameRange = try #require(data.range(of: name))
         let typeOffset = nameRange.upperBound + 4 + 16
         #expect(data[typeOffset] == UInt8(TensorType.q8_0.rawValue))
-        data[typeOffset] = UInt8(TensorType.q4_0.rawValue)
+        // IQ4_NL has Q4_0's geometry (18 bytes per 32 values), so the file still adds up.
+        data[typeOffset] = UInt8(TensorType.iq4_NL.rawValue)
         let path = try Self.temporaryFile(data, "type")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: GGUFError.unsupportedTensorType(path: path, tensor: "token_embd.weight", type: "Q4_0")) {
+        #expect(throws: GGUFError.unsupportedTensorType(path: path, tensor: "token_embd.weight", type: "IQ4_NL")) {
             try LanguageModel(path: path)
         }
     }
