@@ -1,11 +1,14 @@
+import Crypto
 import Foundation
 import Testing
 import RakisEngine
 import RakisTestSupport
 
 /// Every tensor format end to end, on tiny random-weight Llama models whose every matrix is in
-/// that format (scripts/engine/make_tiny_models.py, made by the test set-up): they load, and
-/// their logits are the same bits whatever the thread count and whatever shares the batch.
+/// that format (scripts/engine/make_tiny_models.py, made by the test set-up): they load, their
+/// logits are the same bits whatever the thread count and whatever shares the batch, and they
+/// are close to llama.cpp's on the same files (`Reference/tiny-llama.llama-cpp.json`, made by
+/// scripts/engine/tiny_model_logits.py).
 @Suite(.requires(.tinyModels))
 struct TensorFormatModelTests {
     static let formats = ["f32", "f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q3_k", "q4_k", "q5_k", "q6_k"]
@@ -31,5 +34,50 @@ struct TensorFormatModelTests {
         }
         // The weights are random: the format must still give distinct logits, not a constant.
         #expect(Set(baseline[0]).count > 100)
+    }
+
+    struct LlamaCppLogits: Decodable {
+        struct Model: Decodable {
+            let sha256: String
+            let logits: [[Float]]
+        }
+        let llamaCppPython: String
+        let prompts: [[Int32]]
+        let models: [String: Model]
+    }
+
+    static let llamaCpp: LlamaCppLogits? = {
+        let file = ReferenceData.directory().appendingPathComponent("tiny-llama.llama-cpp.json")
+        return try? JSONDecoder().decode(LlamaCppLogits.self, from: Data(contentsOf: file))
+    }()
+
+    /// How far our logits may be from llama.cpp's, in absolute terms (the logits of these models
+    /// spread over about ±5): both quantize the activations to 8 bits, but llama.cpp in other
+    /// blocks for some formats (Q8_0 for Q4_0, Q5_0 and Q8_0; Q8_K for the K-quants; F16 for
+    /// half-precision weights), and the two engines round their sums in other orders.
+    static let tolerance: [String: (max: Float, mean: Float)] = [:]
+
+    @Test(arguments: formats)
+    func logitsAreCloseToLlamaCpps(format: String) throws {
+        let reference = try #require(Self.llamaCpp, "Reference/tiny-llama.llama-cpp.json is missing")
+        let expected = try #require(reference.models[format], "no llama.cpp logits for \(format)")
+        let path = Self.path(format)
+        let digest = SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
+        try #require(digest == expected.sha256, "\(path) is not the file llama.cpp's logits were made from: regenerate both (scripts/engine)")
+        #expect(reference.prompts == Self.prompts)
+        let ours = try TextGenerator(model: try LanguageModel(path: path), threads: 1).logits(afterPrompts: Self.prompts)
+        var maxDifference: Float = 0, sum: Float = 0, count = 0, sameTop = 0
+        for (mine, theirs) in zip(ours, expected.logits) {
+            for (a, b) in zip(mine, theirs) {
+                maxDifference = max(maxDifference, abs(a - b))
+                sum += abs(a - b)
+                count += 1
+            }
+            if mine.indices.max(by: { mine[$0] < mine[$1] }) == theirs.indices.max(by: { theirs[$0] < theirs[$1] }) { sameTop += 1 }
+        }
+        let mean = sum / Float(count)
+        print("FIGURES tiny \(format) vs llama.cpp \(reference.llamaCppPython): max |diff| \(maxDifference), mean \(mean), same top token in \(sameTop) of \(ours.count) prompts")
+        let allowed = Self.tolerance[format] ?? (max: 0.05, mean: 0.01)
+        #expect(maxDifference <= allowed.max && mean <= allowed.mean, "max \(maxDifference), mean \(mean)")
     }
 }

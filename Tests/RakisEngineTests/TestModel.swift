@@ -10,13 +10,18 @@ enum TestModel {
     /// `$RAKIS_TEST_GGUF`, else the catalog model in the model store.
     static func path() throws -> String {
         if let path = ProcessInfo.processInfo.environment["RAKIS_TEST_GGUF"] { return path }
-        return try ModelStore(home: ModelStore.defaultHome()).resolve(catalogName).path
+        return try path(of: catalogName)
+    }
+
+    /// The GGUF file of catalog model `name` in the model store.
+    static func path(of name: String) throws -> String {
+        try ModelStore(home: ModelStore.defaultHome()).resolve(name).path
     }
 
     private static let loaded: Result<LanguageModel, any Error> = Result { try LanguageModel(path: path()) }
 
     static func model() throws -> LanguageModel { try loaded.get() }
-    static func tokenizer() throws -> ByteLevelBPETokenizer { try model().tokenizer }
+    static func tokenizer() throws -> any Tokenizer { try model().tokenizer }
 
     static func chatTemplate() throws -> ChatTemplate {
         guard let template = try model().chatTemplate else { throw MissingChatTemplate() }

@@ -95,6 +95,9 @@ extension TestRequirement {
         "the nostr-relay program (RAKIS_TEST_NOSTR_RELAY_BIN)", remedy: services, isMet: PrivateNostrRelay.isAvailable)
     public static let mosquitto = TestRequirement(
         "mosquitto (/usr/sbin/mosquitto)", remedy: "scripts/system-packages.sh --tests installs it", isMet: Mosquitto.isInstalled)
+    public static let gemma3 = TestRequirement(
+        "Gemma 3 270M in the model store", remedy: "rakis models fetch gemma3-270m (scripts/test.sh does)",
+        isMet: ProcessInfo.processInfo.environment["RAKIS_TEST_GEMMA3"] != nil)
     public static let tinyModels = TestRequirement(
         "the tiny random-weight models (RAKIS_TEST_TINY_MODELS)", remedy: "export RAKIS_TEST_TINY_MODELS=\"$(scripts/engine/tiny-models.sh)\"",
         isMet: environment["RAKIS_TEST_TINY_MODELS"].map { FileManager.default.fileExists(atPath: $0 + "/tiny-llama-q4_k.gguf") } ?? false)

@@ -147,6 +147,10 @@ public final class GGUFFile: Sendable {
         try array(key, of: "integers", \.integer)
     }
 
+    public func floats(_ key: String) throws(GGUFError) -> [Float] {
+        try array(key, of: "numbers") { $0.number.map(Float.init) }
+    }
+
     /// An array value whose every item converts with `item` (which returns nil on a wrong type).
     private func array<Item>(_ key: String, of kind: String, _ item: (GGUFValue) -> Item?) throws(GGUFError) -> [Item] {
         let value = try value(key)

@@ -3,7 +3,7 @@ public final class LanguageModel: Sendable {
     public let path: String
     public let config: LlamaConfig
     public let weights: LlamaWeights
-    public let tokenizer: ByteLevelBPETokenizer
+    public let tokenizer: any Tokenizer
     public let chatTemplate: ChatTemplate?
     public let fileSize: Int
 
@@ -13,19 +13,40 @@ public final class LanguageModel: Sendable {
         self.path = path
         fileSize = gguf.file.bytes.count
         config = try LlamaConfig(gguf: gguf)
-        tokenizer = try ByteLevelBPETokenizer(gguf: gguf)
+        tokenizer = try Self.tokenizer(gguf)
         chatTemplate = try? ChatTemplate(gguf.string("tokenizer.chat_template"))
         weights = try LlamaWeights(gguf: gguf, config: config, progress: progress)
+    }
+}
+
+extension LanguageModel {
+    /// The tokenizer the file's `tokenizer.ggml.model` names.
+    static func tokenizer(_ gguf: GGUFFile) throws -> any Tokenizer {
+        switch try gguf.string("tokenizer.ggml.model") {
+        case "gpt2": try ByteLevelBPETokenizer(gguf: gguf)
+        case "llama": try SentencePieceTokenizer(gguf: gguf)
+        case let other: throw TokenizerError.unsupportedTokenizerModel(other)
+        }
+    }
+}
+
+extension SentencePieceTokenizer {
+    /// The tokenizer a GGUF file describes in its `tokenizer.ggml.*` metadata.
+    public init(gguf: GGUFFile) throws {
+        try self.init(
+            tokens: gguf.strings("tokenizer.ggml.tokens"),
+            scores: gguf.floats("tokenizer.ggml.scores"),
+            tokenTypes: gguf.integers("tokenizer.ggml.token_type").map { Int32(truncatingIfNeeded: $0) },
+            bosTokenID: (try? gguf.integer("tokenizer.ggml.bos_token_id")).map { Int32($0) },
+            eosTokenID: (try? gguf.integer("tokenizer.ggml.eos_token_id")).map { Int32($0) },
+            addBOS: gguf.metadata["tokenizer.ggml.add_bos_token"]?.bool ?? true,
+            addSpacePrefix: gguf.metadata["tokenizer.ggml.add_space_prefix"]?.bool ?? true)
     }
 }
 
 extension ByteLevelBPETokenizer {
     /// The tokenizer a GGUF file describes in its `tokenizer.ggml.*` metadata.
     public init(gguf: GGUFFile) throws {
-        let model = try gguf.string("tokenizer.ggml.model")
-        guard model == "gpt2" else {
-            throw GGUFError.wrongKeyType(path: gguf.path, key: "tokenizer.ggml.model", expected: "'gpt2' (byte-level BPE)", actual: "'\(model)'")
-        }
         try self.init(
             tokens: gguf.strings("tokenizer.ggml.tokens"),
             tokenTypes: gguf.integers("tokenizer.ggml.token_type").map { Int32(truncatingIfNeeded: $0) },

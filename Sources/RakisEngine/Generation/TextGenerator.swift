@@ -129,7 +129,7 @@ public final class TextGenerator: @unchecked Sendable {
         }
 
         /// Samples the next token and updates the text and the finish state.
-        mutating func accept(logits: [Float], tokenizer: ByteLevelBPETokenizer) -> Int32 {
+        mutating func accept(logits: [Float], tokenizer: any Tokenizer) -> Int32 {
             let token = sampler.sample(logits, step: generated.count)
             generated.append(token)
             if tokenizer.isEndOfGeneration(token) {

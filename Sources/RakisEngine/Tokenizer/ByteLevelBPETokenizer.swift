@@ -10,7 +10,7 @@
 /// Decoding turns each token back into its bytes. Control tokens decode to nothing, as
 /// llama.cpp renders them when not asked for special tokens: a chat reply never shows
 /// `<|im_end|>`. Ids outside the vocabulary also decode to nothing.
-public struct ByteLevelBPETokenizer: Sendable {
+public struct ByteLevelBPETokenizer: Tokenizer {
     /// The number of tokens in the vocabulary; valid ids are `0..<vocabularySize`.
     public let vocabularySize: Int
     /// The beginning-of-sequence token, if the model has one.
@@ -34,12 +34,6 @@ public struct ByteLevelBPETokenizer: Sendable {
     private let endOfGeneration: Set<Int32>
 
     private static let noToken: Int32 = -1
-
-    /// Special tokens that end a turn or a document in common model families; generation stops
-    /// at any of them, not only at the model's EOS token.
-    private static let endOfGenerationTexts: Set<String> = [
-        "<|im_end|>", "<|endoftext|>", "<|end_of_text|>", "<|eot_id|>", "<|eom_id|>", "<end_of_turn>", "<|end|>",
-    ]
 
     /// Builds the tokenizer from a GGUF file's tokenizer metadata.
     ///
@@ -88,7 +82,7 @@ public struct ByteLevelBPETokenizer: Sendable {
         self.specialTokens = SpecialTokenSplitter(tokens: tokens, kinds: kinds)
         var endOfGeneration = Set([eosTokenID].compactMap { $0 })
         for (id, text) in tokens.enumerated()
-        where [.control, .userDefined].contains(kinds[id]) && Self.endOfGenerationTexts.contains(text) {
+        where [.control, .userDefined].contains(kinds[id]) && endOfGenerationTexts.contains(text) {
             endOfGeneration.insert(Int32(id))
         }
         self.endOfGeneration = endOfGeneration
@@ -106,7 +100,7 @@ public struct ByteLevelBPETokenizer: Sendable {
     ///     forge chat markup; the markup is then spelled with ordinary tokens. User-defined tokens
     ///     are always recognized, as they stand for ordinary text.
     ///   - startOfPrompt: false for a piece that continues a prompt, which gets no BOS.
-    public func encode(_ text: String, parseSpecialTokens: Bool = true, startOfPrompt: Bool = true) -> [Int32] {
+    public func encode(_ text: String, parseSpecialTokens: Bool, startOfPrompt: Bool) -> [Int32] {
         var ids: [Int32] = []
         if addBOS, startOfPrompt, let bosTokenID { ids.append(bosTokenID) }
         let utf8 = Array(text.utf8)
@@ -126,16 +120,6 @@ public struct ByteLevelBPETokenizer: Sendable {
     public func bytes(of token: Int32) -> [UInt8] {
         guard let range = decodedRange(of: token) else { return [] }
         return Array(decodedBytes[range])
-    }
-
-    /// The text of `tokens`: their bytes joined and read as UTF-8, with U+FFFD for any invalid
-    /// sequence. Control tokens and unknown ids contribute nothing.
-    public func decode(_ tokens: [Int32]) -> String {
-        var bytes: [UInt8] = []
-        for token in tokens {
-            if let range = decodedRange(of: token) { bytes.append(contentsOf: decodedBytes[range]) }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The id of the token whose vocabulary text is `tokenText`, such as "<|im_end|>".

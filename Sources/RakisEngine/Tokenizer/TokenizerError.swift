@@ -4,6 +4,8 @@
 public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case unsupportedPreTokenizer(String)
     case tokenTypeCountMismatch(tokens: Int, tokenTypes: Int)
+    case scoreCountMismatch(tokens: Int, scores: Int)
+    case unsupportedTokenizerModel(String)
     case unknownTokenType(token: Int, type: Int32)
     case unmappableToken(token: Int, text: String)
     case malformedMerge(index: Int, merge: String, reason: String)
@@ -17,6 +19,10 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
             "pre-tokenizer '\(name)' (tokenizer.ggml.pre) is not supported; supported: \(PreTokenizer.supportedNames.joined(separator: ", "))"
         case let .tokenTypeCountMismatch(tokens, tokenTypes):
             "the vocabulary has \(tokens) tokens but \(tokenTypes) token types"
+        case let .scoreCountMismatch(tokens, scores):
+            "the vocabulary has \(tokens) tokens but \(scores) scores"
+        case let .unsupportedTokenizerModel(model):
+            "tokenizer model '\(model)' (tokenizer.ggml.model) is not supported; supported: gpt2 (byte-level BPE), llama (SentencePiece)"
         case let .unknownTokenType(token, type):
             "token #\(token) has type \(type), which is not a GGUF token type (1 to 6)"
         case let .unmappableToken(token, text):

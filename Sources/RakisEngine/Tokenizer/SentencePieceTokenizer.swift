@@ -1,0 +1,200 @@
+/// The tokenizer of SentencePiece models (GGUF `tokenizer.ggml.model` "llama"), such as Gemma:
+/// spaces become "▁", the text starts as one symbol per character, and the adjacent pair whose
+/// joined text is a token with the highest score is merged, again and again (llama.cpp's SPM
+/// session, step by step, so the ids are its ids). A symbol left that is not a token is spelled
+/// with byte tokens (`<0x41>`).
+///
+/// Special tokens written in the text are found first, as for byte-level BPE
+/// (`SpecialTokenSplitter`). Decoding gives each token's text with "▁" as a space, and a byte
+/// token's byte; control tokens decode to nothing.
+public struct SentencePieceTokenizer: Tokenizer {
+    public let vocabularySize: Int
+    public let bosTokenID: Int32?
+    public let eosTokenID: Int32?
+    public let addBOS: Bool
+    /// Whether a space goes before the text (`tokenizer.ggml.add_space_prefix`): before the
+    /// start of the text and after each special token, as llama.cpp does.
+    public let addSpacePrefix: Bool
+
+    /// Every token by text (a text listed twice maps to its last id, as in llama.cpp).
+    private let idsByText: [String: Int32]
+    /// The tokens merges may produce: all but byte, control and unknown tokens, so that plain
+    /// text can never merge into markup (llama.cpp would let "<0x41>" or a control token's text
+    /// merge into it, given the intermediate tokens; ordinary text gives the same ids either way).
+    private let mergeable: [String: Int32]
+    private let scores: [Float]
+    private let byteTokens: [Int32]
+    private let specialTokens: SpecialTokenSplitter
+    private let decodedBytes: [[UInt8]]
+    private let endOfGeneration: Set<Int32>
+
+    public init(tokens: [String], scores: [Float], tokenTypes: [Int32], bosTokenID: Int32?, eosTokenID: Int32?,
+                addBOS: Bool, addSpacePrefix: Bool) throws(TokenizerError) {
+        guard tokens.count == tokenTypes.count else { throw .tokenTypeCountMismatch(tokens: tokens.count, tokenTypes: tokenTypes.count) }
+        guard tokens.count == scores.count else { throw .scoreCountMismatch(tokens: tokens.count, scores: scores.count) }
+        for (name, id) in [("BOS", bosTokenID), ("EOS", eosTokenID)] {
+            if let id, !tokens.indices.contains(Int(id)) { throw .specialTokenOutOfRange(name: name, id: id, vocabularySize: tokens.count) }
+        }
+        guard !addBOS || bosTokenID != nil else { throw .missingBOSToken }
+        var kinds: [TokenKind] = []
+        kinds.reserveCapacity(tokens.count)
+        for (id, type) in tokenTypes.enumerated() {
+            guard let kind = TokenKind(rawValue: type) else { throw .unknownTokenType(token: id, type: type) }
+            kinds.append(kind)
+        }
+        var idsByText: [String: Int32] = [:]
+        var mergeable: [String: Int32] = [:]
+        var byteTokens = [Int32](repeating: -1, count: 256)
+        var decodedBytes: [[UInt8]] = []
+        decodedBytes.reserveCapacity(tokens.count)
+        for (id, text) in tokens.enumerated() {
+            switch kinds[id] {
+            case .byte:
+                guard let byte = Self.byteValue(text) else { throw .unmappableToken(token: id, text: text) }
+                byteTokens[Int(byte)] = Int32(id)
+                decodedBytes.append([byte])
+            case .normal, .userDefined, .unused:
+                mergeable[text] = Int32(id)
+                decodedBytes.append(Array(text.replacingOccurrences(of: "▁", with: " ").utf8))
+            case .control, .unknown:
+                decodedBytes.append([])
+            }
+            idsByText[text] = Int32(id)
+        }
+        self.idsByText = idsByText
+        self.mergeable = mergeable
+        self.scores = scores
+        self.byteTokens = byteTokens
+        self.decodedBytes = decodedBytes
+        specialTokens = SpecialTokenSplitter(tokens: tokens, kinds: kinds)
+        var endOfGeneration = Set([eosTokenID].compactMap { $0 })
+        for (id, text) in tokens.enumerated() where [.control, .userDefined].contains(kinds[id]) && endOfGenerationTexts.contains(text) {
+            endOfGeneration.insert(Int32(id))
+        }
+        self.endOfGeneration = endOfGeneration
+        vocabularySize = tokens.count
+        self.bosTokenID = bosTokenID
+        self.eosTokenID = eosTokenID
+        self.addBOS = addBOS
+        self.addSpacePrefix = addSpacePrefix
+    }
+
+    /// The byte of a byte token's text, "<0xAB>".
+    private static func byteValue(_ text: String) -> UInt8? {
+        guard text.count == 6, text.hasPrefix("<0x"), text.hasSuffix(">") else { return nil }
+        return UInt8(text.dropFirst(3).prefix(2), radix: 16)
+    }
+
+    public func encode(_ text: String, parseSpecialTokens: Bool, startOfPrompt: Bool) -> [Int32] {
+        var ids: [Int32] = []
+        if addBOS, startOfPrompt, let bosTokenID { ids.append(bosTokenID) }
+        let utf8 = Array(text.utf8)
+        var previousWasSpecial = startOfPrompt
+        for fragment in specialTokens.split(utf8, includingControl: parseSpecialTokens) {
+            switch fragment {
+            case let .special(id):
+                ids.append(id)
+                previousWasSpecial = true
+            case let .text(range):
+                var piece = addSpacePrefix && previousWasSpecial ? [UInt8(ascii: " ")] : []
+                piece += utf8[range]
+                appendPiece(piece, to: &ids)
+                previousWasSpecial = false
+            }
+        }
+        return ids
+    }
+
+    public func bytes(of token: Int32) -> [UInt8] {
+        guard token >= 0, Int(token) < vocabularySize else { return [] }
+        return decodedBytes[Int(token)]
+    }
+
+    public func id(of tokenText: String) -> Int32? { idsByText[tokenText] }
+
+    public func isEndOfGeneration(_ id: Int32) -> Bool { endOfGeneration.contains(id) }
+
+    /// One symbol of the merge: a run of the piece's bytes, linked to its neighbours.
+    private struct Symbol {
+        var start: Int
+        var count: Int
+        var previous: Int
+        var next: Int
+    }
+
+    /// A candidate merge of two adjacent symbols.
+    private struct Bigram: Comparable {
+        let left: Int
+        let right: Int
+        let score: Float
+        let size: Int
+
+        /// The best merge is the highest score, then the leftmost.
+        static func < (a: Bigram, b: Bigram) -> Bool { a.score != b.score ? a.score < b.score : a.left > b.left }
+    }
+
+    /// Merges one piece of plain text (spaces escaped here) and appends its ids.
+    private func appendPiece(_ raw: [UInt8], to ids: inout [Int32]) {
+        var text: [UInt8] = []
+        text.reserveCapacity(raw.count)
+        for byte in raw {
+            if byte == UInt8(ascii: " ") { text += [0xE2, 0x96, 0x81] } else { text.append(byte) }  // "▁"
+        }
+        var symbols: [Symbol] = []
+        var offset = 0
+        while offset < text.count {
+            let length = min(Self.utf8Length(text[offset]), text.count - offset)
+            symbols.append(Symbol(start: offset, count: length, previous: symbols.count - 1,
+                                  next: offset + length == text.count ? -1 : symbols.count + 1))
+            offset += length
+        }
+        guard !symbols.isEmpty else { return }
+        var queue = BinaryHeap<Bigram>()
+        var reverseMerges: [String: (Int, Int)] = [:]
+        func string(_ start: Int, _ count: Int) -> String { String(decoding: text[start..<start + count], as: UTF8.self) }
+        func tryAdd(_ left: Int, _ right: Int) {
+            guard left >= 0, right >= 0 else { return }
+            let joined = string(symbols[left].start, symbols[left].count + symbols[right].count)
+            guard let id = mergeable[joined] else { return }
+            queue.push(Bigram(left: left, right: right, score: scores[Int(id)], size: symbols[left].count + symbols[right].count))
+            reverseMerges[joined] = (left, right)
+        }
+        for index in 1..<symbols.count { tryAdd(index - 1, index) }
+        while let bigram = queue.pop() {
+            let left = symbols[bigram.left], right = symbols[bigram.right]
+            // One of them was merged since: this candidate is stale.
+            guard left.count > 0, right.count > 0, left.count + right.count == bigram.size else { continue }
+            symbols[bigram.left].count += right.count
+            symbols[bigram.right].count = 0
+            symbols[bigram.left].next = right.next
+            if right.next >= 0 { symbols[right.next].previous = bigram.left }
+            tryAdd(symbols[bigram.left].previous, bigram.left)
+            tryAdd(bigram.left, symbols[bigram.left].next)
+        }
+        func resegment(_ symbol: Symbol) {
+            let piece = string(symbol.start, symbol.count)
+            if let id = mergeable[piece] { return ids.append(id) }
+            if let (left, right) = reverseMerges[piece] {
+                resegment(symbols[left])
+                resegment(symbols[right])
+                return
+            }
+            for byte in text[symbol.start..<symbol.start + symbol.count] where byteTokens[Int(byte)] >= 0 { ids.append(byteTokens[Int(byte)]) }
+        }
+        var index = 0
+        while index != -1 {
+            resegment(symbols[index])
+            index = symbols[index].next
+        }
+    }
+
+    /// The length of the UTF-8 sequence a lead byte starts (1 for a stray continuation byte).
+    private static func utf8Length(_ lead: UInt8) -> Int {
+        switch lead {
+        case 0xF0...: 4
+        case 0xE0...: 3
+        case 0xC0...: 2
+        default: 1
+        }
+    }
+}
