@@ -3,8 +3,8 @@ multiplies with, so the engine's formats are tested end to end without downloads
     tiny-llama-<format>.gguf   (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q3_k, q4_k, q5_k, q6_k)
 Two layers, width 256, 4 query and 2 key-value heads, a feed-forward of 512, a byte-level BPE
 vocabulary of 512 tokens (the 256 bytes, 255 merges of common pairs, an end token). Every 2-D
-weight is in the file's format; norms are F32, except in the Q8_0 model, whose norms are F16
-and BF16 (to read those types too). The same seed gives the same bytes, so reference logits
+weight is in the file's format; norms are F32, as in every file llama.cpp writes (it cannot
+run others). The same seed gives the same bytes, so reference logits
 made from them once (scripts/engine/tiny_model_logits.py) hold for every later run.
 
 Usage: python make_tiny_models.py OUTPUT_DIR   (needs the `gguf` package and numpy)
@@ -111,15 +111,8 @@ def write(path, name, kind):
     writer.add_eos_token_id(VOCAB - 1)
     writer.add_add_bos_token(False)
 
-    norm_types = [np.float16, "bf16"] if kind == T.Q8_0 else [np.float32]
-
-    def norm(tensor_name, index):
-        values = (1.0 + 0.1 * rng.standard_normal(WIDTH)).astype(np.float32)
-        chosen = norm_types[index % len(norm_types)]
-        if chosen == "bf16":
-            writer.add_tensor(tensor_name, quantize(values, T.BF16), raw_dtype=T.BF16)
-        else:
-            writer.add_tensor(tensor_name, values.astype(chosen))
+    def norm(tensor_name):
+        writer.add_tensor(tensor_name, (1.0 + 0.1 * rng.standard_normal(WIDTH)).astype(np.float32))
 
     def matrix(tensor_name, rows, columns):
         data = weight(rng, kind, rows, columns)
@@ -129,16 +122,16 @@ def write(path, name, kind):
     matrix("token_embd.weight", VOCAB, WIDTH)
     for layer in range(LAYERS):
         p = f"blk.{layer}."
-        norm(p + "attn_norm.weight", 0)
+        norm(p + "attn_norm.weight")
         matrix(p + "attn_q.weight", WIDTH, WIDTH)
         matrix(p + "attn_k.weight", kv, WIDTH)
         matrix(p + "attn_v.weight", kv, WIDTH)
         matrix(p + "attn_output.weight", WIDTH, WIDTH)
-        norm(p + "ffn_norm.weight", 1)
+        norm(p + "ffn_norm.weight")
         matrix(p + "ffn_gate.weight", HIDDEN, WIDTH)
         matrix(p + "ffn_up.weight", HIDDEN, WIDTH)
         matrix(p + "ffn_down.weight", WIDTH, HIDDEN)
-    norm("output_norm.weight", 0)
+    norm("output_norm.weight")
     matrix("output.weight", VOCAB, WIDTH)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()

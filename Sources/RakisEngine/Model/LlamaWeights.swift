@@ -38,15 +38,11 @@ public struct LlamaWeights: Sendable {
             guard tensor.shape == [length] else {
                 throw .wrongTensorShape(path: gguf.path, tensor: name, expected: [length], actual: tensor.shape)
             }
-            let bytes = gguf.bytes(of: tensor)
-            func half(_ i: Int) -> UInt16 { UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) }
-            switch tensor.type {
-            case .f32: return (0..<length).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
-            case .f16: return (0..<length).map { Float(Float16(bitPattern: half($0))) }
-            case .bf16: return (0..<length).map { Float(bitPattern: UInt32(half($0)) << 16) }
-            default:
-                throw .unsupportedTensorType(path: gguf.path, tensor: name, type: tensor.type.name + " (norm weights must be F32, F16 or BF16)")
+            guard tensor.type == .f32 else {
+                throw .unsupportedTensorType(path: gguf.path, tensor: name, type: tensor.type.name + " (norm weights must be F32)")
             }
+            let bytes = gguf.bytes(of: tensor)
+            return (0..<length).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
         }
 
         tokenEmbedding = try matrix("token_embd.weight", columns: width, rows: config.vocabularySize)
