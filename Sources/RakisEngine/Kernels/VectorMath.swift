@@ -67,6 +67,11 @@ enum VectorMath {
         for i in 0..<count { x[i] = EngineMath.silu(x[i]) * y[i] }
     }
 
+    /// x = geluTanh(x) * y, elementwise (Gemma's GeGLU).
+    static func geglu(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] = EngineMath.geluTanh(x[i]) * y[i] }
+    }
+
     /// out = x / rms(x) * weight, the sum of squares accumulated in double precision in order.
     static func rmsNorm(_ x: UnsafePointer<Float>, weight: [Float], epsilon: Float, into out: UnsafeMutablePointer<Float>) {
         let count = weight.count
@@ -130,6 +135,21 @@ enum VectorMath {
                 let x0 = v[2 * i], x1 = v[2 * i + 1]
                 v[2 * i] = x0 * cos[i] - x1 * sin[i]
                 v[2 * i + 1] = x0 * sin[i] + x1 * cos[i]
+            }
+        }
+    }
+
+    /// Rotates the pairs (x[i], x[i + d/2]) of each head by the angles in cos/sin (the "NeoX"
+    /// layout Gemma and Qwen use).
+    static func rotateHalves(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int,
+                             cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+        let half = headDimension / 2
+        for head in 0..<heads {
+            let v = x + head * headDimension
+            for i in 0..<half {
+                let x0 = v[i], x1 = v[i + half]
+                v[i] = x0 * cos[i] - x1 * sin[i]
+                v[i + half] = x0 * sin[i] + x1 * cos[i]
             }
         }
     }

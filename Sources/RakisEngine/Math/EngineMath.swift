@@ -27,6 +27,20 @@ public enum EngineMath {
         return p * Float(bitPattern: UInt32(Int32(k) + 127) << 23)
     }
 
+    /// The hyperbolic tangent, from `exp`: sign(x) (1 - 2 / (e^(2|x|) + 1)).
+    @inline(__always)
+    public static func tanh(_ x: Float) -> Float {
+        let t = 1 - 2 / (exp(2 * abs(x)) + 1)
+        return x < 0 ? -t : t
+    }
+
+    /// GELU in its tanh form, as ggml computes it (Gemma's GeGLU gate):
+    /// 0.5 x (1 + tanh(sqrt(2/pi) x (1 + 0.044715 x^2))).
+    @inline(__always)
+    public static func geluTanh(_ x: Float) -> Float {
+        0.5 * x * (1 + tanh(0.7978845608 * x * (1 + 0.044715 * x * x)))
+    }
+
     /// x * sigmoid(x), the SwiGLU gate.
     @inline(__always)
     public static func silu(_ x: Float) -> Float {

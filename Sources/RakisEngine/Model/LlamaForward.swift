@@ -20,6 +20,8 @@ public struct BatchEntry: Sendable {
 /// Read it top to bottom in `evaluateChunk`: embed, then per layer RMSNorm, Q/K/V projections,
 /// rotary positions, grouped-query attention over the cache, output projection and residual,
 /// RMSNorm, SwiGLU feed-forward and residual; finally RMSNorm and the output projection.
+/// Gemma 3 (`LlamaConfig.Family`) adds, where marked: the embedding scale, query and key norms,
+/// norms of each block's output, a GeGLU gate, rotary halves, and sliding-window layers.
 ///
 /// Every value a token gets is computed by the same operations in the same order whatever else
 /// is in the batch and however many threads run: matrix rows are split between threads, each
@@ -31,7 +33,10 @@ public final class LlamaForward: @unchecked Sendable {
     public let maxBatch: Int
 
     private let thetaScale: Float
+    /// Gemma 3's sliding-window layers rotate with another base.
+    private let slidingThetaScale: Float
     private let attentionScale: Float
+    private let embeddingScale: Float?
     // Scratch space for one chunk of at most `maxBatch` tokens.
     private let residual: UnsafeMutablePointer<Float>
     private let normed: UnsafeMutablePointer<Float>
@@ -44,8 +49,11 @@ public final class LlamaForward: @unchecked Sendable {
     private let up: UnsafeMutablePointer<Float>
     private let cosines: UnsafeMutablePointer<Float>
     private let sines: UnsafeMutablePointer<Float>
+    private let slidingCosines: UnsafeMutablePointer<Float>
+    private let slidingSines: UnsafeMutablePointer<Float>
     private let probabilities: UnsafeMutablePointer<Float>
     private let widthActivations: QuantizedActivations
+    private let queryActivations: QuantizedActivations
     private let hiddenActivations: QuantizedActivations
     private var chunk: [BatchEntry] = []
 
@@ -55,26 +63,33 @@ public final class LlamaForward: @unchecked Sendable {
         self.pool = pool
         self.maxBatch = maxBatch
         let width = config.embeddingLength, kvWidth = config.keyValueDimension, hidden = config.feedForwardLength
+        let queryWidth = config.queryDimension
         thetaScale = Float(EngineMath.pow(config.ropeBase, -2 / Double(config.headDimension)))
+        slidingThetaScale = Float(EngineMath.pow(config.slidingRopeBase, -2 / Double(config.headDimension)))
         attentionScale = 1 / Float(config.headDimension).squareRoot()
+        embeddingScale = config.family == .gemma3 ? Float(width).squareRoot() : nil
         residual = .allocate(capacity: maxBatch * width)
         normed = .allocate(capacity: maxBatch * width)
-        queries = .allocate(capacity: maxBatch * width)
+        queries = .allocate(capacity: maxBatch * queryWidth)
         keys = .allocate(capacity: maxBatch * kvWidth)
         values = .allocate(capacity: maxBatch * kvWidth)
-        attended = .allocate(capacity: maxBatch * width)
+        attended = .allocate(capacity: maxBatch * queryWidth)
         projected = .allocate(capacity: maxBatch * width)
         gate = .allocate(capacity: maxBatch * hidden)
         up = .allocate(capacity: maxBatch * hidden)
         cosines = .allocate(capacity: maxBatch * config.headDimension / 2)
         sines = .allocate(capacity: maxBatch * config.headDimension / 2)
+        slidingCosines = .allocate(capacity: maxBatch * config.headDimension / 2)
+        slidingSines = .allocate(capacity: maxBatch * config.headDimension / 2)
         probabilities = .allocate(capacity: pool.threadCount * config.contextLength)
         widthActivations = QuantizedActivations(columns: width, capacity: maxBatch)
+        queryActivations = QuantizedActivations(columns: queryWidth, capacity: maxBatch)
         hiddenActivations = QuantizedActivations(columns: hidden, capacity: maxBatch)
     }
 
     deinit {
-        for buffer in [residual, normed, queries, keys, values, attended, projected, gate, up, cosines, sines, probabilities] {
+        for buffer in [residual, normed, queries, keys, values, attended, projected, gate, up, cosines, sines, slidingCosines,
+                       slidingSines, probabilities] {
             buffer.deallocate()
         }
     }
@@ -96,40 +111,58 @@ public final class LlamaForward: @unchecked Sendable {
         chunk = entries
         defer { chunk = [] }
         let count = entries.count
-        let width = config.embeddingLength, kvWidth = config.keyValueDimension
+        let width = config.embeddingLength, kvWidth = config.keyValueDimension, queryWidth = config.queryDimension
         let half = config.headDimension / 2
+        let gemma = config.family == .gemma3
 
         for (index, entry) in entries.enumerated() {
             precondition(entry.position < entry.cache.capacity, "position beyond the sequence's cache")
             weights.tokenEmbedding.dequantizeRow(Int(entry.token), into: residual + index * width)
-            rotaryAngles(position: entry.position, cos: cosines + index * half, sin: sines + index * half)
+            if let embeddingScale {  // Gemma 3
+                for i in 0..<width { residual[index * width + i] *= embeddingScale }
+            }
+            rotaryAngles(position: entry.position, scale: thetaScale, cos: cosines + index * half, sin: sines + index * half)
+            if gemma {
+                rotaryAngles(position: entry.position, scale: slidingThetaScale, cos: slidingCosines + index * half, sin: slidingSines + index * half)
+            }
         }
 
         for (layerIndex, layer) in weights.layers.enumerated() {
+            let sliding = config.isSliding(layer: layerIndex)
+            let (cos, sin) = sliding ? (slidingCosines, slidingSines) : (cosines, sines)
             // Attention block.
             for index in 0..<count {
                 VectorMath.rmsNorm(residual + index * width, weight: layer.attentionNorm, epsilon: config.normEpsilon, into: normed + index * width)
             }
             widthActivations.quantize(normed, count: count, stride: width)
-            multiply([(layer.query, queries, width), (layer.key, keys, kvWidth), (layer.value, values, kvWidth)], widthActivations)
+            multiply([(layer.query, queries, queryWidth), (layer.key, keys, kvWidth), (layer.value, values, kvWidth)], widthActivations)
             for (index, entry) in entries.enumerated() {
-                VectorMath.rotate(queries + index * width, heads: config.headCount, headDimension: config.headDimension,
-                                  cos: cosines + index * half, sin: sines + index * half)
-                VectorMath.rotate(keys + index * kvWidth, heads: config.keyValueHeadCount, headDimension: config.headDimension,
-                                  cos: cosines + index * half, sin: sines + index * half)
-                KVCache.storeRounded(keys + index * kvWidth, into: entry.cache.key(layer: layerIndex, position: entry.position), count: kvWidth)
+                let query = queries + index * queryWidth, key = keys + index * kvWidth
+                if let queryNorm = layer.queryNorm, let keyNorm = layer.keyNorm {  // Gemma 3: per head
+                    for head in 0..<config.headCount {
+                        VectorMath.rmsNorm(query + head * config.headDimension, weight: queryNorm, epsilon: config.normEpsilon, into: query + head * config.headDimension)
+                    }
+                    for head in 0..<config.keyValueHeadCount {
+                        VectorMath.rmsNorm(key + head * config.headDimension, weight: keyNorm, epsilon: config.normEpsilon, into: key + head * config.headDimension)
+                    }
+                }
+                let rotate = gemma ? VectorMath.rotateHalves : VectorMath.rotate
+                rotate(query, config.headCount, config.headDimension, cos + index * half, sin + index * half)
+                rotate(key, config.keyValueHeadCount, config.headDimension, cos + index * half, sin + index * half)
+                KVCache.storeRounded(key, into: entry.cache.key(layer: layerIndex, position: entry.position), count: kvWidth)
                 KVCache.storeRounded(values + index * kvWidth, into: entry.cache.value(layer: layerIndex, position: entry.position), count: kvWidth)
-                KVCache.storeRounded(queries + index * width, into: queries + index * width, count: width)
+                KVCache.storeRounded(query, into: query, count: queryWidth)
             }
             let pairs = count * config.headCount
             pool.run { part in
                 for pair in self.pool.share(of: pairs, part: part) {
-                    self.attend(entry: pair / self.config.headCount, head: pair % self.config.headCount, layer: layerIndex, part: part)
+                    self.attend(entry: pair / self.config.headCount, head: pair % self.config.headCount, layer: layerIndex,
+                                sliding: sliding, part: part)
                 }
             }
-            widthActivations.quantize(attended, count: count, stride: width)
-            multiply([(layer.attentionOutput, projected, width)], widthActivations)
-            addResidual(count: count)
+            queryActivations.quantize(attended, count: count, stride: queryWidth)
+            multiply([(layer.attentionOutput, projected, width)], queryActivations)
+            addResidual(count: count, norm: layer.postAttentionNorm)
 
             // Feed-forward block.
             for index in 0..<count {
@@ -139,7 +172,7 @@ public final class LlamaForward: @unchecked Sendable {
             feedForwardGate(layer, count: count)
             hiddenActivations.quantize(gate, count: count, stride: config.feedForwardLength)
             multiply([(layer.down, projected, width)], hiddenActivations)
-            addResidual(count: count)
+            addResidual(count: count, norm: layer.postFeedForwardNorm)
         }
         for entry in entries { entry.cache.count = max(entry.cache.count, entry.position + 1) }
         return outputLogits(entries)
@@ -147,13 +180,13 @@ public final class LlamaForward: @unchecked Sendable {
 
     /// cos and sin of position * base^(-2i/d) for each rotated pair i, with the angle advanced
     /// by repeated multiplication in single precision as llama.cpp does.
-    private func rotaryAngles(position: Int, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
+    private func rotaryAngles(position: Int, scale: Float, cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>) {
         var theta = Float(position)
         for i in 0..<config.headDimension / 2 {
             let (sine, cosine) = EngineMath.sinCos(Double(theta))
             cos[i] = Float(cosine)
             sin[i] = Float(sine)
-            theta *= thetaScale
+            theta *= scale
         }
     }
 
@@ -169,7 +202,7 @@ public final class LlamaForward: @unchecked Sendable {
         }
     }
 
-    /// gate = silu(gate) * up; each thread handles the rows it computed.
+    /// gate = silu(gate) * up (Gemma 3: geluTanh(gate) * up); each thread handles the rows it computed.
     private func feedForwardGate(_ layer: LlamaLayer, count: Int) {
         let hidden = config.feedForwardLength
         pool.run { part in
@@ -179,31 +212,44 @@ public final class LlamaForward: @unchecked Sendable {
             let rows = groups.lowerBound * 8..<groups.upperBound * 8
             for token in 0..<count {
                 let offset = token * hidden + rows.lowerBound
-                VectorMath.swiglu(self.gate + offset, self.up + offset, count: rows.count)
+                if self.config.family == .gemma3 {
+                    VectorMath.geglu(self.gate + offset, self.up + offset, count: rows.count)
+                } else {
+                    VectorMath.swiglu(self.gate + offset, self.up + offset, count: rows.count)
+                }
             }
         }
     }
 
-    private func addResidual(count: Int) {
-        for i in 0..<count * config.embeddingLength { residual[i] += projected[i] }
+    /// residual += projected, normed first if the block has an output norm (Gemma 3).
+    private func addResidual(count: Int, norm: [Float]?) {
+        let width = config.embeddingLength
+        if let norm {
+            for index in 0..<count {
+                VectorMath.rmsNorm(projected + index * width, weight: norm, epsilon: config.normEpsilon, into: projected + index * width)
+            }
+        }
+        for i in 0..<count * width { residual[i] += projected[i] }
     }
 
-    /// Scaled dot-product attention of one token's query head over its sequence's cache.
-    private func attend(entry index: Int, head: Int, layer: Int, part: Int) {
+    /// Scaled dot-product attention of one token's query head over its sequence's cache (in a
+    /// sliding-window layer, over the window's last positions only).
+    private func attend(entry index: Int, head: Int, layer: Int, sliding: Bool, part: Int) {
         let entry = chunk[index]
         let dimension = config.headDimension
         let kvHead = head / (config.headCount / config.keyValueHeadCount)
-        let query = queries + index * config.embeddingLength + head * dimension
+        let query = queries + index * config.queryDimension + head * dimension
         let scores = probabilities + part * config.contextLength
-        let length = entry.position + 1
+        let first = sliding ? max(0, entry.position + 1 - config.slidingWindow!) : 0
+        let length = entry.position + 1 - first
 
-        let keys = entry.cache.key(layer: layer, position: 0) + kvHead * dimension
-        let values = entry.cache.value(layer: layer, position: 0) + kvHead * dimension
+        let keys = entry.cache.key(layer: layer, position: first) + kvHead * dimension
+        let values = entry.cache.value(layer: layer, position: first) + kvHead * dimension
         let stride = config.keyValueDimension
         VectorMath.attentionScores(query: query, keys: keys, stride: stride, count: length, dimension: dimension,
                                    scale: attentionScale, into: scores)
         VectorMath.softmax(scores, count: length)
-        let out = attended + index * config.embeddingLength + head * dimension
+        let out = attended + index * config.queryDimension + head * dimension
         out.update(repeating: 0, count: dimension)
         VectorMath.attentionMix(weights: scores, values: values, stride: stride, count: length, dimension: dimension, into: out)
     }

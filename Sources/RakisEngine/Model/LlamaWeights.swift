@@ -9,6 +9,11 @@ public struct LlamaLayer: Sendable {
     public let gate: any PackedMatrix
     public let up: any PackedMatrix
     public let down: any PackedMatrix
+    /// Gemma 3's per-head query and key norms, and its norms of the attention and feed-forward outputs.
+    public let queryNorm: [Float]?
+    public let keyNorm: [Float]?
+    public let postAttentionNorm: [Float]?
+    public let postFeedForwardNorm: [Float]?
 }
 
 /// All weights of a Llama model, repacked for the kernels.
@@ -24,6 +29,7 @@ public struct LlamaWeights: Sendable {
     public init(gguf: GGUFFile, config: LlamaConfig, progress: (Int, Int) -> Void = { _, _ in }) throws(GGUFError) {
         let total = config.layerCount + 2
         let width = config.embeddingLength, kvWidth = config.keyValueDimension, hidden = config.feedForwardLength
+        let queryWidth = config.queryDimension, gemma = config.family == .gemma3
 
         func matrix(_ name: String, columns: Int, rows: Int) throws(GGUFError) -> any PackedMatrix {
             let tensor = try gguf.tensor(name)
@@ -52,14 +58,18 @@ public struct LlamaWeights: Sendable {
             let prefix = "blk.\(index)."
             layers.append(LlamaLayer(
                 attentionNorm: try vector(prefix + "attn_norm.weight", length: width),
-                query: try matrix(prefix + "attn_q.weight", columns: width, rows: width),
+                query: try matrix(prefix + "attn_q.weight", columns: width, rows: queryWidth),
                 key: try matrix(prefix + "attn_k.weight", columns: width, rows: kvWidth),
                 value: try matrix(prefix + "attn_v.weight", columns: width, rows: kvWidth),
-                attentionOutput: try matrix(prefix + "attn_output.weight", columns: width, rows: width),
+                attentionOutput: try matrix(prefix + "attn_output.weight", columns: queryWidth, rows: width),
                 feedForwardNorm: try vector(prefix + "ffn_norm.weight", length: width),
                 gate: try matrix(prefix + "ffn_gate.weight", columns: width, rows: hidden),
                 up: try matrix(prefix + "ffn_up.weight", columns: width, rows: hidden),
-                down: try matrix(prefix + "ffn_down.weight", columns: hidden, rows: width)))
+                down: try matrix(prefix + "ffn_down.weight", columns: hidden, rows: width),
+                queryNorm: gemma ? try vector(prefix + "attn_q_norm.weight", length: config.headDimension) : nil,
+                keyNorm: gemma ? try vector(prefix + "attn_k_norm.weight", length: config.headDimension) : nil,
+                postAttentionNorm: gemma ? try vector(prefix + "post_attention_norm.weight", length: width) : nil,
+                postFeedForwardNorm: gemma ? try vector(prefix + "post_ffw_norm.weight", length: width) : nil))
             progress(index + 2, total)
         }
         self.layers = layers
