@@ -95,10 +95,23 @@ import Testing
         #expect(plain.render([ChatTurn(role: "user", content: "Hi")], addGenerationPrompt: false) == "<|im_start|>user\nHi<|im_end|>\n")
     }
 
-    @Test func unrecognizedChatTemplateThrows() {
+    @Test func gemmaTemplatesRenderGemmasTurns() throws {
         let gemmaStyle = "{{ bos_token }}{% for message in messages %}{{ '<start_of_turn>' + message['role'] + '\n' }}{% endfor %}"
-        #expect(throws: TokenizerError.unsupportedChatTemplate(excerpt: String(gemmaStyle.prefix(80)))) {
-            try ChatTemplate(gemmaStyle)
+        let template = try ChatTemplate(gemmaStyle)
+        #expect(template.format == .gemma)
+        // A system message opens the first user turn; the assistant is "model"; text is trimmed.
+        let conversation = [ChatTurn(role: "system", content: "Be brief. "), ChatTurn(role: "user", content: " Hi\n"),
+                            ChatTurn(role: "assistant", content: "Hello."), ChatTurn(role: "user", content: "Bye")]
+        #expect(template.render(conversation) ==
+            "<start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello.<end_of_turn>\n"
+            + "<start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n")
+        #expect(template.segments(conversation).filter { !$0.isMarkup }.map(\.text) == ["Be brief.\n\nHi", "Hello.", "Bye"])
+    }
+
+    @Test func unrecognizedChatTemplateThrows() {
+        let other = "{% for message in messages %}{{ '### ' + message['role'] + ': ' + message['content'] }}{% endfor %}"
+        #expect(throws: TokenizerError.unsupportedChatTemplate(excerpt: String(other.prefix(80)))) {
+            try ChatTemplate(other)
         }
         #expect(throws: TokenizerError.self) { try ChatTemplate("") }
     }

@@ -5,6 +5,9 @@ public final class LanguageModel: Sendable {
     public let weights: LlamaWeights
     public let tokenizer: any Tokenizer
     public let chatTemplate: ChatTemplate?
+    /// Why there is no chat template, when there is none: the file has none, or one this engine
+    /// does not recognize (with an excerpt).
+    public let chatTemplateProblem: String?
     public let fileSize: Int
 
     /// Loads a GGUF file. `progress` gets (done, total) steps while the weights are packed.
@@ -14,7 +17,17 @@ public final class LanguageModel: Sendable {
         fileSize = gguf.file.bytes.count
         config = try LlamaConfig(gguf: gguf)
         tokenizer = try Self.tokenizer(gguf)
-        chatTemplate = try? ChatTemplate(gguf.string("tokenizer.chat_template"))
+        // A Gemma file may come without a template: Gemma's own format then.
+        do {
+            chatTemplate = try ChatTemplate(gguf.string("tokenizer.chat_template"))
+            chatTemplateProblem = nil
+        } catch GGUFError.missingKey where config.family == .gemma3 {
+            chatTemplate = .gemma
+            chatTemplateProblem = nil
+        } catch {
+            chatTemplate = nil
+            chatTemplateProblem = "\(error)"
+        }
         weights = try LlamaWeights(gguf: gguf, config: config, progress: progress)
     }
 }

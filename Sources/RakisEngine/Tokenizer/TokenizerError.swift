@@ -34,7 +34,7 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
         case .missingBOSToken:
             "the model asks for a BOS token but names none"
         case let .unsupportedChatTemplate(excerpt):
-            "chat template not recognized (only ChatML templates are supported): \(excerpt)"
+            "chat template not recognized (ChatML and Gemma templates are supported): \(excerpt)"
         }
     }
 }
