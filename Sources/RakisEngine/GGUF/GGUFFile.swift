@@ -101,6 +101,8 @@ public final class GGUFFile: Sendable {
         self.tensors = tensors
         self.file = file
         self.tensorIndex = index
+        // Everything before the tensor data is parsed now (Gemma's vocabulary takes megabytes).
+        file.release(0..<dataStart)
     }
 
     // MARK: Typed access, with errors that name the key

@@ -16,6 +16,15 @@ public enum MatrixFormat {
         }
         let bytes = file.bytes(of: tensor)
         let (rows, columns) = (tensor.rows, tensor.columns)
+        // The file's pages of rows already packed are given back as packing goes, so a large
+        // tensor (Gemma's 178 MB embedding) is never in memory twice.
+        var released = 0
+        let start = tensor.byteRange.lowerBound
+        let packed = { (done: Int) in
+            guard done - released >= 1 << 20 else { return }
+            file.file.release(start + released..<start + done)
+            released = done
+        }
         switch tensor.type {
         case .f32, .f16, .bf16: return FloatPackedMatrix(rows: rows, columns: columns, type: tensor.type, gguf: bytes)
         case .q4_0:
@@ -26,14 +35,14 @@ public enum MatrixFormat {
                 throw .corrupt(path: file.path, offset: tensor.byteRange.lowerBound + 18 * error.block,
                                reason: "tensor '\(tensor.name)': a Q4_0 block's scale is too large for half precision times 8")
             }
-        case .q4_1: return Q4_1Matrix(rows: rows, columns: columns, gguf: bytes)
+        case .q4_1: return Q4_1Matrix(rows: rows, columns: columns, gguf: bytes, packed: packed)
         case .q5_0: return BlockTranscoding.q8_0(fromQ5_0: bytes).withUnsafeBytes { Q8_0Matrix(rows: rows, columns: columns, gguf: $0) }
         case .q5_1: return Q5Matrix(rows: rows, columns: columns, q5_1: bytes)
-        case .q8_0: return Q8_0Matrix(rows: rows, columns: columns, gguf: bytes)
+        case .q8_0: return Q8_0Matrix(rows: rows, columns: columns, gguf: bytes, packed: packed)
         case .q3_K: return Q6_KMatrix(rows: rows, columns: columns, q3_K: bytes)
-        case .q4_K: return Q4_KMatrix(rows: rows, columns: columns, gguf: bytes)
+        case .q4_K: return Q4_KMatrix(rows: rows, columns: columns, gguf: bytes, packed: packed)
         case .q5_K: return Q5Matrix(rows: rows, columns: columns, q5_K: bytes)
-        case .q6_K: return Q6_KMatrix(rows: rows, columns: columns, gguf: bytes)
+        case .q6_K: return Q6_KMatrix(rows: rows, columns: columns, gguf: bytes, packed: packed)
         default: throw .unsupportedTensorType(path: file.path, tensor: tensor.name, type: tensor.type.name)
         }
     }

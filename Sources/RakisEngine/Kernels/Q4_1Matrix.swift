@@ -17,8 +17,9 @@ public struct Q4_1Matrix: PackedMatrix {
     static let ggufBlockBytes = 20
 
     /// Repacks GGUF Q4_1 rows (20-byte blocks: d, m, then 16 bytes with weight i in the low
-    /// nibble of byte i and weight i+16 in its high nibble).
-    public init(rows: Int, columns: Int, gguf: UnsafeRawBufferPointer) {
+    /// nibble of byte i and weight i+16 in its high nibble). `packed(bytes)` is told, after each
+    /// group of 8 rows, how many source bytes are done with.
+    public init(rows: Int, columns: Int, gguf: UnsafeRawBufferPointer, packed: (Int) -> Void = { _ in }) {
         precondition(rows % 8 == 0 && columns % 32 == 0 && gguf.count == rows * columns / 32 * Self.ggufBlockBytes)
         self.rows = rows
         self.columns = columns
@@ -43,6 +44,7 @@ public struct Q4_1Matrix: PackedMatrix {
                     }
                 }
             }
+            packed((group + 1) * 8 * blocks * Self.ggufBlockBytes)
         }
     }
 

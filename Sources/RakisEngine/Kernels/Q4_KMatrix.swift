@@ -25,7 +25,8 @@ public struct Q4_KMatrix: PackedMatrix {
     /// Repacks GGUF Q4_K rows (144-byte super-blocks: d, dmin, 12 bytes of packed 6-bit scales
     /// and minimums, then 128 bytes: in each 32-byte chunk c, the low nibbles are sub-block 2c
     /// and the high nibbles sub-block 2c + 1).
-    public init(rows: Int, columns: Int, gguf: UnsafeRawBufferPointer) {
+    /// `packed(bytes)` is told, after each group of 8 rows, how many source bytes are done with.
+    public init(rows: Int, columns: Int, gguf: UnsafeRawBufferPointer, packed: (Int) -> Void = { _ in }) {
         precondition(rows % 8 == 0 && columns % 256 == 0 && gguf.count == rows * columns / 256 * Self.ggufBlockBytes)
         self.rows = rows
         self.columns = columns
@@ -59,6 +60,7 @@ public struct Q4_KMatrix: PackedMatrix {
                     }
                 }
             }
+            packed((group + 1) * 8 * superBlocks * Self.ggufBlockBytes)
         }
     }
 

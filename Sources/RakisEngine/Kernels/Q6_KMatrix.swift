@@ -26,9 +26,10 @@ public struct Q6_KMatrix: PackedMatrix {
     /// 32t + l takes its low nibble from byte l (t = 0, 2) or l + 32 (t = 1, 3) of the half's
     /// 64 (low nibble for t < 2, high for t >= 2) and its top two bits from bits 2t, 2t+1 of
     /// byte l of the half's 32.
-    public init(rows: Int, columns: Int, gguf: UnsafeRawBufferPointer) {
+    /// `packed(bytes)` is told, after each group of 8 rows, how many source bytes are done with.
+    public init(rows: Int, columns: Int, gguf: UnsafeRawBufferPointer, packed: (Int) -> Void = { _ in }) {
         precondition(columns % 256 == 0 && gguf.count == rows * columns / 256 * Self.ggufBlockBytes)
-        self.init(rows: rows, columns: columns, bytesPerBlock: Self.ggufBlockBytes, gguf: gguf) { block, d, scales, weights in
+        self.init(rows: rows, columns: columns, bytesPerBlock: Self.ggufBlockBytes, gguf: gguf, packed: packed) { block, d, scales, weights in
             d = block.loadUnaligned(fromByteOffset: 208, as: UInt16.self)
             for i in 0..<16 { scales[i] = block.load(fromByteOffset: 192 + i, as: Int8.self) }
             for index in 0..<256 { weights[index] = Int8(Self.quant(index, block)) - 32 }
@@ -37,7 +38,7 @@ public struct Q6_KMatrix: PackedMatrix {
 
     /// Packs rows of `bytesPerBlock`-byte GGUF super-blocks that `decode` reads into the half
     /// bits of d, the 16 scales and the 256 signed weights of this format.
-    init(rows: Int, columns: Int, bytesPerBlock: Int, gguf: UnsafeRawBufferPointer,
+    init(rows: Int, columns: Int, bytesPerBlock: Int, gguf: UnsafeRawBufferPointer, packed: (Int) -> Void = { _ in },
          decode: (UnsafeRawPointer, inout UInt16, inout [Int8], inout [Int8]) -> Void) {
         precondition(rows % 8 == 0 && columns % 256 == 0 && gguf.count == rows * columns / 256 * bytesPerBlock)
         self.rows = rows
@@ -62,6 +63,7 @@ public struct Q6_KMatrix: PackedMatrix {
                     }
                 }
             }
+            packed((group + 1) * 8 * superBlocks * bytesPerBlock)
         }
     }
 

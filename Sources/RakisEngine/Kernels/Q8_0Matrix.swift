@@ -14,8 +14,9 @@ public struct Q8_0Matrix: PackedMatrix {
     static let groupBlockBytes = 272
     static let ggufBlockBytes = 34
 
-    /// Repacks GGUF Q8_0 rows (34-byte blocks: d, then 32 signed weights).
-    public init(rows: Int, columns: Int, gguf: UnsafeRawBufferPointer) {
+    /// Repacks GGUF Q8_0 rows (34-byte blocks: d, then 32 signed weights). `packed(bytes)` is
+    /// told, after each group of 8 rows, how many source bytes are done with.
+    public init(rows: Int, columns: Int, gguf: UnsafeRawBufferPointer, packed: (Int) -> Void = { _ in }) {
         precondition(rows % 8 == 0 && columns % 32 == 0 && gguf.count == rows * columns / 32 * Self.ggufBlockBytes)
         self.rows = rows
         self.columns = columns
@@ -33,6 +34,7 @@ public struct Q8_0Matrix: PackedMatrix {
                     }
                 }
             }
+            packed((group + 1) * 8 * blocks * Self.ggufBlockBytes)
         }
     }
 

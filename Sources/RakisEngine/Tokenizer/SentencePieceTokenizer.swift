@@ -18,14 +18,17 @@ public struct SentencePieceTokenizer: Tokenizer {
 
     /// Every token by text (a text listed twice maps to its last id, as in llama.cpp).
     private let idsByText: [String: Int32]
-    /// The tokens merges may produce: all but byte, control and unknown tokens, so that plain
-    /// text can never merge into markup (llama.cpp would let "<0x41>" or a control token's text
-    /// merge into it, given the intermediate tokens; ordinary text gives the same ids either way).
-    private let mergeable: [String: Int32]
+    /// Whether merges may produce each token: all but byte, control and unknown tokens, so that
+    /// plain text can never merge into markup (llama.cpp would let "<0x41>" or a control token's
+    /// text merge into it, given the intermediate tokens; ordinary text gives the same ids).
+    private let mergeable: [Bool]
     private let scores: [Float]
     private let byteTokens: [Int32]
     private let specialTokens: SpecialTokenSplitter
-    private let decodedBytes: [[UInt8]]
+    /// Every token's decoded bytes, end to end: token `id` owns `decodedBytes[decodedStarts[id]..<decodedStarts[id + 1]]`
+    /// (one buffer, not one array per token: Gemma has 262,144 tokens).
+    private let decodedBytes: [UInt8]
+    private let decodedStarts: [Int32]
     private let endOfGeneration: Set<Int32>
 
     public init(tokens: [String], scores: [Float], tokenTypes: [Int32], bosTokenID: Int32?, eosTokenID: Int32?,
@@ -43,26 +46,30 @@ public struct SentencePieceTokenizer: Tokenizer {
             kinds.append(kind)
         }
         var idsByText: [String: Int32] = [:]
-        var mergeable: [String: Int32] = [:]
+        idsByText.reserveCapacity(tokens.count)
+        var mergeable = [Bool](repeating: false, count: tokens.count)
         var byteTokens = [Int32](repeating: -1, count: 256)
-        var decodedBytes: [[UInt8]] = []
-        decodedBytes.reserveCapacity(tokens.count)
+        var decodedBytes: [UInt8] = []
+        var decodedStarts: [Int32] = [0]
+        decodedStarts.reserveCapacity(tokens.count + 1)
         for (id, text) in tokens.enumerated() {
             switch kinds[id] {
             case .byte:
                 guard let byte = Self.byteValue(text) else { throw .unmappableToken(token: id, text: text) }
                 byteTokens[Int(byte)] = Int32(id)
-                decodedBytes.append([byte])
+                decodedBytes.append(byte)
             case .normal, .userDefined, .unused:
-                mergeable[text] = Int32(id)
-                decodedBytes.append(Array(text.replacingOccurrences(of: "▁", with: " ").utf8))
+                mergeable[id] = true
+                decodedBytes.append(contentsOf: text.replacingOccurrences(of: "▁", with: " ").utf8)
             case .control, .unknown:
-                decodedBytes.append([])
+                break
             }
+            decodedStarts.append(Int32(decodedBytes.count))
             idsByText[text] = Int32(id)
         }
         self.idsByText = idsByText
         self.mergeable = mergeable
+        self.decodedStarts = decodedStarts
         self.scores = scores
         self.byteTokens = byteTokens
         self.decodedBytes = decodedBytes
@@ -107,7 +114,7 @@ public struct SentencePieceTokenizer: Tokenizer {
 
     public func bytes(of token: Int32) -> [UInt8] {
         guard token >= 0, Int(token) < vocabularySize else { return [] }
-        return decodedBytes[Int(token)]
+        return Array(decodedBytes[Int(decodedStarts[Int(token)])..<Int(decodedStarts[Int(token) + 1])])
     }
 
     public func id(of tokenText: String) -> Int32? { idsByText[tokenText] }
@@ -155,7 +162,7 @@ public struct SentencePieceTokenizer: Tokenizer {
         func tryAdd(_ left: Int, _ right: Int) {
             guard left >= 0, right >= 0 else { return }
             let joined = string(symbols[left].start, symbols[left].count + symbols[right].count)
-            guard let id = mergeable[joined] else { return }
+            guard let id = mergeableID(joined) else { return }
             queue.push(Bigram(left: left, right: right, score: scores[Int(id)], size: symbols[left].count + symbols[right].count))
             reverseMerges[joined] = (left, right)
         }
@@ -173,7 +180,7 @@ public struct SentencePieceTokenizer: Tokenizer {
         }
         func resegment(_ symbol: Symbol) {
             let piece = string(symbol.start, symbol.count)
-            if let id = mergeable[piece] { return ids.append(id) }
+            if let id = mergeableID(piece) { return ids.append(id) }
             if let (left, right) = reverseMerges[piece] {
                 resegment(symbols[left])
                 resegment(symbols[right])
@@ -186,6 +193,11 @@ public struct SentencePieceTokenizer: Tokenizer {
             resegment(symbols[index])
             index = symbols[index].next
         }
+    }
+
+    private func mergeableID(_ text: String) -> Int32? {
+        guard let id = idsByText[text], mergeable[Int(id)] else { return nil }
+        return id
     }
 
     /// The length of the UTF-8 sequence a lead byte starts (1 for a stray continuation byte).
