@@ -53,22 +53,8 @@ public struct ByteLevelBPETokenizer: Tokenizer {
         bosTokenID: Int32?, eosTokenID: Int32?, addBOS: Bool, preTokenizer: String
     ) throws(TokenizerError) {
         self.preTokenizer = try PreTokenizer(named: preTokenizer)
-        guard tokens.count == tokenTypes.count else {
-            throw .tokenTypeCountMismatch(tokens: tokens.count, tokenTypes: tokenTypes.count)
-        }
-        for (name, id) in [("BOS", bosTokenID), ("EOS", eosTokenID)] {
-            if let id, !tokens.indices.contains(Int(id)) {
-                throw .specialTokenOutOfRange(name: name, id: id, vocabularySize: tokens.count)
-            }
-        }
-        guard !addBOS || bosTokenID != nil else { throw .missingBOSToken }
-
-        var kinds: [TokenKind] = []
-        kinds.reserveCapacity(tokens.count)
-        for (id, type) in tokenTypes.enumerated() {
-            guard let kind = TokenKind(rawValue: type) else { throw .unknownTokenType(token: id, type: type) }
-            kinds.append(kind)
-        }
+        let kinds = try TokenKind.vocabulary(tokens: tokens, tokenTypes: tokenTypes, bosTokenID: bosTokenID, eosTokenID: eosTokenID,
+                                             addBOS: addBOS)
 
         // A text listed twice maps to its last id, as in llama.cpp.
         let idsByText = Dictionary(zip(tokens, tokens.indices.map { Int32($0) }), uniquingKeysWith: { _, last in last })
@@ -80,12 +66,7 @@ public struct ByteLevelBPETokenizer: Tokenizer {
         self.byteTokens = ByteToUnicode.characters.map { idsByText[String($0)] ?? Self.noToken }
         self.merges = try BytePairMerges(merges, vocabulary: idsByText)
         self.specialTokens = SpecialTokenSplitter(tokens: tokens, kinds: kinds)
-        var endOfGeneration = Set([eosTokenID].compactMap { $0 })
-        for (id, text) in tokens.enumerated()
-        where [.control, .userDefined].contains(kinds[id]) && endOfGenerationTexts.contains(text) {
-            endOfGeneration.insert(Int32(id))
-        }
-        self.endOfGeneration = endOfGeneration
+        endOfGeneration = endOfGenerationTokens(tokens, kinds: kinds, eosTokenID: eosTokenID)
         self.vocabularySize = tokens.count
         self.bosTokenID = bosTokenID
         self.eosTokenID = eosTokenID

@@ -33,18 +33,9 @@ public struct SentencePieceTokenizer: Tokenizer {
 
     public init(tokens: [String], scores: [Float], tokenTypes: [Int32], bosTokenID: Int32?, eosTokenID: Int32?,
                 addBOS: Bool, addSpacePrefix: Bool) throws(TokenizerError) {
-        guard tokens.count == tokenTypes.count else { throw .tokenTypeCountMismatch(tokens: tokens.count, tokenTypes: tokenTypes.count) }
+        let kinds = try TokenKind.vocabulary(tokens: tokens, tokenTypes: tokenTypes, bosTokenID: bosTokenID, eosTokenID: eosTokenID,
+                                             addBOS: addBOS)
         guard tokens.count == scores.count else { throw .scoreCountMismatch(tokens: tokens.count, scores: scores.count) }
-        for (name, id) in [("BOS", bosTokenID), ("EOS", eosTokenID)] {
-            if let id, !tokens.indices.contains(Int(id)) { throw .specialTokenOutOfRange(name: name, id: id, vocabularySize: tokens.count) }
-        }
-        guard !addBOS || bosTokenID != nil else { throw .missingBOSToken }
-        var kinds: [TokenKind] = []
-        kinds.reserveCapacity(tokens.count)
-        for (id, type) in tokenTypes.enumerated() {
-            guard let kind = TokenKind(rawValue: type) else { throw .unknownTokenType(token: id, type: type) }
-            kinds.append(kind)
-        }
         var idsByText: [String: Int32] = [:]
         idsByText.reserveCapacity(tokens.count)
         var mergeable = [Bool](repeating: false, count: tokens.count)
@@ -74,11 +65,7 @@ public struct SentencePieceTokenizer: Tokenizer {
         self.byteTokens = byteTokens
         self.decodedBytes = decodedBytes
         specialTokens = SpecialTokenSplitter(tokens: tokens, kinds: kinds)
-        var endOfGeneration = Set([eosTokenID].compactMap { $0 })
-        for (id, text) in tokens.enumerated() where [.control, .userDefined].contains(kinds[id]) && endOfGenerationTexts.contains(text) {
-            endOfGeneration.insert(Int32(id))
-        }
-        self.endOfGeneration = endOfGeneration
+        endOfGeneration = endOfGenerationTokens(tokens, kinds: kinds, eosTokenID: eosTokenID)
         vocabularySize = tokens.count
         self.bosTokenID = bosTokenID
         self.eosTokenID = eosTokenID

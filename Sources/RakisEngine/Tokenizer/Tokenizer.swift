@@ -31,8 +31,13 @@ extension Tokenizer {
     }
 }
 
-/// Special tokens that end a turn or a document in common model families; generation stops at
-/// any of them, not only at the model's EOS token.
-let endOfGenerationTexts: Set<String> = [
-    "<|im_end|>", "<|endoftext|>", "<|end_of_text|>", "<|eot_id|>", "<|eom_id|>", "<end_of_turn>", "<|end|>",
-]
+/// The tokens generation stops at: the model's EOS token, and the control or user-defined
+/// tokens that end a turn or a document in common model families.
+func endOfGenerationTokens(_ tokens: [String], kinds: [TokenKind], eosTokenID: Int32?) -> Set<Int32> {
+    let texts: Set<String> = ["<|im_end|>", "<|endoftext|>", "<|end_of_text|>", "<|eot_id|>", "<|eom_id|>", "<end_of_turn>", "<|end|>"]
+    var ids = Set([eosTokenID].compactMap { $0 })
+    for (id, text) in tokens.enumerated() where [.control, .userDefined].contains(kinds[id]) && texts.contains(text) {
+        ids.insert(Int32(id))
+    }
+    return ids
+}
