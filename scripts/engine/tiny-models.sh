@@ -7,10 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out="${1:-${RAKIS_HOME:-$HOME/.cache/rakis}/tiny-models}"
 venv=.venv-engine
-if ! [ -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import gguf" 2>/dev/null; then
-    echo "== engine test tools: installing gguf into $venv (PyPI)" >&2
+# Pinned, numpy too: the models' bytes must be the ones the committed llama.cpp logits were
+# made from (TensorFormatModelTests checks their SHA-256).
+if ! [ -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import importlib.metadata as m; assert m.version('gguf') == '0.19.0' and m.version('numpy') == '2.4.6'" 2>/dev/null; then
+    echo "== engine test tools: installing gguf and numpy into $venv (PyPI)" >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check "gguf==0.19.0" >&2
+    "$venv/bin/pip" install -q --disable-pip-version-check "gguf==0.19.0" "numpy==2.4.6" >&2
 fi
 stamp="$(sha256sum scripts/engine/make_tiny_models.py | cut -c1-16)"
 if [ "$(cat "$out/.made-by" 2>/dev/null)" != "$stamp" ]; then
