@@ -59,10 +59,11 @@ public struct OracleRegistry: Sendable, Equatable {
         }
     }
 
-    /// Every log up to block `block` has been applied.
+    /// Every log up to block `block` has been applied. A registry read ahead of its follower (a
+    /// stake node's, read through the newest confirmed block at start) stays where it is until
+    /// the follower catches up; it never moves back (after a reorganization it is read again).
     public mutating func advance(through block: Int) {
-        precondition(block >= through, "a registry only moves forward; after a reorganization it is read again")
-        through = block
+        through = max(through, block)
     }
 
     /// The weight of each registered node id: its registrations' weights, summed and capped.
