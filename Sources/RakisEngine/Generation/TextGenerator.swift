@@ -93,6 +93,23 @@ public final class TextGenerator: @unchecked Sendable {
         return forward.evaluate(entries)
     }
 
+    /// The greedy token after every prefix of `tokens` (entry i follows tokens[0...i]): the
+    /// model fed the sequence whole, "teacher-forced", one forward pass in chunks.
+    public func greedyTokens(teacherForced tokens: [Int32]) -> [Int32] {
+        lock.lock()
+        defer { lock.unlock() }
+        let cache = KVCache(config: model.config, capacity: tokens.count)
+        var greedy: [Int32] = []
+        // Chunks of the forward pass's batch, so only one chunk's logits are held at a time.
+        for start in stride(from: 0, to: tokens.count, by: forward.maxBatch) {
+            let entries = (start..<min(start + forward.maxBatch, tokens.count)).map {
+                BatchEntry(cache: cache, token: tokens[$0], position: $0, wantsLogits: true)
+            }
+            greedy += forward.evaluate(entries).map { Int32(Sampler.argmax($0)) }
+        }
+        return greedy
+    }
+
     /// One request's progress.
     private struct SequenceState {
         let promptTokens: [Int32]
