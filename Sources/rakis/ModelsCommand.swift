@@ -64,22 +64,19 @@ struct Models: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the catalog's models and whether each is installed."
+            abstract: "List the catalog's models: installed or not, architecture, quantization, size and license."
         )
 
         func run() {
             let statuses = Models.store().list()
-            let nameWidth = max(4, statuses.map(\.model.name.count).max() ?? 0)
-            let columns = { (name: String, status: String, size: String, summary: String) in
-                name.padding(toLength: nameWidth + 2, withPad: " ", startingAt: 0)
-                    + status.padding(toLength: 15, withPad: " ", startingAt: 0)
-                    + size.padding(toLength: 10, withPad: " ", startingAt: 0)
-                    + summary
+            let rows = [["NAME", "STATUS", "ARCH", "QUANT", "SIZE", "LICENSE", "DESCRIPTION"]] + statuses.map { status in
+                let model = status.model
+                return [model.name, status.isInstalled ? "installed" : "not installed", model.facts.architecture,
+                        model.facts.quantization, ByteCount.text(model.installedSize), model.facts.license, model.summary]
             }
-            print(columns("NAME", "STATUS", "SIZE", "DESCRIPTION"))
-            for status in statuses {
-                print(columns(status.model.name, status.isInstalled ? "installed" : "not installed",
-                              ByteCount.text(status.model.installedSize), status.model.summary))
+            let widths = (0..<6).map { column in rows.map { $0[column].count }.max()! + 2 }
+            for row in rows {
+                print(zip(row.prefix(6), widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined() + row[6])
             }
         }
     }

