@@ -5,7 +5,8 @@ import RakisEngine
 
 /// `rakis bench sec-distance`: how far apart the binary embeddings of LLM outputs are when the
 /// prompt is the same and only the sampling seed differs, against when the prompts differ. The
-/// protocol's default secDistance sits between the two distributions.
+/// protocol's default secDistance sits between the two distributions. With `--other-model`, also
+/// when the prompt is the same and the model differs: what a mixed quorum's secDistance must allow.
 struct SecDistanceBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sec-distance",
@@ -15,7 +16,9 @@ struct SecDistanceBench: ParsableCommand {
         --prompts) at --temperature, embeds each (all-MiniLM-L6-v2, long outputs pooled over \
         windows), and prints the distribution of normalized Hamming distances over the first \
         --bits bits for pairs from the same prompt and for pairs from different prompts, with \
-        the share of each within candidate secDistance values.
+        the share of each within candidate secDistance values. With --other-model the same \
+        requests go to a second LLM too, and pairs of one output of each model for the same prompt \
+        make a third distribution: what a quorum mixing the two models must accept.
         """
     )
 
@@ -44,6 +47,9 @@ struct SecDistanceBench: ParsableCommand {
 
     @Option(help: "The LLM: a catalog name or a GGUF path.")
     var model = "smollm2-135m-instruct"
+
+    @Option(name: .customLong("other-model"), help: "A second LLM, for same-prompt pairs across models (a mixed quorum).")
+    var otherModel: String?
 
     @Option(name: .customLong("embedding-model"), help: "The embedding model: a catalog name or a model directory.")
     var embeddingModel = "all-minilm-l6-v2"
@@ -92,6 +98,8 @@ struct SecDistanceBench: ParsableCommand {
         let outputs: [Output]
         let samePrompt: [Double]
         let differentPrompts: [Double]
+        let otherModel: String?
+        let samePromptOtherModel: [Double]?
     }
 
     func run() throws {
@@ -113,14 +121,28 @@ struct SecDistanceBench: ParsableCommand {
         }
         if !json { print("generating \(requests.count) outputs (\(texts.count) prompts x \(seeds) seeds, up to \(maxTokens) tokens)...") }
         let results = try generator.generate(requests)
+        var otherResults: [GenerationResult]?
+        if let otherModel {
+            if !json { print("and the same \(requests.count) with \(otherModel)...") }
+            otherResults = try TextGenerator(model: try ModelLoading.load(otherModel, quiet: json), threads: threads).generate(requests)
+        }
         let embedder = try SentenceEmbedder(directory: Models.store().resolve(embeddingModel), threads: threads)
-        let embeddings = embedder.embed(results.map(\.text)).map { BinaryEmbedding(signsOf: $0).truncated(to: bits) }
+        let embed = { (texts: [String]) in embedder.embed(texts).map { BinaryEmbedding(signsOf: $0).truncated(to: bits) } }
+        let embeddings = embed(results.map(\.text))
+        let otherEmbeddings = otherResults.map { embed($0.map(\.text)) }
+        let distance = { (a: BinaryEmbedding, b: BinaryEmbedding) in Double(a.hammingDistance(to: b, bits: bits)) / Double(bits) }
+        // One output of each model for the same prompt, every pair.
+        let acrossModels = otherEmbeddings.map { other in
+            embeddings.indices.flatMap { i in
+                other.indices.filter { $0 / seeds == i / seeds }.map { distance(embeddings[i], other[$0]) }
+            }
+        }
 
         var same: [Double] = [], different: [Double] = []
         for i in embeddings.indices {
             for j in embeddings.indices where j > i {
-                let distance = Double(embeddings[i].hammingDistance(to: embeddings[j], bits: bits)) / Double(bits)
-                if i / seeds == j / seeds { same.append(distance) } else { different.append(distance) }
+                let pair = distance(embeddings[i], embeddings[j])
+                if i / seeds == j / seeds { same.append(pair) } else { different.append(pair) }
             }
         }
         if json {
@@ -128,13 +150,14 @@ struct SecDistanceBench: ParsableCommand {
                 Output(prompt: index / seeds, seed: UInt64(index % seeds + 1), text: result.text, binary: embeddings[index].hex)
             }
             try printJSON(Report(model: languageModel.path, temperature: temperature, maxTokens: maxTokens, bits: bits,
-                                 outputs: outputs, samePrompt: same, differentPrompts: different))
+                                 outputs: outputs, samePrompt: same, differentPrompts: different, otherModel: otherModel,
+                                 samePromptOtherModel: acrossModels))
             return
         }
-        printTable(same: same, different: different)
+        printTable(same: same, different: different, acrossModels: acrossModels)
     }
 
-    private func printTable(same: [Double], different: [Double]) {
+    private func printTable(same: [Double], different: [Double], acrossModels: [Double]?) {
         func quantiles(_ values: [Double]) -> String {
             let sorted = values.sorted()
             return [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1].map { q in
@@ -144,13 +167,15 @@ struct SecDistanceBench: ParsableCommand {
         print("normalized Hamming distance over \(bits) bits, temperature \(temperature)")
         print("                                   min    p5     p25    median p75    p95    max")
         print(String(format: "same prompt, other seed (%5d):  ", same.count) + quantiles(same))
+        if let acrossModels { print(String(format: "same prompt, other model(%5d):  ", acrossModels.count) + quantiles(acrossModels)) }
         print(String(format: "different prompts       (%5d):  ", different.count) + quantiles(different))
-        print("\nsecDistance  same-prompt pairs within  different-prompt pairs within")
+        print("\nsecDistance  same-prompt pairs within  " + (acrossModels == nil ? "" : "other-model pairs within  ") + "different-prompt pairs within")
+        func within(_ values: [Double], _ threshold: Double) -> Double { 100 * Double(values.filter { $0 <= threshold }.count) / Double(values.count) }
         for step in 2...16 {
             let threshold = Double(step) * 0.025
-            let sameWithin = Double(same.filter { $0 <= threshold }.count) / Double(same.count)
-            let differentWithin = Double(different.filter { $0 <= threshold }.count) / Double(different.count)
-            print(String(format: "%11.3f  %23.1f%%  %28.1f%%", threshold, 100 * sameWithin, 100 * differentWithin))
+            let across = acrossModels.map { String(format: "  %22.1f%%", within($0, threshold)) } ?? ""
+            print(String(format: "%11.3f  %23.1f%%", threshold, within(same, threshold)) + across
+                  + String(format: "  %28.1f%%", within(different, threshold)))
         }
     }
 }
