@@ -3,21 +3,11 @@
 // and the packed layouts. Each 32-value block is computed as the Q4_1 and Q8_0 kernels compute
 // theirs, with the block's scales formed exactly from the super-block's.
 #include "RakisKernels.h"
-#include <string.h>
 
 #if defined(__x86_64__)
-#include <immintrin.h>
+#include "quantized_matmul_x86.h"
 
-#define AVX2 __attribute__((target("avx2,fma,f16c")))
-#define INLINE_AVX2 static inline __attribute__((always_inline, target("avx2,fma,f16c")))
-
-enum { Q4_K_GROUP_BLOCK = 1184, Q4_K_NIBBLES = 160, Q6_K_GROUP_BLOCK = 2192, Q6_K_WEIGHTS = 144, TILE = 4, PREFETCH_DISTANCE = 2048 };
-
-INLINE_AVX2 __m256i broadcast4(const int8_t *bytes) {
-    int32_t word;
-    memcpy(&word, bytes, 4);
-    return _mm256_set1_epi32(word);
-}
+enum { Q4_K_GROUP_BLOCK = 1184, Q4_K_NIBBLES = 160, Q6_K_GROUP_BLOCK = 2192, Q6_K_WEIGHTS = 144 };
 
 // Eight unsigned or signed bytes as eight floats.
 INLINE_AVX2 __m256 bytes_u8(const uint8_t *p) { return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p))); }
@@ -71,22 +61,10 @@ AVX2 void rakis_q4_k_matmul(const uint8_t *packed, size_t super_blocks, size_t g
                             const int8_t *act_q, const float *act_d, const float *act_s, size_t tokens,
                             float *out, size_t out_stride) {
     const size_t blocks = super_blocks * 8;
-    for (size_t g = group_begin; g < group_end; g++) {
-        const uint8_t *group = packed + g * super_blocks * Q4_K_GROUP_BLOCK;
-        size_t t = 0;
-        for (; t + TILE <= tokens; t += TILE)
-            q4_k_group(group, super_blocks, act_q + t * blocks * 32, act_d + t * blocks, act_s + t * blocks, TILE,
-                       out + t * out_stride + g * 8, out_stride);
-        const float *d = act_d + t * blocks, *s = act_s + t * blocks;
-        const int8_t *q = act_q + t * blocks * 32;
-        float *o = out + t * out_stride + g * 8;
-        switch (tokens - t) {
-        case 3: q4_k_group(group, super_blocks, q, d, s, 3, o, out_stride); break;
-        case 2: q4_k_group(group, super_blocks, q, d, s, 2, o, out_stride); break;
-        case 1: q4_k_group(group, super_blocks, q, d, s, 1, o, out_stride); break;
-        default: break;
-        }
-    }
+#define RUN(tile) q4_k_group(group, super_blocks, act_q + t * blocks * 32, act_d + t * blocks, act_s + t * blocks, tile, \
+                             out + t * out_stride + g * 8, out_stride)
+    FOR_EACH_GROUP_AND_TILE(super_blocks * Q4_K_GROUP_BLOCK, RUN)
+#undef RUN
 }
 
 INLINE_AVX2 void q6_k_group(const uint8_t *group, size_t super_blocks, const int8_t *act_q, const float *act_d,
@@ -131,21 +109,9 @@ INLINE_AVX2 void q6_k_group(const uint8_t *group, size_t super_blocks, const int
 AVX2 void rakis_q6_k_matmul(const uint8_t *packed, size_t super_blocks, size_t group_begin, size_t group_end,
                             const int8_t *act_q, const float *act_d, size_t tokens, float *out, size_t out_stride) {
     const size_t blocks = super_blocks * 8;
-    for (size_t g = group_begin; g < group_end; g++) {
-        const uint8_t *group = packed + g * super_blocks * Q6_K_GROUP_BLOCK;
-        size_t t = 0;
-        for (; t + TILE <= tokens; t += TILE)
-            q6_k_group(group, super_blocks, act_q + t * blocks * 32, act_d + t * blocks, TILE, out + t * out_stride + g * 8, out_stride);
-        const float *d = act_d + t * blocks;
-        const int8_t *q = act_q + t * blocks * 32;
-        float *o = out + t * out_stride + g * 8;
-        switch (tokens - t) {
-        case 3: q6_k_group(group, super_blocks, q, d, 3, o, out_stride); break;
-        case 2: q6_k_group(group, super_blocks, q, d, 2, o, out_stride); break;
-        case 1: q6_k_group(group, super_blocks, q, d, 1, o, out_stride); break;
-        default: break;
-        }
-    }
+#define RUN(tile) q6_k_group(group, super_blocks, act_q + t * blocks * 32, act_d + t * blocks, tile, out + t * out_stride + g * 8, out_stride)
+    FOR_EACH_GROUP_AND_TILE(super_blocks * Q6_K_GROUP_BLOCK, RUN)
+#undef RUN
 }
 
 #else

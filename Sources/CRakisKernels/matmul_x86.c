@@ -1,26 +1,16 @@
 // AVX2 versions of the quantized matrix products. See RakisKernels.h for the contract and
 // Sources/RakisEngine/Kernels for the reference arithmetic and the packed layouts.
 #include "RakisKernels.h"
-#include <string.h>
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-
-#define AVX2 __attribute__((target("avx2,fma,f16c")))
-#define INLINE_AVX2 static inline __attribute__((always_inline, target("avx2,fma,f16c")))
+#include "quantized_matmul_x86.h"
 
 int rakis_kernels_available(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
 }
 
-INLINE_AVX2 __m256i broadcast4(const int8_t *bytes) {
-    int32_t word;
-    memcpy(&word, bytes, 4);
-    return _mm256_set1_epi32(word);
-}
-
-enum { Q4_1_GROUP_BLOCK = 160, Q8_0_GROUP_BLOCK = 272, Q5_GROUP_BLOCK = 320, TILE = 4, PREFETCH_DISTANCE = 2048 };
+enum { Q4_1_GROUP_BLOCK = 160, Q8_0_GROUP_BLOCK = 272, Q5_GROUP_BLOCK = 320 };
 
 // One group of 8 rows times `tile` tokens (tile is a constant at every call, so the arrays
 // below live in registers).
@@ -66,22 +56,10 @@ INLINE_AVX2 void q4_1_group(const uint8_t *group, size_t blocks, const int8_t *a
 AVX2 void rakis_q4_1_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
                             const int8_t *act_q, const float *act_d, const float *act_s, size_t tokens,
                             float *out, size_t out_stride) {
-    for (size_t g = group_begin; g < group_end; g++) {
-        const uint8_t *group = packed + g * blocks * Q4_1_GROUP_BLOCK;
-        size_t t = 0;
-        for (; t + TILE <= tokens; t += TILE)
-            q4_1_group(group, blocks, act_q + t * blocks * 32, act_d + t * blocks, act_s + t * blocks, TILE,
-                       out + t * out_stride + g * 8, out_stride);
-        const float *d = act_d + t * blocks, *s = act_s + t * blocks;
-        const int8_t *q = act_q + t * blocks * 32;
-        float *o = out + t * out_stride + g * 8;
-        switch (tokens - t) {
-        case 3: q4_1_group(group, blocks, q, d, s, 3, o, out_stride); break;
-        case 2: q4_1_group(group, blocks, q, d, s, 2, o, out_stride); break;
-        case 1: q4_1_group(group, blocks, q, d, s, 1, o, out_stride); break;
-        default: break;
-        }
-    }
+#define RUN(tile) q4_1_group(group, blocks, act_q + t * blocks * 32, act_d + t * blocks, act_s + t * blocks, tile, \
+                             out + t * out_stride + g * 8, out_stride)
+    FOR_EACH_GROUP_AND_TILE(blocks * Q4_1_GROUP_BLOCK, RUN)
+#undef RUN
 }
 
 INLINE_AVX2 void q8_0_group(const uint8_t *group, size_t blocks, const int8_t *act_q, const float *act_d,
@@ -118,21 +96,9 @@ INLINE_AVX2 void q8_0_group(const uint8_t *group, size_t blocks, const int8_t *a
 AVX2 void rakis_q8_0_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
                             const int8_t *act_q, const float *act_d, size_t tokens,
                             float *out, size_t out_stride) {
-    for (size_t g = group_begin; g < group_end; g++) {
-        const uint8_t *group = packed + g * blocks * Q8_0_GROUP_BLOCK;
-        size_t t = 0;
-        for (; t + TILE <= tokens; t += TILE)
-            q8_0_group(group, blocks, act_q + t * blocks * 32, act_d + t * blocks, TILE, out + t * out_stride + g * 8, out_stride);
-        const float *d = act_d + t * blocks;
-        const int8_t *q = act_q + t * blocks * 32;
-        float *o = out + t * out_stride + g * 8;
-        switch (tokens - t) {
-        case 3: q8_0_group(group, blocks, q, d, 3, o, out_stride); break;
-        case 2: q8_0_group(group, blocks, q, d, 2, o, out_stride); break;
-        case 1: q8_0_group(group, blocks, q, d, 1, o, out_stride); break;
-        default: break;
-        }
-    }
+#define RUN(tile) q8_0_group(group, blocks, act_q + t * blocks * 32, act_d + t * blocks, tile, out + t * out_stride + g * 8, out_stride)
+    FOR_EACH_GROUP_AND_TILE(blocks * Q8_0_GROUP_BLOCK, RUN)
+#undef RUN
 }
 
 // Unsigned 8-bit weights (0...31) with a float scale and offset per block: Q4_1's arithmetic.
@@ -170,22 +136,10 @@ INLINE_AVX2 void q5_group(const uint8_t *group, size_t blocks, const int8_t *act
 AVX2 void rakis_q5_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, size_t group_end,
                           const int8_t *act_q, const float *act_d, const float *act_s, size_t tokens,
                           float *out, size_t out_stride) {
-    for (size_t g = group_begin; g < group_end; g++) {
-        const uint8_t *group = packed + g * blocks * Q5_GROUP_BLOCK;
-        size_t t = 0;
-        for (; t + TILE <= tokens; t += TILE)
-            q5_group(group, blocks, act_q + t * blocks * 32, act_d + t * blocks, act_s + t * blocks, TILE,
-                     out + t * out_stride + g * 8, out_stride);
-        const float *d = act_d + t * blocks, *s = act_s + t * blocks;
-        const int8_t *q = act_q + t * blocks * 32;
-        float *o = out + t * out_stride + g * 8;
-        switch (tokens - t) {
-        case 3: q5_group(group, blocks, q, d, s, 3, o, out_stride); break;
-        case 2: q5_group(group, blocks, q, d, s, 2, o, out_stride); break;
-        case 1: q5_group(group, blocks, q, d, s, 1, o, out_stride); break;
-        default: break;
-        }
-    }
+#define RUN(tile) q5_group(group, blocks, act_q + t * blocks * 32, act_d + t * blocks, act_s + t * blocks, tile, \
+                           out + t * out_stride + g * 8, out_stride)
+    FOR_EACH_GROUP_AND_TILE(blocks * Q5_GROUP_BLOCK, RUN)
+#undef RUN
 }
 
 #else
