@@ -41,13 +41,16 @@ public final class RawConnection: @unchecked Sendable {
     private let fd: Int32
 
     public init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // The descriptor is stored only once connected: an initializer that throws after every
+        // property is set still runs deinit, which would close it a second time, and by then the
+        // number may belong to another thread's new socket (NIO traps on the EBADF that follows).
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ChildProcessError("socket() failed") }
-        let connected = atLoopback(port: port) { connect(fd, $0, $1) } == 0
-        guard connected else {
+        guard atLoopback(port: port, { connect(fd, $0, $1) }) == 0 else {
             close(fd)
             throw ChildProcessError("cannot connect to 127.0.0.1:\(port)")
         }
+        self.fd = fd
     }
 
     /// Writes the bytes; false once the other side has closed the connection.
