@@ -13,9 +13,10 @@ extension Node {
     /// to work on it when `redundancy` x quorum seats' worth of workers are wanted.
     func wouldWork(_ record: RequestRecord, redundancy: Double) -> Bool {
         guard ownWeight > 0, record.work == .none, record.quorum == nil, now < record.frame.commitDeadline,
-              let model = servedModel(for: record.request), workQueue.count < config.maxQueuedJobs
+              servedModel(for: record.request) != nil, workQueue.count < config.maxQueuedJobs
         else { return false }
-        let servingWeight = max(ownWeight, peers.servingWeight(model: model, now: now, freshness: 3 * config.peerStatusInterval))
+        let servingWeight = max(ownWeight, peers.servingWeight(anyOf: record.request.models, now: now,
+                                                                freshness: 3 * config.peerStatusInterval))
         let share = redundancy * Double(record.frame.quorum) * Double(ownWeight) / Double(servingWeight)
         return record.workScore < share
     }

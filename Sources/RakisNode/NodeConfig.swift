@@ -18,8 +18,9 @@ public struct NodeConfig: Sendable {
     public var maxQueuedJobs: Int = 64
     /// Expected number of workers per request, as a multiple of its quorum. Each weighted serving
     /// node works on a request with probability redundancy x quorum x its weight / the weight of
-    /// the serving nodes it knows of, decided by its first seat's draw (`WorkDraw`), so a large
-    /// network does not run every request on every node, and the best-ranked nodes are the ones that work.
+    /// the nodes it knows of that serve any of the request's models, decided by its first seat's
+    /// draw (`WorkDraw`), so a large network does not run every request on every node, and the
+    /// best-ranked nodes are the ones that work.
     public var workerRedundancy: Double = 2
     /// If a request still has fewer commits than its quorum after a third of its commit window,
     /// nodes work on it with this many times the first probability.

@@ -12,9 +12,13 @@ struct PeerDirectory {
     }
 
     private var entries: [NodeID: Entry] = [:]
-    /// Weights per model, recomputed when a peer appears or the cached sums age past `freshness`.
-    private var weights: [String: Int] = [:]
+    /// Serving weights per set of models (sorted), summed when first asked and dropped when a peer
+    /// appears or the sums age past a third of the freshness.
+    private var sums: [[String]: Int] = [:]
     private var summedAt: Millis?
+    /// Distinct model sets summed between refreshes at most: requests choose their model lists,
+    /// so the cache must not grow with them.
+    private static let maxCachedSums = 64
 
     mutating func record(_ node: NodeID, status: PeerStatus, weight: Int, at time: Millis) {
         precondition(weight > 0, "only a weighted identity's announcement is recorded")
@@ -25,16 +29,22 @@ struct PeerDirectory {
     /// The weight `node` announced itself with, 0 if it has not (or was forgotten).
     func weight(of node: NodeID) -> Int { entries[node]?.weight ?? 0 }
 
-    /// The weight of the nodes (this one included, once it announced itself) seen serving `model`
-    /// within `freshness`.
-    mutating func servingWeight(model: String, now: Millis, freshness: Millis) -> Int {
-        if let summedAt, now - summedAt < freshness / 3 { return weights[model] ?? 0 }
-        weights = [:]
-        for entry in entries.values where entry.lastSeen >= now - freshness {
-            for served in entry.status.models { weights[served, default: 0] += entry.weight }
+    /// The weight of the nodes (this one included, once it announced itself) seen serving at
+    /// least one of `models` within `freshness`. A node serving several counts once: a request
+    /// that accepts two models shares its quorum among the servers of both.
+    mutating func servingWeight(anyOf models: [String], now: Millis, freshness: Millis) -> Int {
+        if summedAt.map({ now - $0 >= freshness / 3 }) ?? true || sums.count >= Self.maxCachedSums {
+            sums = [:]
+            summedAt = now
         }
-        summedAt = now
-        return weights[model] ?? 0
+        let key = Array(Set(models)).sorted()
+        if let sum = sums[key] { return sum }
+        var sum = 0
+        for entry in entries.values where entry.lastSeen >= now - freshness && entry.status.models.contains(where: key.contains) {
+            sum += entry.weight
+        }
+        sums[key] = sum
+        return sum
     }
 
     /// The membership changed: each entry takes its identity's new weight, and one left without

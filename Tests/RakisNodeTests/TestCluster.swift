@@ -43,7 +43,9 @@ final class TestCluster {
 
     /// The serving nodes weigh 1 each in an allowlist, and followers are not admitted; or, with
     /// `openDifficulty`, the network is open and every serving node mints its admission ticket.
-    init(serving: Int, followers: Int = 0, openDifficulty: Int? = nil, configure: (inout NodeConfig) -> Void = { _ in }) {
+    /// Serving node `index` serves `models[index % models.count]` (default: `model`).
+    init(serving: Int, followers: Int = 0, openDifficulty: Int? = nil, models: [[String]] = [[TestCluster.model]],
+         configure: (inout NodeConfig) -> Void = { _ in }) {
         let identities = (0..<(serving + followers)).map { NodeIdentity(deterministicLabel: "test node \($0)") }
         let membership = openDifficulty.map { try! Membership.open(difficulty: $0) }
             ?? Membership.equalWeights(identities.prefix(serving).map(\.nodeId))
@@ -51,7 +53,7 @@ final class TestCluster {
             let ticket = openDifficulty.flatMap { difficulty in
                 index < serving ? AdmissionTicket.mint(for: identities[index].nodeId, network: Self.network, difficulty: difficulty) : nil
             }
-            var config = NodeConfig(network: Self.network, membership: membership, servedModels: index < serving ? [Self.model] : [],
+            var config = NodeConfig(network: Self.network, membership: membership, servedModels: index < serving ? models[index % models.count] : [],
                                     embeddingModels: [Self.embedder], ticket: ticket)
             configure(&config)
             let node = Node(identity: identities[index], config: config)
