@@ -70,7 +70,8 @@ struct Verify: AsyncParsableCommand {
             "  input: \(describe(request.input))",
             "  models: \(request.models.joined(separator: ", ")); embedding \(request.embedding.model), \(request.embedding.bits) bits",
             "  committee of \(request.frame.quorum) seats fixed by \(verified.fixer.short)\(verified.fixer == request.origin.node ? " (origin)" : " (fallback)"): "
-                + verified.members.map { "\($0.short) (\(verified.seats[$0] ?? 0) seat\(verified.seats[$0] == 1 ? "" : "s"))" }.joined(separator: ", "),
+                + verified.members.map { "\($0.short) (\(verified.models[$0]!), \(verified.seats[$0] ?? 0) seat\(verified.seats[$0] == 1 ? "" : "s"))" }
+                .joined(separator: ", "),
         ]
         if !verified.absentMembers.isEmpty {
             lines.append("  decided without the reveals of: " + verified.absentMembers.map(\.short).joined(separator: ", "))
@@ -108,6 +109,7 @@ struct Verify: AsyncParsableCommand {
             "fixer": .string(verified.fixer.hex),
             "members": .array(verified.members.map { .string($0.hex) }),
             "seats": .object(Dictionary(uniqueKeysWithValues: verified.members.map { ($0.hex, JSONValue.number(Double(verified.seats[$0] ?? 0))) })),
+            "models": .object(Dictionary(uniqueKeysWithValues: verified.members.map { ($0.hex, JSONValue.string(verified.models[$0]!)) })),
             "absentMembers": .array(verified.absentMembers.map { .string($0.hex) }),
             "outcome": verified.outcome.json,
             "signers": .array(verified.signers.map { .string($0.hex) }),

@@ -35,7 +35,7 @@ try:
         "const n = performance.getEntriesByType('navigation')[0]; return [n.domContentLoadedEventEnd, n.loadEventEnd];")
     report("loaded", True, domContentLoadedMs=round(navigation[0]), loadMs=round(navigation[1]), statusShownMs=round(ready * 1000))
 
-    models = [option.text for option in driver.find_elements(By.CSS_SELECTOR, "#ask select[name=model] option")]
+    models = [option.text for option in driver.find_elements(By.CSS_SELECTOR, "#ask select[name=models] option")]
     report("models", "smollm2-135m-instruct" in models, models=models)
 
     prompt = driver.find_element(By.CSS_SELECTOR, "#ask textarea[name=prompt]")

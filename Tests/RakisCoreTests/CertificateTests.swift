@@ -3,10 +3,12 @@ import Testing
 
 /// A request with a quorum of four, fixed by its origin: three members wrote outputs whose
 /// embeddings lie within secDistance of each other, the fourth wrote something else. Every
-/// packet is really signed, so each tamper below is caught by the check meant for it.
+/// packet is really signed, so each tamper below is caught by the check meant for it. The quorum
+/// is a mixed one: members 0 and 1 ran the first of the request's two models, 2 and 3 the second.
 struct CertificateScenario {
     static let network = "rakis-test"
-    static let model = "smollm2-135m-instruct"
+    static let models = ["smollm2-135m-instruct", "gemma3-270m"]
+    static func model(of member: Int) -> String { models[member < 2 ? 0 : 1] }
     static let createdAt: Millis = 1_700_000_000_000
     /// The four members, weight 1 each: a quorum of four seats them all.
     static let membership = Membership.equalWeights((0..<4).map { NodeIdentity(deterministicLabel: "certificate member \($0)").nodeId })
@@ -33,7 +35,7 @@ struct CertificateScenario {
             BinaryEmbedding(bytes: base.map { ~$0 }),
         ]
         let request = InferenceRequest(
-            input: .prompt("What is 2+2?"), models: [Self.model], temperature: 0, maxTokens: 16, seed: 7,
+            input: .prompt("What is 2+2?"), models: Self.models, temperature: 0, maxTokens: 16, seed: 7,
             embedding: EmbeddingSpec(model: "all-minilm-l6-v2", bits: 384),
             frame: SecurityFrame(quorum: 4, secDistance: 0.25, secPercentage: 0.66,
                                  commitDeadline: Self.createdAt + 30_000, revealDeadline: Self.createdAt + 60_000),
@@ -44,10 +46,10 @@ struct CertificateScenario {
             let member = members[index]
             let inferenceId = Commitment.inferenceId(requestId: request.id, nodeId: member.nodeId)
             let commitment = Commitment.derive(
-                requestId: request.id, inferenceId: inferenceId, nodeId: member.nodeId, model: Self.model,
+                requestId: request.id, inferenceId: inferenceId, nodeId: member.nodeId, model: Self.model(of: index),
                 output: outputs[index], embedding: embeddings[index], salt: Commitment.salt(requestId: request.id, identity: member)
             )
-            let commit = Commit(requestId: request.id, inferenceId: inferenceId, model: Self.model, commitment: commitment)
+            let commit = Commit(requestId: request.id, inferenceId: inferenceId, model: Self.model(of: index), commitment: commitment)
             return Self.sign(.commit(commit), by: member)
         }
         self.origin = origin
@@ -78,7 +80,7 @@ struct CertificateScenario {
         let member = members[index]
         let reveal = Reveal(
             requestId: request.id, inferenceId: Commitment.inferenceId(requestId: request.id, nodeId: member.nodeId),
-            model: Self.model, output: output ?? outputs[index], salt: Commitment.salt(requestId: request.id, identity: member),
+            model: Self.model(of: index), output: output ?? outputs[index], salt: Commitment.salt(requestId: request.id, identity: member),
             embedding: embedding ?? embeddings[index]
         )
         return Self.sign(.reveal(reveal), by: member)
@@ -142,7 +144,8 @@ struct CertificateScenario {
         #expect(agreement.commitment == chosen)
         let author = memberIds.firstIndex(of: agreement.author)!
         #expect(agreement.output == scenario.outputs[author])
-        #expect(agreement.model == CertificateScenario.model)
+        #expect(agreement.model == CertificateScenario.model(of: author))
+        #expect(verified.models == Dictionary(uniqueKeysWithValues: memberIds.indices.map { (memberIds[$0], CertificateScenario.model(of: $0)) }))
         #expect(verified.requestId == scenario.request.id)
         #expect(verified.request == scenario.request)
         #expect(verified.network == CertificateScenario.network)
@@ -216,7 +219,7 @@ struct CertificateScenario {
         let outsider = NodeIdentity(deterministicLabel: "outsider")
         let reveal = Reveal(
             requestId: scenario.request.id, inferenceId: Commitment.inferenceId(requestId: scenario.request.id, nodeId: outsider.nodeId),
-            model: CertificateScenario.model, output: "Four.", salt: [UInt8](repeating: 1, count: 32), embedding: scenario.embeddings[0]
+            model: CertificateScenario.models[0], output: "Four.", salt: [UInt8](repeating: 1, count: 32), embedding: scenario.embeddings[0]
         )
         var reveals = scenario.reveals
         reveals[3] = CertificateScenario.sign(.reveal(reveal), by: outsider)

@@ -43,9 +43,10 @@ async function loadStatus() {
   $("#transports tbody").replaceChildren(...status.transports.map((t) => element("tr", {},
     element("td", {}, t.name), element("td", { class: t.connected ? "good" : "bad" }, t.connected ? "yes" : "no"),
     element("td", {}, t.connections), element("td", {}, `${t.packetsSent} / ${t.packetsReceived}`))));
-  const select = $("#ask select[name=model]");
+  const select = $("#ask select[name=models]");
   if (select.options.length === 0) {
     for (const model of status.networkModels) select.append(element("option", { value: model }, model));
+    if (select.options.length > 0) select.options[0].selected = true;
   }
 }
 
@@ -100,7 +101,7 @@ function renderStory(story) {
     last.classList.add("failed");
   }
   $("#outcome").textContent = result === null ? `phase: ${story.phase}`
-    : result.status === "final" ? `final: “${result.output}” (node ${short(result.node)}, cluster of ${result.cluster.length} of ${story.request.frame.quorum})`
+    : result.status === "final" ? `final: “${result.output}” (node ${short(result.node)}, ${result.model}, cluster of ${result.cluster.length} of ${story.request.frame.quorum})`
     : `failed: ${result.reason}`;
 
   const reveals = new Map(story.reveals.map((reveal) => [reveal.node, reveal]));
@@ -225,7 +226,7 @@ $("#ask").addEventListener("submit", async (event) => {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({
         messages: [{ role: "user", content: form.get("prompt") }],
-        models: [form.get("model")],
+        models: form.getAll("models"),
         maxTokens: Number(form.get("maxTokens")),
         temperature: Number(form.get("temperature")),
         quorum: Number(form.get("quorum")),

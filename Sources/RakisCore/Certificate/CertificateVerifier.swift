@@ -79,7 +79,8 @@ public enum CertificateVerifier {
         }
         return VerifiedCertificate(
             requestId: request.id, network: bundle.network, request: request, fixer: fixer,
-            members: commits.map { $0.member }, seats: committee.seatCount, absentMembers: absent, outcome: recomputed,
+            members: commits.map { $0.member }, seats: committee.seatCount,
+            models: Dictionary(uniqueKeysWithValues: commits.map { ($0.member, $0.commit.model) }), absentMembers: absent, outcome: recomputed,
             agreement: agreement, discountedReveals: discounted, signers: bundle.results.map(\.sender)
         )
     }

@@ -25,6 +25,9 @@ public struct VerifiedCertificate: Sendable {
     public let members: [NodeID]
     /// Committee seats per member (`SeatRank`): a member's votes in consensus.
     public let seats: [NodeID: Int]
+    /// The model each member committed to having run (one of the request's models): a mixed
+    /// quorum shows which family each vote came from.
+    public let models: [NodeID: String]
     /// Members whose reveal the certificate does not hold: the agreement was reached without them.
     public let absentMembers: [NodeID]
     public let outcome: ResultOutcome

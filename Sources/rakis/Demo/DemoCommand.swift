@@ -10,10 +10,11 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a local Rakis network with its API and dashboard, and ask it a few questions.",
         discussion: """
-            Fetches the models if they are missing, starts three serving nodes and a follower on \
-            127.0.0.1 (a peer mesh, real SmolLM2 and MiniLM), serves the follower's API and \
-            dashboard at --api, and sends sample requests with different security frames through \
-            the follower, printing each one's story and result. The network then stays up for the \
+            Fetches the models if they are missing, starts six serving nodes and a follower on \
+            127.0.0.1 (a peer mesh; three run SmolLM2 and three Gemma 3 270M, all embed with \
+            MiniLM), serves the follower's API and dashboard at --api, and sends sample requests \
+            with different security frames and models through the follower, one of them to a \
+            quorum mixing both families, printing each one's story and result. The network then stays up for the \
             dashboard until Ctrl-C; with --once it stops after the samples.
             """
     )
@@ -27,12 +28,12 @@ struct Demo: AsyncParsableCommand {
         // Each story as it happens, not at exit, when the output goes to a pipe or a file.
         lineBufferStandardOutput()
         let endpoint = try HostPort(parsing: api)
-        try Models.fetch([DemoNetwork.model, DemoNetwork.embeddingModel])
+        try Models.fetch(DemoNetwork.modelFiles)
         let logger = NodeLogging.bootstrap(level: "warning")
         let scratch = dataDir == nil ? FileManager.default.temporaryDirectory.appendingPathComponent("rakis-demo-\(UUID().uuidString)").path : nil
         defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
 
-        print("Starting 3 serving nodes and a follower on 127.0.0.1…")
+        print("Starting 3 SmolLM2 nodes, 3 Gemma 3 nodes and a follower on 127.0.0.1…")
         let network = try await DemoNetwork.start(directory: dataDir ?? scratch!, threads: threads, logger: logger)
         let follower = network.follower
         let server = APIServer(runtime: follower, host: endpoint.host, port: endpoint.port, logger: logger)
