@@ -28,6 +28,7 @@ import Testing
         case .q5_0: BlockTranscoding.q8_0(fromQ5_0: bytes).withUnsafeBytes { Q8_0Matrix(rows: sample.rows, columns: sample.columns, gguf: $0) }
         case .q5_1: Q5Matrix(rows: sample.rows, columns: sample.columns, q5_1: bytes)
         case .q8_0: Q8_0Matrix(rows: sample.rows, columns: sample.columns, gguf: bytes)
+        case .q2_K: Q2_KMatrix(rows: sample.rows, columns: sample.columns, gguf: bytes)
         case .q3_K: Q6_KMatrix(rows: sample.rows, columns: sample.columns, q3_K: bytes)
         case .q5_K: Q5Matrix(rows: sample.rows, columns: sample.columns, q5_K: bytes)
         case .q4_K: Q4_KMatrix(rows: sample.rows, columns: sample.columns, gguf: bytes)

@@ -104,6 +104,17 @@ import Testing
     }
 
     @Test(arguments: [1, 2, 3, 4, 5, 7, 9])
+    func q2_KKernelMatchesReference(tokens: Int) {
+        var random = TestRandom(state: 600 + UInt64(tokens))
+        let (rows, columns) = (24, 512)
+        let gguf = Self.randomKQuant(rows: rows, columns: columns, bytesPerBlock: 84, scaleOffsets: [80, 82], random: &random)
+        let matrix = gguf.withUnsafeBytes { Q2_KMatrix(rows: rows, columns: columns, gguf: $0) }
+        let (fast, reference) = Self.products(matrix, Self.activations(columns: columns, tokens: tokens, random: &random))
+        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+        #expect(!fast.contains { $0.isNaN })
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 7, 9])
     func q6_KKernelMatchesReference(tokens: Int) {
         var random = TestRandom(state: 300 + UInt64(tokens))
         let (rows, columns) = (24, 512)

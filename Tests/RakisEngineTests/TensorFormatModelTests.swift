@@ -11,7 +11,7 @@ import RakisTestSupport
 /// scripts/engine/tiny_model_logits.py).
 @Suite(.requires(.tinyModels))
 struct TensorFormatModelTests {
-    static let formats = ["f32", "f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q3_k", "q4_k", "q5_k", "q6_k"]
+    static let formats = ["f32", "f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k"]
     static let prompts: [[Int32]] = [[1, 2, 3, 300, 301], Array(0..<40).map { Int32($0 * 11 % 511) }, [256, 257, 258]]
 
     static func path(_ format: String) -> String {

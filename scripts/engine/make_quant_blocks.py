@@ -38,6 +38,7 @@ formats["Q3_K"] = k_quant_blocks(110, [108])     # d
 formats["Q4_K"] = k_quant_blocks(144, [0, 2])    # d, dmin
 formats["Q5_K"] = k_quant_blocks(176, [0, 2])    # d, dmin
 formats["Q6_K"] = k_quant_blocks(210, [208])     # d
+formats["Q2_K"] = k_quant_blocks(84, [80, 82])   # d, dmin (last: the others keep their draws)
 
 out = {}
 for name, blocks in formats.items():

@@ -1,6 +1,6 @@
 """Writes tiny random-weight Llama-architecture GGUF models, one per tensor format the engine
 multiplies with, so the engine's formats are tested end to end without downloads:
-    tiny-llama-<format>.gguf   (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q3_k, q4_k, q5_k, q6_k)
+    tiny-llama-<format>.gguf   (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k)
 Two layers, width 256, 4 query and 2 key-value heads, a feed-forward of 512, a byte-level BPE
 vocabulary of 512 tokens (the 256 bytes, 255 merges of common pairs, an end token). Every 2-D
 weight is in the file's format; norms are F32, as in every file llama.cpp writes (it cannot
@@ -19,10 +19,10 @@ from gguf.quants import quantize
 
 WIDTH, HIDDEN, LAYERS, HEADS, KV_HEADS, VOCAB, CONTEXT = 256, 512, 2, 4, 2, 512, 256
 FORMATS = {"f32": T.F32, "f16": T.F16, "bf16": T.BF16, "q4_0": T.Q4_0, "q4_1": T.Q4_1, "q5_0": T.Q5_0, "q5_1": T.Q5_1,
-           "q8_0": T.Q8_0, "q3_k": T.Q3_K, "q4_k": T.Q4_K, "q5_k": T.Q5_K, "q6_k": T.Q6_K}
+           "q8_0": T.Q8_0, "q2_k": T.Q2_K, "q3_k": T.Q3_K, "q4_k": T.Q4_K, "q5_k": T.Q5_K, "q6_k": T.Q6_K}
 # K-quant blocks are random bytes (gguf-py cannot quantize them) with their half-precision
 # scales at these offsets drawn up to these sizes, chosen to centre and size the weights.
-K_QUANTS = {T.Q3_K: (110, [(108, 0.002)]), T.Q4_K: (144, [(0, 0.0004), (2, 0.003)]),
+K_QUANTS = {T.Q2_K: (84, [(80, 0.004), (82, 0.006)]), T.Q3_K: (110, [(108, 0.002)]), T.Q4_K: (144, [(0, 0.0004), (2, 0.003)]),
             T.Q5_K: (176, [(0, 0.0002), (2, 0.003)]), T.Q6_K: (210, [(208, 0.0002)])}
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import gguf
 from gguf.quants import dequantize
 
-FORMATS = ["f32", "f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q3_k", "q4_k", "q5_k", "q6_k"]
+FORMATS = ["f32", "f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k"]
 # Token ids, as TensorFormatModelTests.prompts lists them.
 PROMPTS = [[1, 2, 3, 300, 301], [i * 11 % 511 for i in range(40)], [256, 257, 258]]
 

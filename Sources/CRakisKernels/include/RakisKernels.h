@@ -30,6 +30,11 @@ void rakis_q5_matmul(const uint8_t *packed, size_t blocks, size_t group_begin, s
                      const int8_t *act_q, const float *act_d, const float *act_s, size_t tokens,
                      float *out, size_t out_stride);
 
+/// Q2_K weights (repacked in groups of 8 rows, 800 bytes per group and 256-value super-block)
+/// times Q8 activations; `super_blocks` per row.
+void rakis_q2_k_matmul(const uint8_t *packed, size_t super_blocks, size_t group_begin, size_t group_end,
+                       const int8_t *act_q, const float *act_d, size_t tokens, float *out, size_t out_stride);
+
 /// Q4_K weights (repacked in groups of 8 rows, 1,184 bytes per group and 256-value super-block)
 /// times Q8 activations; `super_blocks` per row.
 void rakis_q4_k_matmul(const uint8_t *packed, size_t super_blocks, size_t group_begin, size_t group_end,

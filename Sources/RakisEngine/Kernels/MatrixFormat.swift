@@ -3,7 +3,7 @@ import CRakisKernels
 /// Turns a GGUF weight tensor into the engine's packed compute layout.
 public enum MatrixFormat {
     /// Tensor types the engine can multiply with today.
-    public static let supported: [TensorType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q3_K, .q4_K, .q5_K, .q6_K]
+    public static let supported: [TensorType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
 
     /// Packs a 2-D tensor whose rows are the matrix's output rows.
     public static func pack(_ tensor: TensorInfo, from file: GGUFFile) throws(GGUFError) -> any PackedMatrix {
@@ -39,6 +39,7 @@ public enum MatrixFormat {
         case .q5_0: return BlockTranscoding.q8_0(fromQ5_0: bytes).withUnsafeBytes { Q8_0Matrix(rows: rows, columns: columns, gguf: $0) }
         case .q5_1: return Q5Matrix(rows: rows, columns: columns, q5_1: bytes)
         case .q8_0: return Q8_0Matrix(rows: rows, columns: columns, gguf: bytes, packed: packed)
+        case .q2_K: return Q2_KMatrix(rows: rows, columns: columns, gguf: bytes, packed: packed)
         case .q3_K: return Q6_KMatrix(rows: rows, columns: columns, q3_K: bytes)
         case .q4_K: return Q4_KMatrix(rows: rows, columns: columns, gguf: bytes, packed: packed)
         case .q5_K: return Q5Matrix(rows: rows, columns: columns, q5_K: bytes)
