@@ -28,7 +28,7 @@ public struct APIServer: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        try await application.run()
+        try await serveUntilCancelled(application, logger: logger)
     }
 
     /// Both APIs, live events and the dashboard, over any node (the tests use a stand-in).

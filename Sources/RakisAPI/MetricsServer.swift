@@ -21,7 +21,7 @@ public final class MetricsServer: Sendable {
         )
         serving = Task {
             do {
-                try await application.run()
+                try await serveUntilCancelled(application, logger: logger)
             } catch {
                 // Only heard while starting: a server that fails later just stops answering.
                 listen.yield(.failure(error))
