@@ -10,7 +10,7 @@ struct TemplateParser {
 
     static func parse(_ tokens: [TemplateToken], limits: TemplateLimits) throws(TemplateError) -> [TemplateStatement] {
         var parser = TemplateParser(tokens: tokens, limits: limits)
-        let (body, _) = try parser.parseBody(until: [])
+        let (body, _) = try parser.parseBody(until: [], openedBy: ("", tokens[0].location))
         return body
     }
 
@@ -81,11 +81,12 @@ struct TemplateParser {
     // MARK: Statements
 
     /// Statements up to one of the block tags `endTags` (returned, with the parser just past
-    /// its name) or, when `endTags` is empty, the end of the template.
-    private mutating func parseBody(until endTags: Set<String>) throws(TemplateError) -> ([TemplateStatement], String) {
+    /// its name) or, when `endTags` is empty, the end of the template. `opener` is the tag
+    /// whose body this is, for the error when it is never closed.
+    private mutating func parseBody(until endTags: Set<String>, openedBy opener: (tag: String, location: SourceLocation))
+        throws(TemplateError) -> ([TemplateStatement], String) {
         try nest()
         defer { depth -= 1 }
-        let opening = current.location
         var body: [TemplateStatement] = []
         while true {
             switch current.kind {
@@ -104,8 +105,8 @@ struct TemplateParser {
                 body.append(try parseBlock(tag, at: location))
             case .end:
                 guard endTags.isEmpty else {
-                    throw TemplateError("the block opened here is never closed (expected \(endTags.sorted().map { "{% \($0) %}" }.joined(separator: " or ")))",
-                                        at: opening)
+                    throw TemplateError("{% \(opener.tag) %} is never closed (expected \(endTags.sorted().map { "{% \($0) %}" }.joined(separator: " or ")))",
+                                        at: opener.location)
                 }
                 return (body, "")
             default:
@@ -116,7 +117,7 @@ struct TemplateParser {
 
     private mutating func parseBlock(_ tag: String, at location: SourceLocation) throws(TemplateError) -> TemplateStatement {
         switch tag {
-        case "if": return try parseIf()
+        case "if": return try parseIf(at: location)
         case "for": return try parseFor(at: location)
         case "set": return try parseSet(at: location)
         case "elif", "else", "endif", "endfor", "endset":
@@ -126,19 +127,19 @@ struct TemplateParser {
         }
     }
 
-    private mutating func parseIf() throws(TemplateError) -> TemplateStatement {
+    private mutating func parseIf(at location: SourceLocation) throws(TemplateError) -> TemplateStatement {
         var branches: [(condition: TemplateExpression, body: [TemplateStatement])] = []
         var condition = try parseExpression()
         while true {
             try expect(.blockEnd, "'%}'")
-            let (body, tag) = try parseBody(until: ["elif", "else", "endif"])
+            let (body, tag) = try parseBody(until: ["elif", "else", "endif"], openedBy: ("if", location))
             branches.append((condition, body))
             switch tag {
             case "elif":
                 condition = try parseExpression()
             case "else":
                 try expect(.blockEnd, "'%}'")
-                let (otherwise, _) = try parseBody(until: ["endif"])
+                let (otherwise, _) = try parseBody(until: ["endif"], openedBy: ("if", location))
                 try expect(.blockEnd, "'%}'")
                 return .conditional(branches: branches, otherwise: otherwise)
             default:
@@ -156,11 +157,11 @@ struct TemplateParser {
         if skipName("if") { filter = try parseExpression(allowConditional: false) }
         if isName("recursive") { throw TemplateError("recursive loops are not supported", at: current.location) }
         try expect(.blockEnd, "'%}'")
-        let (body, tag) = try parseBody(until: ["else", "endfor"])
+        let (body, tag) = try parseBody(until: ["else", "endfor"], openedBy: ("for", location))
         var otherwise: [TemplateStatement] = []
         if tag == "else" {
             try expect(.blockEnd, "'%}'")
-            (otherwise, _) = try parseBody(until: ["endfor"])
+            (otherwise, _) = try parseBody(until: ["endfor"], openedBy: ("for", location))
         }
         try expect(.blockEnd, "'%}'")
         return .loop(target: target, iterable: iterable, filter: filter, body: body, otherwise: otherwise, location: location)
@@ -175,7 +176,7 @@ struct TemplateParser {
         }
         guard case let .name(name) = target else { throw unexpected(expected: "'='") }
         try expect(.blockEnd, "'%}'")
-        let (body, _) = try parseBody(until: ["endset"])
+        let (body, _) = try parseBody(until: ["endset"], openedBy: ("set", location))
         try expect(.blockEnd, "'%}'")
         return .blockAssignment(name, body)
     }
@@ -198,7 +199,8 @@ struct TemplateParser {
             let location = current.location
             advance()
             let condition = try parseOr()
-            let otherwise = skipName("else") ? try parseExpression() : nil
+            var otherwise: TemplateExpression?
+            if skipName("else") { otherwise = try parseExpression() }
             expression = TemplateExpression(kind: .conditional(then: expression, condition: condition, otherwise: otherwise), location: location)
         }
         return expression
