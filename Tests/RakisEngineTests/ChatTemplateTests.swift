@@ -193,3 +193,31 @@ import Testing
         #expect(try ChatTemplate(source, date: TemplateDate(year: 2025, month: 2, day: 3)).render([]) == "03 Feb 2025")
     }
 }
+
+/// A model file whose template the engine cannot run still loads: chat requests fail with the
+/// reason, plain prompts run.
+@Suite struct UnsupportedChatTemplateModelTests {
+    @Test func chatRequestsFailWithTheReasonAndPlainPromptsRun() throws {
+        // SmolLM2's file with "loop.first" patched to an unknown filter of the same length, so
+        // the GGUF stays valid.
+        var data = try Data(contentsOf: URL(fileURLWithPath: try TestModel.path()))
+        let range = try #require(data.range(of: Data("loop.first and messages[0]".utf8)))
+        data.replaceSubrange(range.lowerBound..<range.lowerBound + 10, with: Data("loop|fxrst".utf8))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-template-\(UUID().uuidString).gguf")
+        try data.write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+
+        let model = try LanguageModel(path: path.path)
+        #expect(model.chatTemplate == nil)
+        let problem = try #require(model.chatTemplateProblem)
+        #expect(problem.contains("line 1, column 41: unsupported filter 'fxrst'"), "\(problem)")
+        let generator = TextGenerator(model: model, threads: 1)
+        #expect {
+            try generator.promptTokens(for: .chat([ChatTurn(role: "user", content: "hi")]))
+        } throws: { error in
+            error is EngineError && "\(error)".contains("unsupported filter 'fxrst'")
+        }
+        let result = try generator.generate(GenerationRequest(prompt: .text("hi"), maxTokens: 2))
+        #expect(result.tokenIDs.count == 2)
+    }
+}
