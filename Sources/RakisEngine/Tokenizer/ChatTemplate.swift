@@ -60,14 +60,14 @@ public struct ChatTemplate: Sendable {
     /// `<start_of_turn>{user|model}\n{text}<end_of_turn>\n`, its text trimmed, a system
     /// message's text opening the first turn after it with a blank line.
     public static func gemma(bosToken: String, eosToken: String) -> ChatTemplate {
-        // Our own rendering of the format, in the subset; it always parses.
+        // Our own rendering of the format, in the subset: a constant that parses and renders
+        // (ChatTemplateBehaviourTests), so building it cannot fail.
         let source = "{{ bos_token }}{% if messages and messages[0].role == 'system' %}"
             + "{% set prefix = (messages[0].content | trim) ~ '\\n\\n' %}{% set turns = messages[1:] %}"
             + "{% else %}{% set prefix = '' %}{% set turns = messages %}{% endif %}"
             + "{% for message in turns %}{{ '<start_of_turn>' ~ ('model' if message.role == 'assistant' else message.role) ~ '\\n' }}"
             + "{% if loop.first %}{{ prefix }}{% endif %}{{ message.content | trim }}{{ '<end_of_turn>\\n' }}{% endfor %}"
             + "{% if add_generation_prompt %}{{ '<start_of_turn>model\\n' }}{% endif %}"
-        // swiftlint:disable:next force_try
         return try! ChatTemplate(source, bosToken: bosToken, eosToken: eosToken)
     }
 
