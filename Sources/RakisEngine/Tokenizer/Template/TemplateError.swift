@@ -1,7 +1,12 @@
 /// A place in a template's source: 1-based line and column (in Unicode scalars).
-public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+public struct TemplateLocation: Sendable, Equatable, CustomStringConvertible {
     public let line: Int
     public let column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
 
     public var description: String { "line \(line), column \(column)" }
 }
@@ -13,9 +18,9 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
 /// template's own `raise_exception(...)`, and the limits of `TemplateLimits`.
 public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
-    public let location: SourceLocation
+    public let location: TemplateLocation
 
-    public init(_ message: String, at location: SourceLocation) {
+    public init(_ message: String, at location: TemplateLocation) {
         self.message = message
         self.location = location
     }

@@ -14,7 +14,7 @@ struct TemplateToken: Sendable {
     }
 
     let kind: Kind
-    let location: SourceLocation
+    let location: TemplateLocation
 }
 
 /// Cuts a template into tokens, with Jinja's whitespace handling as Hugging Face's
@@ -33,7 +33,7 @@ struct TemplateLexer {
         var normalized = Array(text.replacingNewlines().unicodeScalars)
         guard normalized.count <= limits.sourceLength else {
             throw TemplateError("the template has \(normalized.count) characters, more than the limit of \(limits.sourceLength)",
-                                at: SourceLocation(line: 1, column: 1))
+                                at: TemplateLocation(line: 1, column: 1))
         }
         if normalized.last == "\n" { normalized.removeLast() }
         var lexer = TemplateLexer(source: normalized)
@@ -45,7 +45,7 @@ struct TemplateLexer {
         self.source = source
     }
 
-    private var here: SourceLocation { SourceLocation(line: line, column: column) }
+    private var here: TemplateLocation { TemplateLocation(line: line, column: column) }
 
     private func peek(_ offset: Int = 0) -> Unicode.Scalar? {
         position + offset < source.count ? source[position + offset] : nil
@@ -105,7 +105,7 @@ struct TemplateLexer {
         tokens.append(TemplateToken(kind: .end, location: here))
     }
 
-    private mutating func emitText(_ text: [Unicode.Scalar], at location: SourceLocation) {
+    private mutating func emitText(_ text: [Unicode.Scalar], at location: TemplateLocation) {
         guard !text.isEmpty else { return }
         tokens.append(TemplateToken(kind: .text(String(String.UnicodeScalarView(text))), location: location))
     }
@@ -120,7 +120,7 @@ struct TemplateLexer {
         }
     }
 
-    private mutating func skipComment(openedAt location: SourceLocation) throws(TemplateError) {
+    private mutating func skipComment(openedAt location: TemplateLocation) throws(TemplateError) {
         while position < source.count {
             if peek() == "#", peek(1) == "}" {
                 let sign = position > 0 ? source[position - 1] : nil
@@ -134,7 +134,7 @@ struct TemplateLexer {
     }
 
     private mutating func lexTag(closing: Unicode.Scalar, begin: TemplateToken.Kind, end: TemplateToken.Kind,
-                                 openedAt location: SourceLocation) throws(TemplateError) {
+                                 openedAt location: TemplateLocation) throws(TemplateError) {
         tokens.append(TemplateToken(kind: begin, location: location))
         var brackets = 0
         while true {
@@ -184,7 +184,7 @@ struct TemplateLexer {
         return true
     }
 
-    private mutating func lexNumber(at location: SourceLocation) throws(TemplateError) -> TemplateToken.Kind {
+    private mutating func lexNumber(at location: TemplateLocation) throws(TemplateError) -> TemplateToken.Kind {
         var digits = ""
         while let scalar = peek(), ("0"..."9").contains(scalar) || scalar == "_" {
             if scalar != "_" { digits.unicodeScalars.append(scalar) }
@@ -206,7 +206,7 @@ struct TemplateLexer {
 
     /// A quoted literal, with Python's escapes resolved (Jinja decodes them with
     /// `unicode-escape`); an unknown escape stays as written.
-    private mutating func lexString(at location: SourceLocation) throws(TemplateError) -> String {
+    private mutating func lexString(at location: TemplateLocation) throws(TemplateError) -> String {
         let quote = peek()!
         advance()
         var text = String.UnicodeScalarView()

@@ -83,7 +83,7 @@ struct TemplateParser {
     /// Statements up to one of the block tags `endTags` (returned, with the parser just past
     /// its name) or, when `endTags` is empty, the end of the template. `opener` is the tag
     /// whose body this is, for the error when it is never closed.
-    private mutating func parseBody(until endTags: Set<String>, openedBy opener: (tag: String, location: SourceLocation))
+    private mutating func parseBody(until endTags: Set<String>, openedBy opener: (tag: String, location: TemplateLocation))
         throws(TemplateError) -> ([TemplateStatement], String) {
         try nest()
         defer { depth -= 1 }
@@ -115,7 +115,7 @@ struct TemplateParser {
         }
     }
 
-    private mutating func parseBlock(_ tag: String, at location: SourceLocation) throws(TemplateError) -> TemplateStatement {
+    private mutating func parseBlock(_ tag: String, at location: TemplateLocation) throws(TemplateError) -> TemplateStatement {
         switch tag {
         case "if": return try parseIf(at: location)
         case "for": return try parseFor(at: location)
@@ -127,7 +127,7 @@ struct TemplateParser {
         }
     }
 
-    private mutating func parseIf(at location: SourceLocation) throws(TemplateError) -> TemplateStatement {
+    private mutating func parseIf(at location: TemplateLocation) throws(TemplateError) -> TemplateStatement {
         var branches: [(condition: TemplateExpression, body: [TemplateStatement])] = []
         var condition = try parseExpression()
         while true {
@@ -149,7 +149,7 @@ struct TemplateParser {
         }
     }
 
-    private mutating func parseFor(at location: SourceLocation) throws(TemplateError) -> TemplateStatement {
+    private mutating func parseFor(at location: TemplateLocation) throws(TemplateError) -> TemplateStatement {
         let target = try parseTarget(allowAttribute: false)
         guard skipName("in") else { throw unexpected(expected: "'in'") }
         let iterable = try parseExpression(allowConditional: false)
@@ -167,7 +167,7 @@ struct TemplateParser {
         return .loop(target: target, iterable: iterable, filter: filter, body: body, otherwise: otherwise, location: location)
     }
 
-    private mutating func parseSet(at location: SourceLocation) throws(TemplateError) -> TemplateStatement {
+    private mutating func parseSet(at location: TemplateLocation) throws(TemplateError) -> TemplateStatement {
         let target = try parseTarget(allowAttribute: true)
         if skipOperator("=") {
             let value = try parseExpression()
@@ -387,7 +387,7 @@ struct TemplateParser {
         }
     }
 
-    private mutating func parseSubscript(of base: TemplateExpression, at location: SourceLocation) throws(TemplateError) -> TemplateExpression {
+    private mutating func parseSubscript(of base: TemplateExpression, at location: TemplateLocation) throws(TemplateError) -> TemplateExpression {
         var parts: [TemplateExpression?] = [nil]
         var isSlice = false
         while !isOperator("]") {

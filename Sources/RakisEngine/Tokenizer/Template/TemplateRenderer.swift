@@ -21,7 +21,7 @@ struct TemplateRenderer {
         return output
     }
 
-    private func located<T>(_ location: SourceLocation, _ body: () throws(TemplateFailure) -> T) throws(TemplateError) -> T {
+    private func located<T>(_ location: TemplateLocation, _ body: () throws(TemplateFailure) -> T) throws(TemplateError) -> T {
         do {
             return try body()
         } catch {
@@ -29,12 +29,12 @@ struct TemplateRenderer {
         }
     }
 
-    private mutating func nest(_ location: SourceLocation) throws(TemplateError) {
+    private mutating func nest(_ location: TemplateLocation) throws(TemplateError) {
         depth += 1
         guard depth <= limits.depth else { throw TemplateError("evaluation nests deeper than the limit of \(limits.depth)", at: location) }
     }
 
-    private mutating func emit(_ text: TemplateString, at location: SourceLocation) throws(TemplateError) {
+    private mutating func emit(_ text: TemplateString, at location: TemplateLocation) throws(TemplateError) {
         output.append(text)
         guard output.count <= limits.outputLength else {
             throw TemplateError("the rendered prompt is longer than the limit of \(limits.outputLength) characters", at: location)
@@ -77,7 +77,7 @@ struct TemplateRenderer {
     }
 
     private mutating func runLoop(target: TemplateTarget, iterable: TemplateExpression, filter: TemplateExpression?,
-                                  body: [TemplateStatement], otherwise: [TemplateStatement], at location: SourceLocation) throws(TemplateError) {
+                                  body: [TemplateStatement], otherwise: [TemplateStatement], at location: TemplateLocation) throws(TemplateError) {
         try nest(location)
         defer { depth -= 1 }
         let source = try evaluate(iterable)
@@ -116,7 +116,7 @@ struct TemplateRenderer {
         if items.isEmpty { try execute(otherwise) }
     }
 
-    private mutating func assign(_ value: TemplateValue, to target: TemplateTarget, at location: SourceLocation) throws(TemplateError) {
+    private mutating func assign(_ value: TemplateValue, to target: TemplateTarget, at location: TemplateLocation) throws(TemplateError) {
         switch target {
         case let .name(name):
             scopes[scopes.count - 1][name] = value

@@ -21,7 +21,7 @@ struct TemplateExpression: Sendable {
     }
 
     let kind: Kind
-    let location: SourceLocation
+    let location: TemplateLocation
 }
 
 /// Positional and keyword arguments of a call or a filter.
@@ -45,8 +45,8 @@ indirect enum TemplateStatement: Sendable {
     case output(TemplateExpression)
     case conditional(branches: [(condition: TemplateExpression, body: [TemplateStatement])], otherwise: [TemplateStatement])
     case loop(target: TemplateTarget, iterable: TemplateExpression, filter: TemplateExpression?,
-              body: [TemplateStatement], otherwise: [TemplateStatement], location: SourceLocation)
-    case assignment(TemplateTarget, TemplateExpression, location: SourceLocation)
+              body: [TemplateStatement], otherwise: [TemplateStatement], location: TemplateLocation)
+    case assignment(TemplateTarget, TemplateExpression, location: TemplateLocation)
     /// `{% set name %}…{% endset %}`: the rendered body.
     case blockAssignment(String, [TemplateStatement])
 }
