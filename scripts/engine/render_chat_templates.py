@@ -5,13 +5,13 @@ the globals raise_exception and strftime_now, its own tojson), for the engine's 
 interpreter to match byte for byte (ChatTemplateReferenceTests).
 
 With --gguf NAME=PATH (repeatable) it first copies `tokenizer.chat_template` out of a model file
-into NAME.jinja, as the SmolLM2 and Gemma 3 fixtures were made from the catalog models
-(`rakis models fetch`, then $RAKIS_HOME/models/...). strftime_now reads a fixed date, not the
-clock: the engine renders every prompt with the same date on every node. Run with:
+into NAME.jinja, as the SmolLM2 fixture was made from the catalog model (`rakis models fetch`;
+the catalog's Gemma 3 file carries no template, see the folder's README for where each fixture
+comes from). strftime_now reads a fixed date, not the clock: the engine renders every prompt
+with the same date on every node. Run with:
     python3 -m venv /tmp/jinja && /tmp/jinja/bin/pip install jinja2==3.1.6 gguf==0.19.0 numpy==2.4.6
     /tmp/jinja/bin/python scripts/engine/render_chat_templates.py \
-        --gguf smollm2=$RAKIS_HOME/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf \
-        --gguf gemma3=$RAKIS_HOME/models/gemma3-270m/gemma-3-270m-q4_k_m.gguf
+        --gguf smollm2=$RAKIS_HOME/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf
 """
 import argparse
 import datetime
