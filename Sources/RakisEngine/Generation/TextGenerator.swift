@@ -23,13 +23,43 @@ public final class TextGenerator: @unchecked Sendable {
         case let .chat(messages):
             guard let template = model.chatTemplate else {
                 throw EngineError.invalidParameter(name: "chat", value: "messages",
-                                                   expected: "a model with a recognized chat template (\(model.chatTemplateProblem ?? "none"))")
+                                                   expected: "a model with a supported chat template (\(model.chatTemplateProblem ?? "none"))")
             }
-            // Message text is tokenized without special tokens, so a user cannot forge turns by
-            // writing "<|im_end|>" into a message.
-            return template.segments(messages).enumerated().flatMap { index, segment in
-                model.tokenizer.encode(segment.text, parseSpecialTokens: segment.isMarkup, startOfPrompt: index == 0)
+            let segments: [ChatTemplate.Segment]
+            do {
+                segments = try template.segments(messages)
+            } catch {
+                throw EngineError.invalidParameter(name: "chat", value: "messages", expected: "a conversation the model's chat template renders (\(error))")
             }
+            return chatTokens(segments, bosToken: template.bosToken)
+        }
+    }
+
+    /// The tokens of a rendered conversation. Message text is tokenized without special
+    /// tokens, so a user cannot forge turns by writing "<|im_end|>" into a message.
+    ///
+    /// Markup that holds no special token (a system prompt's "\n\n" separator, say) joins the
+    /// message text around it, so that text is tokenized in one piece, as a tokenizer given the
+    /// whole prompt would. A template that writes the BOS token (`{{ bos_token }}`) for a
+    /// tokenizer that adds it itself has it once, not twice.
+    private func chatTokens(_ segments: [ChatTemplate.Segment], bosToken: String) -> [Int32] {
+        let tokenizer = model.tokenizer
+        var pieces: [(text: String, isMarkup: Bool)] = []
+        for (index, segment) in segments.enumerated() {
+            var text = segment.text
+            if index == 0, segment.isMarkup, tokenizer.addBOS, !bosToken.isEmpty, text.hasPrefix(bosToken) {
+                text.removeFirst(bosToken.count)
+            }
+            let holdsSpecialTokens = segment.isMarkup
+                && tokenizer.encode(text, parseSpecialTokens: true, startOfPrompt: false) != tokenizer.encode(text, parseSpecialTokens: false, startOfPrompt: false)
+            if !holdsSpecialTokens, let last = pieces.last, !last.isMarkup {
+                pieces[pieces.count - 1].text += text
+            } else if !text.isEmpty {
+                pieces.append((text, holdsSpecialTokens))
+            }
+        }
+        return pieces.enumerated().flatMap { index, piece in
+            tokenizer.encode(piece.text, parseSpecialTokens: piece.isMarkup, startOfPrompt: index == 0)
         }
     }
 

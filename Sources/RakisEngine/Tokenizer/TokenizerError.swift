@@ -11,7 +11,11 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case malformedMerge(index: Int, merge: String, reason: String)
     case specialTokenOutOfRange(name: String, id: Int32, vocabularySize: Int)
     case missingBOSToken
-    case unsupportedChatTemplate(excerpt: String)
+    /// The template uses something outside the Jinja subset this engine runs, or fails on a
+    /// one-message conversation.
+    case unsupportedChatTemplate(TemplateError)
+    /// The template failed on a conversation (its own `raise_exception`, a type error, a limit).
+    case chatTemplateFailed(TemplateError)
 
     public var description: String {
         switch self {
@@ -33,8 +37,10 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
             "the \(name) token id \(id) is outside the vocabulary of \(vocabularySize) tokens"
         case .missingBOSToken:
             "the model asks for a BOS token but names none"
-        case let .unsupportedChatTemplate(excerpt):
-            "chat template not recognized (ChatML and Gemma templates are supported): \(excerpt)"
+        case let .unsupportedChatTemplate(error):
+            "the chat template (tokenizer.chat_template) is not supported: \(error)"
+        case let .chatTemplateFailed(error):
+            "the chat template (tokenizer.chat_template) failed to render the conversation: \(error)"
         }
     }
 }
