@@ -21,6 +21,7 @@ TEXTS = [
     "I'LL go, you'Re right, she'S here, we'VE won, they'D know, I'M in, don'T",
     "don't stop, it's fine, we're ok, you've seen, I'll see, he'd go, I'm here",
     "'s 'S 'll 'LL 're 'Ve 'x ''s",
+    "we'REALLY I'LLama she'Sam it'sy DON'Tcha",
     "12345 6789 0 42 1999 2000 31415 3.14159 1,000,000",
     "\n\n  \t x",
     "a\n\n  b\r\n\r\nc \n d\t\n",

@@ -57,6 +57,12 @@ public struct LlamaWeights: Sendable {
             return (0..<length).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
         }
 
+        // Tensors that would change the function if ignored: a bias on the output projection
+        // (some Qwen 2 files), rotary frequency factors (Llama 3.1 and later). Refuse them.
+        for (name, what) in [("output.bias", "a bias on the output projection"), ("rope_freqs.weight", "rotary frequency factors")]
+        where gguf.hasTensor(name) {
+            throw .unsupportedTensorType(path: gguf.path, tensor: name, type: try gguf.tensor(name).type.name + " (\(what))")
+        }
         tokenEmbedding = try matrix("token_embd.weight", columns: width, rows: config.vocabularySize)
         progress(1, total)
         var layers: [LlamaLayer] = []
@@ -83,11 +89,6 @@ public struct LlamaWeights: Sendable {
         }
         self.layers = layers
         outputNorm = try vector("output_norm.weight", length: width)
-        // Some Qwen 2 files bias the output projection; refuse them rather than ignore it.
-        if gguf.hasTensor("output.bias") {
-            let type = try gguf.tensor("output.bias").type.name
-            throw .unsupportedTensorType(path: gguf.path, tensor: "output.bias", type: type + " (a bias on the output projection)")
-        }
         output = gguf.hasTensor("output.weight")
             ? try matrix("output.weight", columns: width, rows: config.vocabularySize)
             : tokenEmbedding
