@@ -39,6 +39,39 @@ import Testing
         #expect(pieces("") == [])
     }
 
+    @Test func llama3AndQwen2PreTokenizersSplitLikeTheirRegex() throws {
+        let llama3 = try PreTokenizer(named: "llama-bpe"), qwen2 = try PreTokenizer(named: "qwen2")
+        func pieces(_ text: String, _ preTokenizer: PreTokenizer) -> [String] {
+            let scalars = Array(text.unicodeScalars)
+            return preTokenizer.split(scalars).map { String(String.UnicodeScalarView(scalars[$0])) }
+        }
+        // Contractions in any case; a letter run takes one scalar before it that is no digit or line break.
+        #expect(pieces("I'LL don't 'x a.b", llama3) == ["I", "'LL", " don", "'t", " '", "x", " a", ".b"])
+        // Numbers in threes (Qwen 2: one by one); a lone space before a digit stands alone.
+        #expect(pieces("12345 6789", llama3) == ["123", "45", " ", "678", "9"])
+        #expect(pieces("12345 6789", qwen2) == ["1", "2", "3", "4", "5", " ", "6", "7", "8", "9"])
+        // Whitespace runs: through their last line break, else all but the scalar before a word.
+        #expect(pieces("\n\n  \t x", llama3) == ["\n\n", "  \t", " x"])
+        #expect(pieces("a  \n b\r\n", llama3) == ["a", "  \n", " b", "\r\n"])
+        #expect(pieces("hello   world", llama3) == ["hello", "  ", " world"])
+        #expect(pieces("end   ", llama3) == ["end", "   "])
+        // Punctuation keeps the line breaks after it; symbols are punctuation here.
+        #expect(pieces("...!!!\n\nok 😀!", llama3) == ["...!!!\n\n", "ok", " 😀!"])
+        #expect(pieces("naïve café 日本語", llama3) == ["naïve", " café", " 日本語"])
+        #expect(pieces("", llama3) == [])
+    }
+
+    @Test func llama3TakesAPieceThatIsATokenWhole() throws {
+        // "hello" is a token no merge builds: Llama 3's tokenizer takes it whole, Qwen 2's cannot.
+        func tokenizer(_ pre: String) throws -> ByteLevelBPETokenizer {
+            try ByteLevelBPETokenizer(
+                tokens: ["h", "e", "l", "o", "he", "hello"], tokenTypes: [1, 1, 1, 1, 1, 1], merges: ["h e"],
+                bosTokenID: nil, eosTokenID: nil, addBOS: false, preTokenizer: pre)
+        }
+        #expect(try tokenizer("llama-bpe").encode("hello") == [5])
+        #expect(try tokenizer("qwen2").encode("hello") == [4, 2, 2, 3])
+    }
+
     @Test func mergesApplyBestRankFirst() throws {
         // One token per letter, then "bc" (rank 0) before "ab" (rank 1), so "abc" is a + bc.
         let tokenizer = try ByteLevelBPETokenizer(
@@ -65,7 +98,7 @@ import Testing
                 bosTokenID: bos, eosTokenID: nil, addBOS: addBOS, preTokenizer: preTokenizer
             )
         }
-        #expect(throws: TokenizerError.unsupportedPreTokenizer("llama-bpe")) { try tokenizer(preTokenizer: "llama-bpe") }
+        #expect(throws: TokenizerError.unsupportedPreTokenizer("falcon")) { try tokenizer(preTokenizer: "falcon") }
         #expect(throws: TokenizerError.tokenTypeCountMismatch(tokens: 3, tokenTypes: 2)) { try tokenizer(types: [1, 1]) }
         #expect(throws: TokenizerError.unknownTokenType(token: 1, type: 9)) { try tokenizer(types: [1, 9, 1]) }
         #expect(throws: TokenizerError.specialTokenOutOfRange(name: "BOS", id: 3, vocabularySize: 3)) { try tokenizer(bos: 3) }

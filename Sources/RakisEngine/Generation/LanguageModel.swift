@@ -70,7 +70,7 @@ extension ByteLevelBPETokenizer {
             merges: gguf.strings("tokenizer.ggml.merges"),
             bosTokenID: (try? gguf.integer("tokenizer.ggml.bos_token_id")).map { Int32($0) },
             eosTokenID: (try? gguf.integer("tokenizer.ggml.eos_token_id")).map { Int32($0) },
-            addBOS: gguf.metadata["tokenizer.ggml.add_bos_token"]?.bool ?? false,
+            addBOS: gguf.metadata["tokenizer.ggml.add_bos_token"]?.bool,
             preTokenizer: (try? gguf.string("tokenizer.ggml.pre")) ?? "default")
     }
 }

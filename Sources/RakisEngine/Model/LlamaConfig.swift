@@ -1,9 +1,15 @@
 /// The hyperparameters of a Llama-family model, read from GGUF metadata: `llama` (SmolLM2,
-/// Llama 3) and `gemma3`, which differs in the ways `family` lists.
+/// Llama 3), and `qwen2`, `qwen3` and `gemma3`, which differ in the ways `family` lists.
 public struct LlamaConfig: Sendable, Equatable {
     /// What a family does beyond the Llama pattern.
-    public enum Family: String, Sendable, Equatable {
+    public enum Family: String, Sendable, Equatable, CaseIterable {
         case llama
+        /// Qwen 2 (and 2.5): biases on the query, key and value projections; rotary pairs split
+        /// in halves; the output projection may be tied to the embedding.
+        case qwen2
+        /// Qwen 3: no projection biases, but query and key RMSNorm per head before the rotation;
+        /// heads may be narrower or wider than width / heads; rotary halves; output maybe tied.
+        case qwen3
         /// Gemma 3: embeddings scaled by sqrt(width); query and key RMSNorm per head; norms after
         /// attention and after the feed-forward too; a GELU (tanh) gate; rotary pairs split in
         /// halves; five of every six layers attending within a sliding window, with their own
@@ -36,10 +42,27 @@ public struct LlamaConfig: Sendable, Equatable {
     /// Whether layer `layer` attends within the sliding window (Gemma 3: all but every sixth).
     public func isSliding(layer: Int) -> Bool { slidingWindow != nil && layer % 6 != 5 }
 
+    /// Whether the query, key and value projections add a bias (Qwen 2).
+    public var hasProjectionBiases: Bool { family == .qwen2 }
+    /// Whether each query and key head is RMS-normalized before the rotation (Qwen 3, Gemma 3).
+    public var normalizesQueryKeyHeads: Bool { family == .qwen3 || family == .gemma3 }
+    /// Whether rotary pairs are (x[i], x[i + d/2]) rather than neighbours (llama.cpp's NEOX
+    /// rope type, which it gives every family here but `llama`).
+    public var rotatesHalves: Bool { family != .llama }
+    /// Whether the heads must make up the width exactly, as the family's projections are
+    /// square in llama.cpp (`llama`, `qwen2`).
+    private var headsMakeTheWidth: Bool { family == .llama || family == .qwen2 }
+
+    /// The `general.architecture` values this engine runs, for error messages.
+    static var supportedArchitectures: String {
+        let names = Family.allCases.map { "'\($0.rawValue)'" }
+        return names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }
+
     public init(gguf: GGUFFile) throws(GGUFError) {
         architecture = try gguf.string("general.architecture")
         guard let family = Family(rawValue: architecture) else {
-            throw .wrongKeyType(path: gguf.path, key: "general.architecture", expected: "'llama' or 'gemma3'", actual: "'\(architecture)'")
+            throw .wrongKeyType(path: gguf.path, key: "general.architecture", expected: Self.supportedArchitectures, actual: "'\(architecture)'")
         }
         self.family = family
         let prefix = architecture + "."
@@ -63,7 +86,7 @@ public struct LlamaConfig: Sendable, Equatable {
             throw .corrupt(path: gguf.path, offset: 0,
                            reason: "inconsistent hyperparameters (layers \(layerCount), width \(embeddingLength), heads \(headCount)/\(keyValueHeadCount) of \(headDimension), feed-forward \(feedForwardLength))")
         }
-        if family == .llama, headDimension * headCount != embeddingLength {
+        if headsMakeTheWidth, headDimension * headCount != embeddingLength {
             throw .corrupt(path: gguf.path, offset: 0, reason: "heads of \(headDimension) do not make the width \(embeddingLength)")
         }
         if let valueLength = try? gguf.integer(prefix + "attention.value_length"), valueLength != headDimension {

@@ -20,8 +20,10 @@ public struct BatchEntry: Sendable {
 /// Read it top to bottom in `evaluateChunk`: embed, then per layer RMSNorm, Q/K/V projections,
 /// rotary positions, grouped-query attention over the cache, output projection and residual,
 /// RMSNorm, SwiGLU feed-forward and residual; finally RMSNorm and the output projection.
-/// Gemma 3 (`LlamaConfig.Family`) adds, where marked: the embedding scale, query and key norms,
-/// norms of each block's output, a GeGLU gate, rotary halves, and sliding-window layers.
+/// The other families (`LlamaConfig.Family`) add, where marked: Qwen 2 the projection biases and
+/// rotary halves; Qwen 3 query and key norms and rotary halves; Gemma 3 the embedding scale,
+/// query and key norms, norms of each block's output, a GeGLU gate, rotary halves, and
+/// sliding-window layers.
 ///
 /// Every value a token gets is computed by the same operations in the same order whatever else
 /// is in the batch and however many threads run: matrix rows are split between threads, each
@@ -136,17 +138,14 @@ public final class LlamaForward: @unchecked Sendable {
             }
             widthActivations.quantize(normed, count: count, stride: width)
             multiply([(layer.query, queries, queryWidth), (layer.key, keys, kvWidth), (layer.value, values, kvWidth)], widthActivations)
+            addProjectionBiases(layer, count: count)
             for (index, entry) in entries.enumerated() {
                 let query = queries + index * queryWidth, key = keys + index * kvWidth
-                if let queryNorm = layer.queryNorm, let keyNorm = layer.keyNorm {  // Gemma 3: per head
-                    for head in 0..<config.headCount {
-                        VectorMath.rmsNorm(query + head * config.headDimension, weight: queryNorm, epsilon: config.normEpsilon, into: query + head * config.headDimension)
-                    }
-                    for head in 0..<config.keyValueHeadCount {
-                        VectorMath.rmsNorm(key + head * config.headDimension, weight: keyNorm, epsilon: config.normEpsilon, into: key + head * config.headDimension)
-                    }
+                if let queryNorm = layer.queryNorm, let keyNorm = layer.keyNorm {  // Qwen 3, Gemma 3
+                    normalizeHeads(query, heads: config.headCount, weight: queryNorm)
+                    normalizeHeads(key, heads: config.keyValueHeadCount, weight: keyNorm)
                 }
-                let rotate = gemma ? VectorMath.rotateHalves : VectorMath.rotate
+                let rotate = config.rotatesHalves ? VectorMath.rotateHalves : VectorMath.rotate
                 rotate(query, config.headCount, config.headDimension, cos + index * half, sin + index * half)
                 rotate(key, config.keyValueHeadCount, config.headDimension, cos + index * half, sin + index * half)
                 KVCache.storeRounded(key, into: entry.cache.key(layer: layerIndex, position: entry.position), count: kvWidth)
@@ -187,6 +186,25 @@ public final class LlamaForward: @unchecked Sendable {
             cos[i] = Float(cosine)
             sin[i] = Float(sine)
             theta *= scale
+        }
+    }
+
+    /// queries, keys and values += their projection's bias, if the layer has them (Qwen 2).
+    private func addProjectionBiases(_ layer: LlamaLayer, count: Int) {
+        guard let queryBias = layer.queryBias, let keyBias = layer.keyBias, let valueBias = layer.valueBias else { return }
+        for (out, bias) in [(queries, queryBias), (keys, keyBias), (values, valueBias)] {
+            for index in 0..<count {
+                let row = out + index * bias.count
+                for i in 0..<bias.count { row[i] += bias[i] }
+            }
+        }
+    }
+
+    /// RMSNorm of each of `heads` heads of `x` on its own, in place, with the same weight.
+    private func normalizeHeads(_ x: UnsafeMutablePointer<Float>, heads: Int, weight: [Float]) {
+        let dimension = config.headDimension
+        for head in 0..<heads {
+            VectorMath.rmsNorm(x + head * dimension, weight: weight, epsilon: config.normEpsilon, into: x + head * dimension)
         }
     }
 

@@ -9,7 +9,12 @@ public struct LlamaLayer: Sendable {
     public let gate: any PackedMatrix
     public let up: any PackedMatrix
     public let down: any PackedMatrix
-    /// Gemma 3's per-head query and key norms, and its norms of the attention and feed-forward outputs.
+    /// Qwen 2's biases of the query, key and value projections.
+    public let queryBias: [Float]?
+    public let keyBias: [Float]?
+    public let valueBias: [Float]?
+    /// The per-head query and key norms (Qwen 3, Gemma 3), and Gemma 3's norms of the attention
+    /// and feed-forward outputs.
     public let queryNorm: [Float]?
     public let keyNorm: [Float]?
     public let postAttentionNorm: [Float]?
@@ -30,6 +35,7 @@ public struct LlamaWeights: Sendable {
         let total = config.layerCount + 2
         let width = config.embeddingLength, kvWidth = config.keyValueDimension, hidden = config.feedForwardLength
         let queryWidth = config.queryDimension, gemma = config.family == .gemma3
+        let biased = config.hasProjectionBiases, headNorms = config.normalizesQueryKeyHeads
 
         func matrix(_ name: String, columns: Int, rows: Int) throws(GGUFError) -> any PackedMatrix {
             let tensor = try gguf.tensor(name)
@@ -45,12 +51,18 @@ public struct LlamaWeights: Sendable {
                 throw .wrongTensorShape(path: gguf.path, tensor: name, expected: [length], actual: tensor.shape)
             }
             guard tensor.type == .f32 else {
-                throw .unsupportedTensorType(path: gguf.path, tensor: name, type: tensor.type.name + " (norm weights must be F32)")
+                throw .unsupportedTensorType(path: gguf.path, tensor: name, type: tensor.type.name + " (norm weights and biases must be F32)")
             }
             let bytes = gguf.bytes(of: tensor)
             return (0..<length).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
         }
 
+        // Tensors that would change the function if ignored: a bias on the output projection
+        // (some Qwen 2 files), rotary frequency factors (Llama 3.1 and later). Refuse them.
+        for (name, what) in [("output.bias", "a bias on the output projection"), ("rope_freqs.weight", "rotary frequency factors")]
+        where gguf.hasTensor(name) {
+            throw .unsupportedTensorType(path: gguf.path, tensor: name, type: try gguf.tensor(name).type.name + " (\(what))")
+        }
         tokenEmbedding = try matrix("token_embd.weight", columns: width, rows: config.vocabularySize)
         progress(1, total)
         var layers: [LlamaLayer] = []
@@ -66,8 +78,11 @@ public struct LlamaWeights: Sendable {
                 gate: try matrix(prefix + "ffn_gate.weight", columns: width, rows: hidden),
                 up: try matrix(prefix + "ffn_up.weight", columns: width, rows: hidden),
                 down: try matrix(prefix + "ffn_down.weight", columns: hidden, rows: width),
-                queryNorm: gemma ? try vector(prefix + "attn_q_norm.weight", length: config.headDimension) : nil,
-                keyNorm: gemma ? try vector(prefix + "attn_k_norm.weight", length: config.headDimension) : nil,
+                queryBias: biased ? try vector(prefix + "attn_q.bias", length: queryWidth) : nil,
+                keyBias: biased ? try vector(prefix + "attn_k.bias", length: kvWidth) : nil,
+                valueBias: biased ? try vector(prefix + "attn_v.bias", length: kvWidth) : nil,
+                queryNorm: headNorms ? try vector(prefix + "attn_q_norm.weight", length: config.headDimension) : nil,
+                keyNorm: headNorms ? try vector(prefix + "attn_k_norm.weight", length: config.headDimension) : nil,
                 postAttentionNorm: gemma ? try vector(prefix + "post_attention_norm.weight", length: width) : nil,
                 postFeedForwardNorm: gemma ? try vector(prefix + "post_ffw_norm.weight", length: width) : nil))
             progress(index + 2, total)

@@ -5,7 +5,8 @@
 /// Encoding, in order:
 /// 1. special tokens written in the text (`<|im_start|>`) are found and kept whole;
 /// 2. the plain text between them is cut into pieces by the model's pre-tokenizer;
-/// 3. each piece starts as one token per byte and is merged by rank.
+/// 3. each piece starts as one token per byte and is merged by rank (with Llama 3's
+///    pre-tokenizer, a piece that is a token of its own is taken whole first).
 ///
 /// Decoding turns each token back into its bytes. Control tokens decode to nothing, as
 /// llama.cpp renders them when not asked for special tokens: a chat reply never shows
@@ -44,15 +45,18 @@ public struct ByteLevelBPETokenizer: Tokenizer {
     ///   - merges: `tokenizer.ggml.merges`, "left right" rules, best first.
     ///   - bosTokenID: `tokenizer.ggml.bos_token_id`.
     ///   - eosTokenID: `tokenizer.ggml.eos_token_id`.
-    ///   - addBOS: `tokenizer.ggml.add_bos_token`.
-    ///   - preTokenizer: `tokenizer.ggml.pre`; only "smollm" is supported so far.
+    ///   - addBOS: `tokenizer.ggml.add_bos_token`; nil when the file does not say, for the
+    ///     pre-tokenizer's default (true for Llama 3's, as in llama.cpp).
+    ///   - preTokenizer: `tokenizer.ggml.pre`: "smollm", "llama-bpe" (Llama 3) or "qwen2".
     /// - Throws: `TokenizerError` if the pre-tokenizer is unsupported or the metadata does not
     ///   hold together (counts that differ, ids out of range, merges outside the vocabulary).
     public init(
         tokens: [String], tokenTypes: [Int32], merges: [String],
-        bosTokenID: Int32?, eosTokenID: Int32?, addBOS: Bool, preTokenizer: String
+        bosTokenID: Int32?, eosTokenID: Int32?, addBOS: Bool?, preTokenizer: String
     ) throws(TokenizerError) {
-        self.preTokenizer = try PreTokenizer(named: preTokenizer)
+        let preTokenizer = try PreTokenizer(named: preTokenizer)
+        let addBOS = addBOS ?? preTokenizer.addsBOSByDefault
+        self.preTokenizer = preTokenizer
         let kinds = try TokenKind.vocabulary(tokens: tokens, tokenTypes: tokenTypes, bosTokenID: bosTokenID, eosTokenID: eosTokenID,
                                              addBOS: addBOS)
 
@@ -130,9 +134,20 @@ public struct ByteLevelBPETokenizer: Tokenizer {
 
         for piece in preTokenizer.split(scalars) {
             let pieceBytes = utf8[starts[piece.lowerBound]..<starts[piece.upperBound]]
+            if preTokenizer.takesWholePieces, let whole = wholePieceToken(pieceBytes) {
+                ids.append(whole)
+                continue
+            }
             let initialTokens = pieceBytes.lazy.map { byteTokens[Int($0)] }
             merges.merge(initialTokens, noToken: Self.noToken, appendingTo: &ids, workspace: &workspace)
         }
+    }
+
+    /// The token whose text is all of `pieceBytes` in the byte-level alphabet, if there is one.
+    private func wholePieceToken(_ pieceBytes: ArraySlice<UInt8>) -> Int32? {
+        var text = String.UnicodeScalarView()
+        for byte in pieceBytes { text.append(ByteToUnicode.characters[Int(byte)]) }
+        return idsByText[String(text)]
     }
 
     private func decodedRange(of token: Int32) -> Range<Int>? {
