@@ -23,4 +23,33 @@ public enum Limits {
     public static let minCommitWindow: Millis = 100
     /// Peers in one mesh `PEERS` frame.
     public static let maxPeersPerExchange = 64
+    /// Largest `frame.numberTolerance`: beyond 1e15 a tolerance exceeds every integer a double
+    /// holds exactly, and means nothing.
+    public static let maxNumberTolerance = 1e15
+
+    /// Bounds on a request's output schema (`OutputSchema`) and hence on the work one structured
+    /// reveal costs a verifier: parsing, validation, one embedding per free string, and the
+    /// all-pairs comparison of consensus.
+    public enum Schema {
+        /// The schema's canonical JSON.
+        public static let maxCanonicalBytes = 16 * 1024
+        /// Containers (objects and arrays) nested in an output, the root included; outputs are
+        /// parsed with this depth, which also bounds the free values of an `any` node.
+        public static let maxDepth = 8
+        public static let maxPropertiesPerObject = 64
+        /// Sub-schemas in the whole schema, the root included.
+        public static let maxNodes = 256
+        public static let maxEnumValues = 64
+        /// UTF-8 bytes of one enum value.
+        public static let maxEnumValueBytes = 128
+        /// Code points of a string's `maxLength`/`minLength`.
+        public static let stringLengthRange = 0...4096
+        /// An array's `maxItems` when the schema gives none.
+        public static let defaultMaxItems = 16
+        /// Free strings (those that get an embedding) in the largest output the schema admits,
+        /// every array at its `maxItems`: the embeddings one reveal carries.
+        public static let maxEmbeddedLeaves = 128
+        /// Leaves of any kind in the largest output the schema admits (an `any` node counts one).
+        public static let maxLeaves = 1024
+    }
 }
