@@ -182,15 +182,19 @@ struct RequestFields {
     var revealDeadline: Millis = 1_700_000_020_500
     var nonce = "abcd"
     var chain: ChainCoordinates?
+    var format: OutputSchema?
+    var numberTolerance = 0.0
+    var partial = false
 
     func build() -> InferenceRequest {
         InferenceRequest(
             input: input, models: models, temperature: temperature, maxTokens: maxTokens, seed: nil,
             embedding: EmbeddingSpec(model: "all-minilm-l6-v2", bits: bits),
             frame: SecurityFrame(quorum: quorum, secDistance: secDistance, secPercentage: secPercentage,
-                                 commitDeadline: commitDeadline, revealDeadline: revealDeadline),
+                                 commitDeadline: commitDeadline, revealDeadline: revealDeadline,
+                                 numberTolerance: numberTolerance, partial: partial),
             origin: RequestOrigin(kind: .api, node: ProtocolFixtures.identity.nodeId, chain: chain),
-            createdAt: createdAt, nonce: nonce
+            createdAt: createdAt, nonce: nonce, format: format
         )
     }
 }

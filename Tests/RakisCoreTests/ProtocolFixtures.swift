@@ -17,6 +17,16 @@ enum ProtocolFixtures {
         createdAt: 1_700_000_000_000, nonce: "00112233445566778899aabbccddeeff"
     )
 
+    /// The same request asking for a structured answer: `{"answer": integer, "word": string}`,
+    /// numbers within 0.5, fields settled one by one.
+    static let structuredRequest = InferenceRequest(
+        input: request.input, models: request.models, temperature: 0.7, maxTokens: 32, seed: 42, embedding: request.embedding,
+        frame: SecurityFrame(quorum: 3, secDistance: 0.15, secPercentage: 0.66,
+                             commitDeadline: 1_700_000_030_000, revealDeadline: 1_700_000_060_000, numberTolerance: 0.5, partial: true),
+        origin: request.origin, createdAt: request.createdAt, nonce: request.nonce,
+        format: try! OutputSchema(json: try! JSONParser.parse(Array(#"{"type":"object","properties":{"answer":{"type":"integer"},"word":{"type":"string"}},"required":["answer","word"],"additionalProperties":false}"#.utf8)), path: "format")
+    )
+
     static let requestEnvelope = Envelope(signing: Packet(.request(request), createdAt: 1_700_000_000_000),
                                           network: network, identity: identity)
 

@@ -38,6 +38,40 @@ import Testing
                                                      model: model, output: F.output, embedding: F.embedding, salt: F.salt)
             #expect(fast == Hash256.of(object.canonicalBytes()), "model \(model)")
         }
+        let fields = [F.embedding, BinaryEmbedding(bytes: [1, 2, 3]), BinaryEmbedding(bytes: F.embedding.bytes.reversed())]
+        for count in 1...fields.count {
+            let fieldEmbeddings = Array(fields.prefix(count))
+            let fast = Commitment.derive(requestId: F.request.id, inferenceId: F.inferenceId, nodeId: F.identity.nodeId,
+                                         model: "m", output: F.output, embedding: F.embedding, salt: F.salt, fieldEmbeddings: fieldEmbeddings)
+            let object = Commitment.derivationObject(requestId: F.request.id, inferenceId: F.inferenceId, nodeId: F.identity.nodeId,
+                                                     model: "m", output: F.output, embedding: F.embedding, salt: F.salt,
+                                                     fieldEmbeddings: fieldEmbeddings)
+            #expect(fast == Hash256.of(object.canonicalBytes()), "\(count) field embeddings")
+        }
+    }
+
+    @Test func fieldEmbeddingsAreBoundOnlyWhenPresent() {
+        let derive = { (fields: [BinaryEmbedding]) in
+            Commitment.derive(requestId: F.request.id, inferenceId: F.inferenceId, nodeId: F.identity.nodeId,
+                              model: "smollm2-135m-instruct", output: F.output, embedding: F.embedding, salt: F.salt, fieldEmbeddings: fields)
+        }
+        #expect(derive([]) == F.commitment, "no field embeddings: the commitment of version 1's first reveals")
+        #expect(derive([F.embedding]) != F.commitment)
+        #expect(derive([F.embedding, F.embedding]) != derive([F.embedding]))
+        #expect(derive([F.embedding]).hex == Self.structuredCommitment)
+        let object = Commitment.derivationObject(requestId: F.request.id, inferenceId: F.inferenceId, nodeId: F.identity.nodeId,
+                                                 model: "smollm2-135m-instruct", output: F.output, embedding: F.embedding, salt: F.salt,
+                                                 fieldEmbeddings: [F.embedding])
+        #expect(object.canonicalString.contains(",\"fieldEmbeddings\":[\"\(F.embedding.hex)\"],\"inferenceId\":"))
+    }
+
+    @Test func structuredRequestVector() throws {
+        let request = F.structuredRequest
+        #expect(request.json.canonicalString == Self.structuredRequestCanonical)
+        #expect(request.id.hex == Self.structuredRequestId)
+        let read = try InferenceRequest(json: request.json, path: "request")
+        #expect(read == request && read.id == request.id)
+        #expect(read.format?.root == request.format?.root)
     }
 
     // Values below are published in docs/PROTOCOL.md.
@@ -48,4 +82,7 @@ import Testing
     static let inferenceId = "b176955c76c3af5a45c9fc97f6444747c8c39572713aad9a101dea60289abbe3"
     static let salt = "229f1bfae63128cc9dde7661b29cce03964e8bb156ce6894fa23fdb283e4fd9f"
     static let commitment = "bb5718fbf95410d0136bb16ab0b42d62fe88388d386f74c193a055b757b94cbf"
+    static let structuredCommitment = "eda75432112cc0cb6be629a77259b83eacd7d614b430f378fcdb31a5680f1bab"
+    static let structuredRequestCanonical = "{\"createdAt\":1700000000000,\"embedding\":{\"bits\":384,\"model\":\"all-minilm-l6-v2\"},\"format\":{\"additionalProperties\":false,\"properties\":{\"answer\":{\"type\":\"integer\"},\"word\":{\"type\":\"string\"}},\"required\":[\"answer\",\"word\"],\"type\":\"object\"},\"frame\":{\"commitDeadline\":1700000030000,\"numberTolerance\":0.5,\"partial\":true,\"quorum\":3,\"revealDeadline\":1700000060000,\"secDistance\":0.15,\"secPercentage\":0.66},\"maxTokens\":32,\"messages\":[{\"content\":\"What is 2+2? Answer in one word.\",\"role\":\"user\"}],\"models\":[\"smollm2-135m-instruct\"],\"nonce\":\"00112233445566778899aabbccddeeff\",\"origin\":{\"kind\":\"api\",\"node\":\"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\"},\"seed\":42,\"temperature\":0.7}"
+    static let structuredRequestId = "3ac2e31c6258ab8d2fd2f6a4a7d44fdd40dc968db667d009d8aa1f6061754854"
 }

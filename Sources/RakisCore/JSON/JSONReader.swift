@@ -64,6 +64,11 @@ public struct JSONObjectReader: Sendable {
     }
 
     /// The member, or nil when it is absent or `null`.
+    public func optionalValue(_ key: String) -> JSONValue? {
+        presentValue(key)
+    }
+
+    /// The member, or nil when it is absent or `null`.
     private func presentValue(_ key: String) -> JSONValue? {
         switch members[key] {
         case nil, .null?: nil

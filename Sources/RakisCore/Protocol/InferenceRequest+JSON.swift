@@ -2,25 +2,32 @@
 extension InferenceRequest {
     public var json: JSONValue {
         Self.json(input: input, models: models, temperature: temperature, maxTokens: maxTokens, seed: seed,
-                  embedding: embedding, frame: frame, origin: origin, createdAt: createdAt, nonce: nonce)
+                  embedding: embedding, frame: frame, origin: origin, createdAt: createdAt, nonce: nonce, format: format)
     }
 
+    /// Fields added after version 1's first requests (`format`, `frame.numberTolerance`,
+    /// `frame.partial`) are written only when they differ from their default, so the JSON, and
+    /// the id, of a request without them is what it always was.
     static func json(
         input: RequestInput, models: [String], temperature: Double, maxTokens: Int, seed: Int?,
-        embedding: EmbeddingSpec, frame: SecurityFrame, origin: RequestOrigin, createdAt: Millis, nonce: String
+        embedding: EmbeddingSpec, frame: SecurityFrame, origin: RequestOrigin, createdAt: Millis, nonce: String,
+        format: OutputSchema?
     ) -> JSONValue {
+        var frameObject: [String: JSONValue] = [
+            "quorum": .number(Double(frame.quorum)),
+            "secDistance": .number(frame.secDistance),
+            "secPercentage": .number(frame.secPercentage),
+            "commitDeadline": .number(Double(frame.commitDeadline)),
+            "revealDeadline": .number(Double(frame.revealDeadline)),
+        ]
+        if frame.numberTolerance != 0 { frameObject["numberTolerance"] = .number(frame.numberTolerance) }
+        if frame.partial { frameObject["partial"] = .bool(true) }
         var object: [String: JSONValue] = [
             "models": .array(models.map(JSONValue.string)),
             "temperature": .number(temperature),
             "maxTokens": .number(Double(maxTokens)),
             "embedding": ["model": .string(embedding.model), "bits": .number(Double(embedding.bits))],
-            "frame": [
-                "quorum": .number(Double(frame.quorum)),
-                "secDistance": .number(frame.secDistance),
-                "secPercentage": .number(frame.secPercentage),
-                "commitDeadline": .number(Double(frame.commitDeadline)),
-                "revealDeadline": .number(Double(frame.revealDeadline)),
-            ],
+            "frame": .object(frameObject),
             "origin": origin.json,
             "createdAt": .number(Double(createdAt)),
             "nonce": .string(nonce),
@@ -32,6 +39,7 @@ extension InferenceRequest {
             object["messages"] = .array(messages.map { ["role": .string($0.role), "content": .string($0.content)] })
         }
         if let seed { object["seed"] = .number(Double(seed)) }
+        if let format { object["format"] = format.json }
         return .object(object)
     }
 
@@ -39,7 +47,7 @@ extension InferenceRequest {
         let reader = try JSONObjectReader(json, path: path)
         try reader.rejectUnknownKeys(allowed: [
             "prompt", "messages", "models", "temperature", "maxTokens", "seed", "embedding", "frame", "origin",
-            "createdAt", "nonce",
+            "createdAt", "nonce", "format",
         ])
         let input: RequestInput
         switch (try reader.optionalString("prompt"), try reader.optionalArray("messages")) {
@@ -57,7 +65,8 @@ extension InferenceRequest {
         let embedding = try reader.object("embedding")
         try embedding.rejectUnknownKeys(allowed: ["model", "bits"])
         let frame = try reader.object("frame")
-        try frame.rejectUnknownKeys(allowed: ["quorum", "secDistance", "secPercentage", "commitDeadline", "revealDeadline"])
+        try frame.rejectUnknownKeys(allowed: ["quorum", "secDistance", "secPercentage", "commitDeadline", "revealDeadline",
+                                              "numberTolerance", "partial"])
         self.init(
             input: input,
             models: try reader.stringArray("models"),
@@ -70,11 +79,14 @@ extension InferenceRequest {
                 secDistance: try frame.double("secDistance"),
                 secPercentage: try frame.double("secPercentage"),
                 commitDeadline: Millis(try frame.int("commitDeadline")),
-                revealDeadline: Millis(try frame.int("revealDeadline"))
+                revealDeadline: Millis(try frame.int("revealDeadline")),
+                numberTolerance: try frame.optionalDouble("numberTolerance") ?? 0,
+                partial: try frame.optionalBool("partial") ?? false
             ),
             origin: try RequestOrigin(json: try reader.value("origin"), path: reader.childPath("origin")),
             createdAt: Millis(try reader.int("createdAt")),
-            nonce: try reader.string("nonce")
+            nonce: try reader.string("nonce"),
+            format: try reader.optionalValue("format").map { try OutputSchema(json: $0, path: reader.childPath("format")) }
         )
     }
 }

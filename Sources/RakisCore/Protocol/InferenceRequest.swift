@@ -33,6 +33,12 @@ public struct SecurityFrame: Sendable, Hashable {
     public let secPercentage: Double
     public let commitDeadline: Millis
     public let revealDeadline: Millis
+    /// For a structured request (one with a `format`): the largest difference at which two
+    /// numbers of the output agree. 0, the default, asks for equal numbers.
+    public let numberTolerance: Double
+    /// For a structured request: whether consensus may settle the fields it agrees on when the
+    /// whole output does not reach agreement (`StructuredConsensus.decideFields`).
+    public let partial: Bool
 
     /// The secDistance a client gets unless it asks for another. Measured with
     /// `rakis bench sec-distance` (SmolLM2-135M at temperature 0.7, 20 prompts x 8 seeds,
@@ -44,12 +50,15 @@ public struct SecurityFrame: Sendable, Hashable {
     /// Two thirds of the quorum, rounded down to 0.66.
     public static let defaultSecPercentage = 0.66
 
-    public init(quorum: Int, secDistance: Double, secPercentage: Double, commitDeadline: Millis, revealDeadline: Millis) {
+    public init(quorum: Int, secDistance: Double, secPercentage: Double, commitDeadline: Millis, revealDeadline: Millis,
+                numberTolerance: Double = 0, partial: Bool = false) {
         self.quorum = quorum
         self.secDistance = secDistance
         self.secPercentage = secPercentage
         self.commitDeadline = commitDeadline
         self.revealDeadline = revealDeadline
+        self.numberTolerance = numberTolerance
+        self.partial = partial
     }
 }
 
@@ -112,11 +121,14 @@ public struct InferenceRequest: Sendable, Hashable {
     public let createdAt: Millis
     /// Distinguishes two otherwise identical requests.
     public let nonce: String
+    /// The schema a structured request's output must match; nil for free text.
+    public let format: OutputSchema?
     public let id: Hash256
 
     public init(
         input: RequestInput, models: [String], temperature: Double, maxTokens: Int, seed: Int?,
-        embedding: EmbeddingSpec, frame: SecurityFrame, origin: RequestOrigin, createdAt: Millis, nonce: String
+        embedding: EmbeddingSpec, frame: SecurityFrame, origin: RequestOrigin, createdAt: Millis, nonce: String,
+        format: OutputSchema? = nil
     ) {
         self.input = input
         self.models = models
@@ -128,9 +140,10 @@ public struct InferenceRequest: Sendable, Hashable {
         self.origin = origin
         self.createdAt = createdAt
         self.nonce = nonce
+        self.format = format
         id = Hash256.of(Self.json(input: input, models: models, temperature: temperature, maxTokens: maxTokens,
                                    seed: seed, embedding: embedding, frame: frame, origin: origin,
-                                   createdAt: createdAt, nonce: nonce).canonicalBytes())
+                                   createdAt: createdAt, nonce: nonce, format: format).canonicalBytes())
     }
 
     /// The seed every node samples with: the request's own, or the top 53 bits of its id's first

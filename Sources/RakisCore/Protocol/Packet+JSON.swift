@@ -24,6 +24,7 @@ extension Packet {
                 "salt": .string(Hex.encode(reveal.salt)),
                 "embedding": .string(reveal.embedding.hex),
             ]
+            if !reveal.fieldEmbeddings.isEmpty { object["fieldEmbeddings"] = .array(reveal.fieldEmbeddings.map { .string($0.hex) }) }
         case let .result(result):
             object = ["quorum": result.quorum.json, "reveals": .array(result.reveals.map(\.json)), "outcome": result.outcome.json]
         case let .peerStatus(status):
@@ -76,12 +77,19 @@ extension Packet {
             }
             body = .quorum(QuorumDecision(request: request, commits: commits))
         case "reveal":
-            try reader.rejectUnknownKeys(allowed: common.union(["requestId", "inferenceId", "model", "output", "salt", "embedding"]))
+            try reader.rejectUnknownKeys(allowed: common.union(["requestId", "inferenceId", "model", "output", "salt", "embedding",
+                                                                "fieldEmbeddings"]))
             guard let salt = Hex.decode(try reader.string("salt")), salt.count == 32 else {
                 throw JSONShapeError(path: reader.childPath("salt"), message: "expected 64 lowercase hex digits (32 bytes)")
             }
             guard let embedding = BinaryEmbedding(hex: try reader.string("embedding")), embedding.bitCount > 0 else {
                 throw JSONShapeError(path: reader.childPath("embedding"), message: "expected lowercase hex bytes")
+            }
+            let fieldEmbeddings = try (reader.optionalArray("fieldEmbeddings") ?? []).enumerated().map { index, value in
+                guard case let .string(text) = value, let field = BinaryEmbedding(hex: text), field.bitCount > 0 else {
+                    throw JSONShapeError(path: "\(reader.childPath("fieldEmbeddings"))[\(index)]", message: "expected lowercase hex bytes")
+                }
+                return field
             }
             body = .reveal(Reveal(
                 requestId: try Hash256(json: reader, key: "requestId"),
@@ -89,7 +97,8 @@ extension Packet {
                 model: try reader.string("model"),
                 output: try reader.string("output"),
                 salt: salt,
-                embedding: embedding
+                embedding: embedding,
+                fieldEmbeddings: fieldEmbeddings
             ))
         case "result":
             try reader.rejectUnknownKeys(allowed: common.union(["quorum", "reveals", "outcome"]))

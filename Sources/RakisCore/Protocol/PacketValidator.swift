@@ -67,6 +67,12 @@ public struct PacketValidator: Sendable {
             guard reveal.output.utf8.count <= Limits.maxOutputBytes else {
                 throw .outOfRange(field: "\(path).output", detail: "\(reveal.output.utf8.count) bytes, limit \(Limits.maxOutputBytes)")
             }
+            // Whether the count matches the output's free strings depends on the request's schema
+            // (`Reveal.structuredDefect`); no schema admits more than this.
+            guard reveal.fieldEmbeddings.count <= Limits.Schema.maxEmbeddedLeaves else {
+                throw .outOfRange(field: "\(path).fieldEmbeddings",
+                                  detail: "\(reveal.fieldEmbeddings.count) embeddings, limit \(Limits.Schema.maxEmbeddedLeaves)")
+            }
         case let .result(result):
             try validateSigned(result.quorum, path: "\(path).quorum")
             let quorum = result.quorum.quorum!
@@ -165,6 +171,16 @@ public struct PacketValidator: Sendable {
         try range(frame.revealDeadline > frame.commitDeadline, "frame.revealDeadline", "must be after commitDeadline")
         try range(frame.revealDeadline - request.createdAt <= Limits.maxRequestLifetime, "frame.revealDeadline",
                   "must be at most \(Limits.maxRequestLifetime) ms after createdAt")
+        // The schema's own limits were checked when it was read (`OutputSchema.init(json:path:)`).
+        if let format = request.format {
+            try range(request.maxTokens >= format.minimalOutputBytes, "maxTokens",
+                      "\(request.maxTokens) tokens cannot hold the shortest valid output, \(format.minimalOutputBytes) bytes (a token is at least one byte)")
+            try range((0...Limits.maxNumberTolerance).contains(frame.numberTolerance), "frame.numberTolerance",
+                      "must be in 0...\(ECMAScriptNumber.format(Limits.maxNumberTolerance))")
+        } else {
+            try range(frame.numberTolerance == 0, "frame.numberTolerance", "only a request with a format compares numbers")
+            try range(!frame.partial, "frame.partial", "only a request with a format has fields to agree on")
+        }
         let nonceOK = Limits.nonceHexRange.contains(request.nonce.utf8.count) && Hex.decode(request.nonce) != nil
         try range(nonceOK, "nonce", "\(Limits.nonceHexRange.lowerBound) to \(Limits.nonceHexRange.upperBound) lowercase hex digits")
         switch request.origin.kind {

@@ -40,14 +40,19 @@ public struct Reveal: Sendable, Hashable {
     public let output: String
     public let salt: [UInt8]
     public let embedding: BinaryEmbedding
+    /// For a structured request: one binary embedding per free string of the output, in leaf
+    /// order (`OutputSchema.leaves(of:)`); empty otherwise.
+    public let fieldEmbeddings: [BinaryEmbedding]
 
-    public init(requestId: Hash256, inferenceId: Hash256, model: String, output: String, salt: [UInt8], embedding: BinaryEmbedding) {
+    public init(requestId: Hash256, inferenceId: Hash256, model: String, output: String, salt: [UInt8], embedding: BinaryEmbedding,
+                fieldEmbeddings: [BinaryEmbedding] = []) {
         self.requestId = requestId
         self.inferenceId = inferenceId
         self.model = model
         self.output = output
         self.salt = salt
         self.embedding = embedding
+        self.fieldEmbeddings = fieldEmbeddings
     }
 }
 
