@@ -17,14 +17,17 @@ struct CertificateScenario {
     let members: [NodeIdentity]
     let outputs: [String]
     let embeddings: [BinaryEmbedding]
+    /// Each member's field embeddings, for a structured request; empty otherwise.
+    let fieldEmbeddings: [[BinaryEmbedding]]
     let request: InferenceRequest
     let requestEnvelope: Envelope
     let commits: [Envelope]
     let quorum: Envelope
 
-    init(nonce: String = "c0ffee", members: [NodeIdentity] = (0..<4).map { NodeIdentity(deterministicLabel: "certificate member \($0)") }) {
+    init(nonce: String = "c0ffee", members: [NodeIdentity] = (0..<4).map { NodeIdentity(deterministicLabel: "certificate member \($0)") },
+         outputs: [String] = ["Four.", "Four", "4.", "The sky is green."], format: OutputSchema? = nil,
+         fieldEmbeddings: [[BinaryEmbedding]] = [[], [], [], []], partial: Bool = false) {
         let origin = NodeIdentity(deterministicLabel: "certificate origin")
-        let outputs = ["Four.", "Four", "4.", "The sky is green."]
         let base = (0..<48).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
         // 10 and 20 bits from the first output, 30 between them: one cluster of three under
         // secDistance 0.25 (96 bits); the fourth is the complement, 384 bits away.
@@ -38,8 +41,8 @@ struct CertificateScenario {
             input: .prompt("What is 2+2?"), models: Self.models, temperature: 0, maxTokens: 16, seed: 7,
             embedding: EmbeddingSpec(model: "all-minilm-l6-v2", bits: 384),
             frame: SecurityFrame(quorum: 4, secDistance: 0.25, secPercentage: 0.66,
-                                 commitDeadline: Self.createdAt + 30_000, revealDeadline: Self.createdAt + 60_000),
-            origin: RequestOrigin(kind: .api, node: origin.nodeId), createdAt: Self.createdAt, nonce: nonce
+                                 commitDeadline: Self.createdAt + 30_000, revealDeadline: Self.createdAt + 60_000, partial: partial),
+            origin: RequestOrigin(kind: .api, node: origin.nodeId), createdAt: Self.createdAt, nonce: nonce, format: format
         )
         let requestEnvelope = Self.sign(.request(request), by: origin)
         let commits = members.indices.map { index in
@@ -47,7 +50,8 @@ struct CertificateScenario {
             let inferenceId = Commitment.inferenceId(requestId: request.id, nodeId: member.nodeId)
             let commitment = Commitment.derive(
                 requestId: request.id, inferenceId: inferenceId, nodeId: member.nodeId, model: Self.model(of: index),
-                output: outputs[index], embedding: embeddings[index], salt: Commitment.salt(requestId: request.id, identity: member)
+                output: outputs[index], embedding: embeddings[index], salt: Commitment.salt(requestId: request.id, identity: member),
+                fieldEmbeddings: fieldEmbeddings[index]
             )
             let commit = Commit(requestId: request.id, inferenceId: inferenceId, model: Self.model(of: index), commitment: commitment)
             return Self.sign(.commit(commit), by: member)
@@ -56,6 +60,7 @@ struct CertificateScenario {
         self.members = members
         self.outputs = outputs
         self.embeddings = embeddings
+        self.fieldEmbeddings = fieldEmbeddings
         self.request = request
         self.requestEnvelope = requestEnvelope
         self.commits = commits
@@ -76,18 +81,23 @@ struct CertificateScenario {
     }
 
     /// Member `index`'s reveal, honest unless an output or embedding is given, signed by the member.
-    func reveal(of index: Int, output: String? = nil, embedding: BinaryEmbedding? = nil) -> Envelope {
+    func reveal(of index: Int, output: String? = nil, embedding: BinaryEmbedding? = nil, fieldEmbeddings: [BinaryEmbedding]? = nil) -> Envelope {
         let member = members[index]
         let reveal = Reveal(
             requestId: request.id, inferenceId: Commitment.inferenceId(requestId: request.id, nodeId: member.nodeId),
             model: Self.model(of: index), output: output ?? outputs[index], salt: Commitment.salt(requestId: request.id, identity: member),
-            embedding: embedding ?? embeddings[index]
+            embedding: embedding ?? embeddings[index], fieldEmbeddings: fieldEmbeddings ?? self.fieldEmbeddings[index]
         )
         return Self.sign(.reveal(reveal), by: member)
     }
 
     /// The outcome the node's rule gives over the given members' revealed embeddings.
     func outcome(counting indices: [Int]) -> ResultOutcome {
+        if let format = request.format {
+            let points = indices.map { StructuredPoint(commitment: commits[$0].commit!.commitment, value: json(outputs[$0]),
+                                                       fieldEmbeddings: fieldEmbeddings[$0]) }
+            return ResultOutcome(StructuredConsensus.decide(requestId: request.id, format: format, points: points, bits: 384, frame: request.frame))
+        }
         let points = indices.map { ConsensusPoint(commitment: commits[$0].commit!.commitment, embedding: embeddings[$0]) }
         return ResultOutcome(Consensus.decide(requestId: request.id, points: points, bits: 384, secDistance: 0.25,
                                               secPercentage: 0.66, quorum: 4))

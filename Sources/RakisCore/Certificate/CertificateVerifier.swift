@@ -11,9 +11,15 @@ public enum CertificateVerifier {
     /// engines compute the same bits.
     public static let reembeddingTolerance = 0
 
-    /// - Parameter reembed: the embedding engine's binary embedding of an output, when the caller
+    /// A structured request (one with a `format`) is judged by its own rules: a reveal counts only
+    /// with a canonical, schema-valid output and one field embedding per free string, and the
+    /// outcome is `StructuredConsensus`'s; with `frame.partial`, the verified certificate also
+    /// carries the field-by-field outcome, which any verifier derives from the same reveals.
+    ///
+    /// - Parameter reembed: the embedding engine's binary embedding of a text, when the caller
     ///   has the request's embedding model. Each reveal is then judged as a node judges it after
-    ///   re-embedding; without it, revealed embeddings are taken as they are.
+    ///   re-embedding (its output, and each free string of a structured output); without it,
+    ///   revealed embeddings are taken as they are.
     public static func verify(
         _ bundle: CertificateBundle, membership: Membership, reembed: ((String) -> BinaryEmbedding)? = nil
     ) throws(CertificateError) -> VerifiedCertificate {
@@ -35,6 +41,7 @@ public enum CertificateVerifier {
         let revealIndex = Dictionary(uniqueKeysWithValues: certificate.reveals.enumerated().map { ($0.element.sender, $0.offset) })
         let bits = request.embedding.bits
         var points: [ConsensusPoint] = []
+        var structuredPoints: [StructuredPoint] = []
         var discounted: [VerifiedCertificate.DiscountedReveal] = []
         var absent: [NodeID] = []
         for (member, commit) in commits {
@@ -47,21 +54,50 @@ public enum CertificateVerifier {
                 throw .commitmentMismatch(path: "reveals[\(index)]", member: member)
             }
             let reveal = envelope.reveal!
-            let defect = reveal.defect(committedModel: commit.model, bits: bits)
+            var defect = reveal.defect(committedModel: commit.model, bits: bits)
                 ?? reembed.flatMap { reveal.reembeddingDefect($0(reveal.output), bits: bits, tolerance: reembeddingTolerance) }
+            var structured: StructuredOutput?
+            if defect == nil, let format = request.format {
+                do throws(StructuredOutputDefect) {
+                    let output = try reveal.structuredOutput(format: format, bits: bits)
+                    defect = reembed.flatMap { embed in
+                        reveal.fieldReembeddingDefect(output.embeddedTexts.map(embed), of: output, bits: bits, tolerance: reembeddingTolerance)
+                    }
+                    structured = output
+                } catch {
+                    defect = "\(error)"
+                }
+            }
+            let seats = committee.seatCount[member]!
             if let defect {
                 discounted.append(.init(member: member, reason: defect))
+            } else if let structured {
+                structuredPoints.append(StructuredPoint(commitment: commit.commitment, value: structured.value,
+                                                        fieldEmbeddings: reveal.fieldEmbeddings, seats: seats))
             } else {
-                points.append(ConsensusPoint(commitment: commit.commitment, embedding: reveal.embedding,
-                                             seats: committee.seatCount[member]!))
+                points.append(ConsensusPoint(commitment: commit.commitment, embedding: reveal.embedding, seats: seats))
             }
         }
 
         let frame = request.frame
-        let recomputed = ResultOutcome(Consensus.decide(
-            requestId: request.id, points: points, bits: bits,
-            secDistance: frame.secDistance, secPercentage: frame.secPercentage, quorum: frame.quorum
-        ))
+        let decision: ConsensusOutcome
+        var fieldOutcome: StructuredOutcome?
+        if let format = request.format {
+            if frame.partial {
+                let fields = StructuredConsensus.decideFields(requestId: request.id, format: format, points: structuredPoints,
+                                                              bits: bits, frame: frame)
+                decision = fields.whole
+                fieldOutcome = fields
+            } else {
+                decision = StructuredConsensus.decide(requestId: request.id, format: format, points: structuredPoints, bits: bits, frame: frame)
+            }
+        } else {
+            decision = Consensus.decide(
+                requestId: request.id, points: points, bits: bits,
+                secDistance: frame.secDistance, secPercentage: frame.secPercentage, quorum: frame.quorum
+            )
+        }
+        let recomputed = ResultOutcome(decision)
         guard recomputed == certificate.outcome else { throw .outcomeMismatch(claimed: certificate.outcome, recomputed: recomputed) }
         // A certificate without every member's reveal proves an agreement the present reveals reach
         // alone (the canonical reveal set of a request some members did not reveal for), never a
@@ -81,7 +117,7 @@ public enum CertificateVerifier {
             requestId: request.id, network: bundle.network, request: request, fixer: fixer,
             members: commits.map { $0.member }, seats: committee.seatCount,
             models: Dictionary(uniqueKeysWithValues: commits.map { ($0.member, $0.commit.model) }), absentMembers: absent, outcome: recomputed,
-            agreement: agreement, discountedReveals: discounted, signers: bundle.results.map(\.sender)
+            agreement: agreement, fieldOutcome: fieldOutcome, discountedReveals: discounted, signers: bundle.results.map(\.sender)
         )
     }
 

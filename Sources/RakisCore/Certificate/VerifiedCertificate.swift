@@ -33,6 +33,8 @@ public struct VerifiedCertificate: Sendable {
     public let outcome: ResultOutcome
     /// Set when the outcome is `agreed`.
     public let agreement: Agreement?
+    /// For a structured request with a partial frame: the fields the reveals settle one by one.
+    public let fieldOutcome: StructuredOutcome?
     public let discountedReveals: [DiscountedReveal]
     /// The nodes whose signed result packets attest the outcome, sorted.
     public let signers: [NodeID]
