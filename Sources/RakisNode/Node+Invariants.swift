@@ -66,7 +66,7 @@ extension NodeEvent {
         case let .packetReceived(envelope, _): envelope.requestId
         case let .timerFired(timer): timer.requestId
         case let .inferenceFinished(job, _), let .inferenceFailed(job, _): job.requestId
-        case let .embeddingFinished(job, _), let .embeddingFailed(job, _): job.requestId
+        case let .embeddingFinished(job, _, _), let .embeddingFailed(job, _): job.requestId
         case let .attest(attestation): attestation.requestId
         case .started, .requestSubmitted, .recovered, .statusRequested, .membershipChanged: nil
         }

@@ -53,9 +53,10 @@ extension Node {
         let inferenceId = Commitment.inferenceId(requestId: record.id, nodeId: nodeId)
         let salt = Commitment.salt(requestId: record.id, identity: identity)
         let commitment = Commitment.derive(requestId: record.id, inferenceId: inferenceId, nodeId: nodeId, model: own.model,
-                                           output: own.output, embedding: own.embedding, salt: salt)
-        record.own = OwnInference(model: own.model, output: own.output, embedding: own.embedding, salt: salt,
-                                  commitment: commitment, revealed: revealed)
+                                           output: own.output, embedding: own.embedding, salt: salt,
+                                           fieldEmbeddings: own.fieldEmbeddings)
+        record.own = OwnInference(model: own.model, output: own.output, embedding: own.embedding,
+                                  fieldEmbeddings: own.fieldEmbeddings, salt: salt, commitment: commitment, revealed: revealed)
         record.work = .committed
         if revealed { record.verdicts[nodeId] = .valid(own.embedding) }
     }

@@ -8,7 +8,8 @@ extension Node {
         record.own = own
         let reveal = Reveal(
             requestId: record.id, inferenceId: Commitment.inferenceId(requestId: record.id, nodeId: nodeId),
-            model: own.model, output: own.output, salt: own.salt, embedding: own.embedding
+            model: own.model, output: own.output, salt: own.salt, embedding: own.embedding,
+            fieldEmbeddings: own.fieldEmbeddings
         )
         let envelope = broadcast(.reveal(reveal))
         effects.append(.persist(.packet(envelope)))
@@ -50,25 +51,47 @@ extension Node {
         let bits = record.request.embedding.bits
         if let defect = reveal.defect(committedModel: commit.model, bits: bits) {
             record.verdicts[member] = .invalid(defect)
-        } else {
-            record.verificationsStarted.insert(member)
-            effects.append(.startEmbedding(EmbeddingJob(
-                requestId: record.id, purpose: .verify(member), model: record.request.embedding.model,
-                text: reveal.output, bits: bits
-            )))
+            return
         }
+        var fieldTexts: [String] = []
+        if let format = record.request.format {
+            do throws(StructuredOutputDefect) {
+                fieldTexts = try reveal.structuredOutput(format: format, bits: bits).embeddedTexts
+            } catch {
+                record.verdicts[member] = .invalid(error.description)
+                return
+            }
+        } else if !reveal.fieldEmbeddings.isEmpty {
+            record.verdicts[member] = .invalid("field embeddings revealed for a request without a format")
+            return
+        }
+        record.verificationsStarted.insert(member)
+        effects.append(.startEmbedding(EmbeddingJob(
+            requestId: record.id, purpose: .verify(member), model: record.request.embedding.model,
+            text: reveal.output, fieldTexts: fieldTexts, bits: bits
+        )))
     }
 
-    func embeddingFinished(_ job: EmbeddingJob, embedding: BinaryEmbedding) {
+    func embeddingFinished(_ job: EmbeddingJob, embedding: BinaryEmbedding, fields: [BinaryEmbedding]) {
         guard let record = records[job.requestId] else { return }
         switch job.purpose {
         case .own:
-            commitOwnOutput(record, embedding: embedding)
+            commitOwnOutput(record, embedding: embedding, fields: fields, fieldTexts: job.fieldTexts.count)
         case let .verify(member):
             // The job may be for the reveal of another commitment of the member (an equivocator's,
             // under an earlier quorum): only the re-embedding of the reveal that counts now judges it.
             guard record.verdicts[member] == nil, let revealed = record.reveal(of: member)?.reveal, revealed.output == job.text else { return }
-            let defect = revealed.reembeddingDefect(embedding, bits: record.request.embedding.bits, tolerance: config.revealTolerance)
+            let bits = record.request.embedding.bits
+            var defect = revealed.reembeddingDefect(embedding, bits: bits, tolerance: config.revealTolerance)
+            if defect == nil, let format = record.request.format {
+                // The reveal passed `structuredOutput` when its verification started.
+                guard let structured = try? revealed.structuredOutput(format: format, bits: bits) else {
+                    preconditionFailure("a reveal sent to re-embedding is a valid structured output")
+                }
+                defect = fields.count == job.fieldTexts.count && fields.allSatisfy({ $0.bitCount >= bits })
+                    ? revealed.fieldReembeddingDefect(fields, of: structured, bits: bits, tolerance: config.revealTolerance)
+                    : "verifier's field embeddings are missing or short"
+            }
             record.verdicts[member] = defect.map(RevealVerdict.invalid) ?? .valid(revealed.embedding)
             concludeIfComplete(record)
         }
@@ -239,8 +262,10 @@ extension Node {
         conclude(record, .failed(missing.isEmpty ? .noResultFromFixer : .missingReveals(missing)), certificate: nil)
     }
 
-    /// Consensus over these members' reveals judged valid, each point weighted by the member's seats.
+    /// Consensus over these members' reveals judged valid, each point weighted by the member's seats:
+    /// field by field for a structured request (`StructuredConsensus`).
     func consensus(_ record: RequestRecord, over revealers: [NodeID]) -> ConsensusOutcome {
+        if let format = record.request.format { return structuredConsensus(record, format: format, over: revealers) }
         let points = revealers.compactMap { member -> ConsensusPoint? in
             guard case let .valid(embedding) = record.verdicts[member], let commit = record.members[member] else { return nil }
             return ConsensusPoint(commitment: commit.commitment, embedding: embedding, seats: record.seats(of: member))
@@ -248,6 +273,21 @@ extension Node {
         let frame = record.frame
         return Consensus.decide(requestId: record.id, points: points, bits: record.request.embedding.bits,
                                 secDistance: frame.secDistance, secPercentage: frame.secPercentage, quorum: frame.quorum)
+    }
+
+    func structuredConsensus(_ record: RequestRecord, format: OutputSchema, over revealers: [NodeID]) -> ConsensusOutcome {
+        let bits = record.request.embedding.bits
+        let points = revealers.compactMap { member -> StructuredPoint? in
+            guard case .valid = record.verdicts[member], let commit = record.members[member],
+                  let reveal = record.reveal(of: member)?.reveal
+            else { return nil }
+            guard let structured = try? reveal.structuredOutput(format: format, bits: bits) else {
+                preconditionFailure("a reveal judged valid is a valid structured output")
+            }
+            return StructuredPoint(commitment: commit.commitment, value: structured.value,
+                                   fieldEmbeddings: reveal.fieldEmbeddings, seats: record.seats(of: member))
+        }
+        return StructuredConsensus.decide(requestId: record.id, format: format, points: points, bits: bits, frame: record.frame)
     }
 
     /// A certificate from another node: adopt its quorum if it wins, and take its reveals as if

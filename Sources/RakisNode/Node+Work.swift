@@ -64,8 +64,8 @@ extension Node {
             advance(record, to: .inferring)
             let request = record.request
             effects.append(.startInference(InferenceJob(
-                requestId: record.id, model: model, input: request.input, temperature: request.temperature,
-                maxTokens: request.maxTokens, seed: request.samplingSeed
+                requestId: record.id, model: model, input: request.format.map(request.input.instructed(by:)) ?? request.input,
+                temperature: request.temperature, maxTokens: request.maxTokens, seed: request.samplingSeed, format: request.format
             )))
         }
     }
@@ -76,10 +76,22 @@ extension Node {
             releaseJob(job.requestId, abandon: true)
             return
         }
+        var output = output
+        var fieldTexts: [String] = []
+        if let format = record.request.format {
+            // A backend that is not ours (an OpenAI-compatible server) may write valid JSON in
+            // another form: what counts is the canonical text of a schema-valid value.
+            guard let structured = StructuredOutput.canonicalizing(output, format: format) else {
+                releaseJob(job.requestId, abandon: true)
+                return
+            }
+            output = structured.text
+            fieldTexts = structured.output.embeddedTexts
+        }
         record.work = .embedding
         effects.append(.startEmbedding(EmbeddingJob(
             requestId: job.requestId, purpose: .own, model: record.request.embedding.model, text: output,
-            bits: record.request.embedding.bits
+            fieldTexts: fieldTexts, bits: record.request.embedding.bits
         )))
         record.pendingOutput = (job.model, output)
     }
@@ -95,25 +107,29 @@ extension Node {
     }
 
     /// Own output embedded: derive the commitment and commit, unless the quorum formed without us.
-    func commitOwnOutput(_ record: RequestRecord, embedding: BinaryEmbedding) {
+    func commitOwnOutput(_ record: RequestRecord, embedding: BinaryEmbedding, fields: [BinaryEmbedding], fieldTexts: Int) {
         guard let (model, output) = record.pendingOutput else { return }
         releaseJob(record.id, abandon: false)
+        let bits = record.request.embedding.bits
         guard record.quorum == nil, record.conclusion == nil, now <= record.frame.commitDeadline,
-              embedding.bitCount >= record.request.embedding.bits
+              embedding.bitCount >= bits, fields.count == fieldTexts, fields.allSatisfy({ $0.bitCount >= bits })
         else {
             record.work = .abandoned
             return
         }
-        let embedding = embedding.truncated(to: record.request.embedding.bits)
+        let embedding = embedding.truncated(to: bits)
+        let fieldEmbeddings = fields.map { $0.truncated(to: bits) }
         let inferenceId = Commitment.inferenceId(requestId: record.id, nodeId: nodeId)
         let salt = Commitment.salt(requestId: record.id, identity: identity)
         let commitment = Commitment.derive(requestId: record.id, inferenceId: inferenceId, nodeId: nodeId, model: model,
-                                           output: output, embedding: embedding, salt: salt)
-        record.own = OwnInference(model: model, output: output, embedding: embedding, salt: salt, commitment: commitment)
+                                           output: output, embedding: embedding, salt: salt, fieldEmbeddings: fieldEmbeddings)
+        record.own = OwnInference(model: model, output: output, embedding: embedding, fieldEmbeddings: fieldEmbeddings,
+                                  salt: salt, commitment: commitment)
         record.work = .committed
         let commit = Commit(requestId: record.id, inferenceId: inferenceId, model: model, commitment: commitment,
                             ticket: announcedTicket)
-        effects.append(.persist(.ownOutput(OwnOutput(requestId: record.id, model: model, output: output, embedding: embedding))))
+        effects.append(.persist(.ownOutput(OwnOutput(requestId: record.id, model: model, output: output, embedding: embedding,
+                                                     fieldEmbeddings: fieldEmbeddings))))
         let envelope = broadcast(.commit(commit))
         effects.append(.persist(.packet(envelope)))
         advance(record, to: .committed)

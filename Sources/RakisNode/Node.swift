@@ -70,8 +70,8 @@ public final class Node {
             inferenceFinished(job, output: output)
         case let .inferenceFailed(job, _):
             releaseJob(job.requestId, abandon: true)
-        case let .embeddingFinished(job, embedding):
-            embeddingFinished(job, embedding: embedding)
+        case let .embeddingFinished(job, embedding, fields):
+            embeddingFinished(job, embedding: embedding, fields: fields)
         case let .embeddingFailed(job, reason):
             embeddingFailed(job, reason: reason)
         case let .requestSubmitted(spec, nonce):
@@ -148,9 +148,10 @@ public final class Node {
             input: spec.input, models: spec.models, temperature: spec.temperature, maxTokens: spec.maxTokens,
             seed: spec.seed, embedding: EmbeddingSpec(model: embeddingModel, bits: spec.embeddingBits),
             frame: SecurityFrame(quorum: spec.quorum, secDistance: spec.secDistance, secPercentage: spec.secPercentage,
-                                 commitDeadline: now + spec.commitWindow, revealDeadline: now + spec.commitWindow + spec.revealWindow),
+                                 commitDeadline: now + spec.commitWindow, revealDeadline: now + spec.commitWindow + spec.revealWindow,
+                                 numberTolerance: spec.numberTolerance, partial: spec.partial),
             origin: RequestOrigin(kind: spec.originKind, node: nodeId, chain: spec.chain),
-            createdAt: now, nonce: nonce
+            createdAt: now, nonce: nonce, format: spec.format
         )
         do {
             try PacketValidator.validate(request)

@@ -20,6 +20,11 @@ public struct RequestSpec: Sendable {
     public var revealWindow: Millis
     public var originKind: RequestOrigin.Kind
     public var chain: ChainCoordinates?
+    /// A structured request's schema (`InferenceRequest.format`), with its frame's number
+    /// tolerance and whether it asks for a field-by-field outcome.
+    public var format: OutputSchema?
+    public var numberTolerance: Double = 0
+    public var partial = false
 
     public static let defaultCommitWindow: Millis = 30_000
     public static let defaultRevealWindow: Millis = 15_000
@@ -58,6 +63,9 @@ public struct InferenceJob: Sendable, Hashable {
     public let maxTokens: Int
     /// The request's `samplingSeed`: every backend samples with this one.
     public let seed: Int
+    /// A structured request's schema: the answer must be its canonical JSON (`input` already
+    /// carries the schema instruction).
+    public let format: OutputSchema?
 }
 
 /// An embedding the runtime should compute, and why.
@@ -73,7 +81,19 @@ public struct EmbeddingJob: Sendable, Hashable {
     public let purpose: Purpose
     public let model: String
     public let text: String
+    /// For a structured output, its free strings in leaf order (`StructuredOutput.embeddedTexts`),
+    /// each embedded too; empty otherwise.
+    public let fieldTexts: [String]
     public let bits: Int
+
+    public init(requestId: Hash256, purpose: Purpose, model: String, text: String, fieldTexts: [String] = [], bits: Int) {
+        self.requestId = requestId
+        self.purpose = purpose
+        self.model = model
+        self.text = text
+        self.fieldTexts = fieldTexts
+        self.bits = bits
+    }
 }
 
 /// Timers the node asks for. Firing a timer whose purpose has passed is harmless.
@@ -98,7 +118,8 @@ public enum NodeEvent: Sendable {
     case timerFired(NodeTimer)
     case inferenceFinished(InferenceJob, output: String)
     case inferenceFailed(InferenceJob, reason: String)
-    case embeddingFinished(EmbeddingJob, BinaryEmbedding)
+    /// The output's embedding and one per `job.fieldTexts`, in order.
+    case embeddingFinished(EmbeddingJob, BinaryEmbedding, fields: [BinaryEmbedding] = [])
     case embeddingFailed(EmbeddingJob, reason: String)
     /// A local client's request, with 16 random bytes (hex) from the runtime to tell it apart from
     /// an otherwise identical one.
@@ -172,12 +193,15 @@ public struct OwnOutput: Sendable, Equatable {
     public let model: String
     public let output: String
     public let embedding: BinaryEmbedding
+    /// A structured output's field embeddings (`Reveal.fieldEmbeddings`); empty otherwise.
+    public let fieldEmbeddings: [BinaryEmbedding]
 
-    public init(requestId: Hash256, model: String, output: String, embedding: BinaryEmbedding) {
+    public init(requestId: Hash256, model: String, output: String, embedding: BinaryEmbedding, fieldEmbeddings: [BinaryEmbedding] = []) {
         self.requestId = requestId
         self.model = model
         self.output = output
         self.embedding = embedding
+        self.fieldEmbeddings = fieldEmbeddings
     }
 }
 

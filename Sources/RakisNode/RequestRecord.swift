@@ -107,6 +107,7 @@ struct OwnInference {
     let model: String
     let output: String
     let embedding: BinaryEmbedding
+    let fieldEmbeddings: [BinaryEmbedding]
     let salt: [UInt8]
     let commitment: Hash256
     var revealed = false

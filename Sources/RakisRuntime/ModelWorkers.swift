@@ -36,7 +36,7 @@ public final class ModelWorkers: Sendable {
         }
     }
 
-    /// Embeds `job.text` and reports `embeddingFinished` (all the model's bits; the node
+    /// Embeds `job.text` and each of `job.fieldTexts`, and reports `embeddingFinished` (all the model's bits; the node
     /// truncates) or `embeddingFailed`.
     func embed(_ job: EmbeddingJob, then report: @escaping @Sendable (NodeEvent) -> Void) {
         embeddingQueue.async { [embedders] in
@@ -44,7 +44,8 @@ public final class ModelWorkers: Sendable {
                 report(.embeddingFailed(job, reason: "embedding model \(job.model) is not loaded"))
                 return
             }
-            report(.embeddingFinished(job, BinaryEmbedding(signsOf: embedder.embed(job.text))))
+            report(.embeddingFinished(job, BinaryEmbedding(signsOf: embedder.embed(job.text)),
+                                      fields: job.fieldTexts.map { BinaryEmbedding(signsOf: embedder.embed($0)) }))
         }
     }
 }

@@ -22,9 +22,10 @@ extension NodeStore {
                 case let .ownOutput(own):
                     try requireRequest(own.requestId, for: "own output", in: db)
                     try db.execute(sql: """
-                        INSERT INTO own_outputs (request_id, model, output, embedding, stored_at)
-                        VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING
-                        """, arguments: [own.requestId.hex, own.model, own.output, Data(own.embedding.bytes), now])
+                        INSERT INTO own_outputs (request_id, model, output, embedding, field_embeddings, stored_at)
+                        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING
+                        """, arguments: [own.requestId.hex, own.model, own.output, Data(own.embedding.bytes),
+                                        Data(own.fieldEmbeddings.flatMap(\.bytes)), now])
                 case let .finished(conclusion):
                     try storeConclusion(conclusion, at: now, in: db)
                 }

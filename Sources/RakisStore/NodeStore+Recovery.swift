@@ -67,10 +67,16 @@ extension NodeStore {
                                                        reason: "request has an unknown phase \"\(storedPhase)\""))
                     continue
                 }
-                let own = try Row.fetchOne(db, sql: "SELECT model, output, embedding FROM own_outputs WHERE request_id = ?",
+                let own = try Row.fetchOne(db, sql: "SELECT model, output, embedding, field_embeddings FROM own_outputs WHERE request_id = ?",
                                            arguments: [requestId]).map { own in
-                    OwnOutput(requestId: request.request!.id, model: own["model"], output: own["output"],
-                              embedding: BinaryEmbedding(bytes: Array(own["embedding"] as Data)))
+                    let embedding = Array(own["embedding"] as Data)
+                    let fields = Array(own["field_embeddings"] as Data)
+                    let width = max(embedding.count, 1)
+                    return OwnOutput(requestId: request.request!.id, model: own["model"], output: own["output"],
+                                     embedding: BinaryEmbedding(bytes: embedding),
+                                     fieldEmbeddings: stride(from: 0, to: fields.count, by: width).map {
+                                         BinaryEmbedding(bytes: Array(fields[$0..<min($0 + width, fields.count)]))
+                                     })
                 }
                 requests.append(StoredRequest(request: request, packets: packets, ownOutput: own, phase: phase))
             }

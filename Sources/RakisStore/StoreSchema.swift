@@ -146,6 +146,11 @@ enum StoreSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v4-field-embeddings") { db in
+            // A structured output's field embeddings (`OwnOutput.fieldEmbeddings`), concatenated:
+            // each is as long as the row's `embedding`, so no separator is needed.
+            try db.execute(sql: "ALTER TABLE own_outputs ADD COLUMN field_embeddings BLOB NOT NULL DEFAULT x''")
+        }
         return migrator
     }
 }

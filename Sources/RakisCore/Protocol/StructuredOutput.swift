@@ -22,6 +22,15 @@ public struct StructuredOutput: Sendable {
         leaves = format.leaves(of: value)
     }
 
+    /// `output` read as JSON and written in canonical form, if that is schema-valid: the text a node
+    /// commits to when its backend wrote valid JSON in another form (spacing, key order, escapes).
+    public static func canonicalizing(_ output: String, format: OutputSchema) -> (text: String, output: StructuredOutput)? {
+        guard let value = try? JSONParser.parse(Array(output.utf8), maxDepth: Limits.Schema.maxDepth) else { return nil }
+        let text = value.canonicalString
+        guard let structured = try? StructuredOutput(output: text, format: format) else { return nil }
+        return (text, structured)
+    }
+
     /// The free strings, in leaf order: the fields a reveal's `fieldEmbeddings` embed.
     public var embeddedLeaves: [OutputLeaf] { leaves.filter(\.node.isEmbedded) }
 

@@ -55,10 +55,17 @@ extension OpenAIBackend {
         case let .prompt(text): [["role": "user", "content": .string(text)]]
         case let .messages(messages): messages.map { ["role": .string($0.role), "content": .string($0.content)] }
         }
-        return [
+        var body: [String: JSONValue] = [
             "model": .string(remoteModel), "messages": .array(messages), "seed": .number(Double(job.seed)),
             "temperature": .number(job.temperature), "max_tokens": .number(Double(job.maxTokens)),
         ]
+        // The server is asked for the schema too; the node still canonicalizes and checks its answer.
+        if let format = job.format {
+            body["response_format"] = format.root == .anyObject
+                ? ["type": "json_object"]
+                : ["type": "json_schema", "json_schema": ["name": "answer", "schema": format.json, "strict": true]]
+        }
+        return .object(body)
     }
 }
 
