@@ -40,7 +40,8 @@ extension JSONGrammar {
 
     // MARK: - One byte
 
-    private func step(_ state: inout JSONGrammarState, _ byte: UInt8) -> Bool {
+    /// Feeds `byte` to `state` in place; false if refused (the state is then meaningless).
+    func step(_ state: inout JSONGrammarState, _ byte: UInt8) -> Bool {
         // A number ends at the first byte that cannot continue it; that byte then goes to the
         // value around it, hence the loop (at most once per enclosing frame).
         while true {

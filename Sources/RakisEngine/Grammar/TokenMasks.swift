@@ -116,24 +116,36 @@ public final class TokenMasks: @unchecked Sendable {
         var states = [JSONGrammarState](repeating: state, count: trie.longestTokenBytes + 1)
         let base = grammar.completionWithoutClamp(state)
         var maxGrowth = 0
-        var node = 0
-        let count = trie.nodeCount
-        while node < count {
-            let depth = Int(trie.nodeDepth[node])
-            guard let next = grammar.advance(states[depth - 1], trie.nodeByte[node]) else {
-                node = Int(trie.subtreeEnd[node])
-                continue
-            }
-            let first = Int(trie.tokenStarts[node]), end = Int(trie.tokenStarts[node + 1])
-            if first < end {
-                let completion = grammar.completionWithoutClamp(next)
-                if budget.map({ completion <= $0 }) ?? true {
-                    for token in trie.tokens[first..<end] { bits[Int(token) >> 6] |= 1 << UInt64(token & 63) }
-                    maxGrowth = max(maxGrowth, completion - base)
+        // Flat arrays read through raw buffers: no bounds checks or reference counting in the
+        // loop, and each node's state is written in place over its depth's slot.
+        trie.nodeByte.withUnsafeBufferPointer { nodeByte in
+        trie.nodeDepth.withUnsafeBufferPointer { nodeDepth in
+        trie.subtreeEnd.withUnsafeBufferPointer { subtreeEnd in
+        trie.tokenStarts.withUnsafeBufferPointer { tokenStarts in
+        states.withUnsafeMutableBufferPointer { states in
+            var node = 0
+            let count = nodeByte.count
+            while node < count {
+                let depth = Int(nodeDepth[node])
+                states[depth] = states[depth - 1]
+                guard grammar.step(&states[depth], nodeByte[node]) else {
+                    node = Int(subtreeEnd[node])
+                    continue
                 }
+                let first = Int(tokenStarts[node]), end = Int(tokenStarts[node + 1])
+                if first < end {
+                    let completion = grammar.completionWithoutClamp(states[depth])
+                    if budget.map({ completion <= $0 }) ?? true {
+                        for token in trie.tokens[first..<end] { bits[Int(token) >> 6] |= 1 << UInt64(token & 63) }
+                        maxGrowth = max(maxGrowth, completion - base)
+                    }
+                }
+                node += 1
             }
-            states[depth] = next
-            node += 1
+        }
+        }
+        }
+        }
         }
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         lock.withLock { counters.walkSeconds += seconds }
