@@ -85,7 +85,7 @@ import RakisTestSupport
                     used += 1
                 }
             }
-            #expect(masks.statistics.budgetWalks > 0)
+            #expect(masks.statistics.budgetMasks > 0)
         }
     }
 

@@ -182,7 +182,7 @@ extension JSONGrammar {
 
     /// One byte of a free string: nil if refused, true if it was the closing quote.
     @inline(__always)
-    private func stringStep(_ frame: inout JSONGrammarState.StringFrame, _ byte: UInt8) -> Bool? {
+    func stringStep(_ frame: inout JSONGrammarState.StringFrame, _ byte: UInt8) -> Bool? {
         switch frame.phase {
         case .body:
             if frame.pending > 0 {
@@ -372,15 +372,7 @@ extension JSONGrammar {
                 return table.finishFrom[property + 1]
             }
         case let .string(frame):
-            let owed: Int
-            switch frame.phase {
-            case .body: owed = Int(frame.pending)
-            case .escape, .hexAfter0, .hexAfter1: owed = 1
-            case .hex0: owed = 4
-            case .hex1: owed = 3
-            case .hex2: owed = 2
-            }
-            return owed + Int(frame.needed) + 1
+            return stringRemaining(frame)
         case let .literal(trie, trieNode):
             return Int(tries[Int(trie)].depthToTerminal[Int(trieNode)])
         case let .number(node, progress):
@@ -400,6 +392,21 @@ extension JSONGrammar {
         }
     }
 
+    /// The fewest bytes that close a free string: what the current character or escape still
+    /// owes, the code points still needed, the quote.
+    @inline(__always)
+    func stringRemaining(_ frame: JSONGrammarState.StringFrame) -> Int {
+        let owed: Int
+        switch frame.phase {
+        case .body: owed = Int(frame.pending)
+        case .escape, .hexAfter0, .hexAfter1: owed = 1
+        case .hex0: owed = 4
+        case .hex1: owed = 3
+        case .hex2: owed = 2
+        }
+        return owed + Int(frame.needed) + 1
+    }
+
     private func bounds(_ node: Int32) -> NumberBounds {
         guard case let .number(bounds) = nodes[Int(node)] else { preconditionFailure("a number frame names a number node") }
         return bounds
@@ -408,15 +415,17 @@ extension JSONGrammar {
     // MARK: - Cache keys
 
     /// A state that admits exactly the same tokens, for keying mask caches: a string's budgets
-    /// clamped to what a token of at most `longestToken` code points can tell apart, array
+    /// clamped to what one token can tell apart (the code points still allowed to the longest
+    /// token's, those still needed to the most any token has before a quote, plus one), array
     /// counts past the minimum of an unbounded array clamped, and the parents' remainder (which
-    /// decides no byte) zeroed.
-    func canonical(_ state: JSONGrammarState, longestToken: Int32) -> JSONGrammarState {
+    /// decides no byte) zeroed. Differences of minimal completions through a token stay as they
+    /// are, or grow (a clamped `needed` lowers less), so budget checks on them stay safe.
+    func canonical(_ state: JSONGrammarState, trie: TokenTrie) -> JSONGrammarState {
         func clamp(_ frame: Frame) -> Frame {
             switch frame {
             case var .string(string):
-                string.needed = min(string.needed, longestToken + 1)
-                string.allowed = min(string.allowed, longestToken)
+                string.needed = min(string.needed, trie.longestTokenCodePointsBeforeQuote + 1)
+                string.allowed = min(string.allowed, trie.longestTokenCodePoints)
                 return .string(string)
             case var .array(array) where array.maxItems == .max:
                 array.count = min(array.count, array.minItems)

@@ -75,8 +75,12 @@ public struct TokenMask: Sendable, Equatable {
             var masked = logits
             masked.withUnsafeMutableBufferPointer { values in
                 for (word, value) in bits.enumerated() where value != .max {
-                    for bit in 0..<64 where value & (1 << UInt64(bit)) == 0 && word * 64 + bit < values.count {
-                        values[word * 64 + bit] = -.infinity
+                    // Only the refused tokens' bits, one at a time.
+                    var refused = ~value
+                    while refused != 0 {
+                        let token = word * 64 + refused.trailingZeroBitCount
+                        if token < values.count { values[token] = -.infinity }
+                        refused &= refused - 1
                     }
                 }
             }

@@ -14,13 +14,13 @@ import Foundation
 ///
 /// Completion within the token budget: a cached entry also records how much the minimal
 /// completion can grow through any of its tokens; only when that growth would not fit in the
-/// tokens left is the mask recomputed for this exact state, keeping just the tokens after which
-/// the minimal completion still fits (one byte per token at worst: byte tokens always exist).
+/// tokens left is the mask cut to the tokens after which the minimal completion still fits
+/// (one byte per token at worst: byte tokens always exist), cached by the slack left.
 public final class TokenMasks: @unchecked Sendable {
     public let grammar: JSONGrammar
     public let trie: TokenTrie
     private let lock = NSLock()
-    private var cache: [JSONGrammarState: Entry] = [:]
+    private var cache: [Key: Entry] = [:]
     private var cachedBytes = 0
     private var clock: UInt64 = 0
     private var counters = Statistics()
@@ -37,8 +37,8 @@ public final class TokenMasks: @unchecked Sendable {
     public struct Statistics: Sendable, Equatable {
         public var hits = 0
         public var misses = 0
-        /// Masks recomputed because the token budget was close.
-        public var budgetWalks = 0
+        /// Masks cut to the token budget because it was close (hits or misses).
+        public var budgetMasks = 0
         /// Time spent in `mask(for:tokensLeft:)`, and the part spent walking the trie on misses.
         public var seconds = 0.0
         public var walkSeconds = 0.0
@@ -71,23 +71,37 @@ public final class TokenMasks: @unchecked Sendable {
         let started = ContinuousClock.now
         defer { lock.withLock { counters.seconds += (ContinuousClock.now - started) / .seconds(1) } }
         if grammar.isAccepting(state) { return TokenMask(list: trie.endOfGeneration) }
-        precondition(tokensLeft >= grammar.minimalCompletion(state), "the budget always holds the minimal completion")
-        let key = grammar.canonical(state, longestToken: trie.longestTokenCodePoints)
-        let entry = lock.withLock { () -> Entry? in
+        let minimal = grammar.minimalCompletion(state)
+        precondition(tokensLeft >= minimal, "the budget always holds the minimal completion")
+        let canonical = grammar.canonical(state, trie: trie)
+        let free = entry(Key(state: canonical, slack: nil))
+        // The bytes the completion may still grow by with one token (one token a byte at worst).
+        let slack = tokensLeft - 1 - minimal
+        if free.maxGrowth <= slack { return free.mask }
+        lock.withLock { counters.budgetMasks += 1 }
+        return entry(Key(state: canonical, slack: slack)).mask
+    }
+
+    /// A cache key: a canonical state, and for a mask cut to the budget, by how many bytes the
+    /// minimal completion may grow (only small values occur: those below an entry's growth).
+    struct Key: Hashable {
+        var state: JSONGrammarState
+        var slack: Int?
+    }
+
+    private func entry(_ key: Key) -> Entry {
+        let cached = lock.withLock { () -> Entry? in
             clock += 1
             guard var entry = cache[key] else { return nil }
             entry.lastUse = clock
             cache[key] = entry
             counters.hits += 1
             return entry
-        } ?? insert(key, walk(from: key, budget: nil))
-        if grammar.minimalCompletion(state) + entry.maxGrowth <= tokensLeft - 1 { return entry.mask }
-        let exact = walk(from: state, budget: tokensLeft - 1)
-        lock.withLock { counters.budgetWalks += 1 }
-        return exact.mask
+        }
+        return cached ?? insert(key, walk(from: key.state, slack: key.slack))
     }
 
-    private func insert(_ key: JSONGrammarState, _ entry: Entry) -> Entry {
+    private func insert(_ key: Key, _ entry: Entry) -> Entry {
         lock.withLock {
             counters.misses += 1
             var entry = entry
@@ -109,37 +123,59 @@ public final class TokenMasks: @unchecked Sendable {
     }
 
     /// The trie walk: every token whose bytes the grammar accepts from `state`, and (with a
-    /// budget) after which the minimal completion is at most `budget` bytes.
-    private func walk(from state: JSONGrammarState, budget: Int?) -> Entry {
+    /// slack) after which the minimal completion has grown by at most `slack` bytes.
+    private func walk(from state: JSONGrammarState, slack: Int?) -> Entry {
         let started = ContinuousClock.now
         var bits = [UInt64](repeating: 0, count: (trie.vocabularySize + 63) / 64)
         var states = [JSONGrammarState](repeating: state, count: trie.longestTokenBytes + 1)
         let base = grammar.completionWithoutClamp(state)
         var maxGrowth = 0
-        // Flat arrays read through raw buffers: no bounds checks or reference counting in the
-        // loop, and each node's state is written in place over its depth's slot.
+        // Inside a free string (most of a walk when the state is one), a slot holds just the
+        // string's frame, a plain value without references: the parents are the start's until a
+        // quote closes the string, and only then is the whole state built.
+        var stringTops = [JSONGrammarState.StringFrame?](repeating: nil, count: trie.longestTokenBytes + 1)
+        if case let .string(frame) = state.top { stringTops[0] = frame }
+        func keep(_ node: Int, _ completion: Int) {
+            let first = Int(trie.tokenStarts[node]), end = Int(trie.tokenStarts[node + 1])
+            guard first < end, slack.map({ completion - base <= $0 }) ?? true else { return }
+            for token in trie.tokens[first..<end] { bits[Int(token) >> 6] |= 1 << UInt64(token & 63) }
+            maxGrowth = max(maxGrowth, completion - base)
+        }
+        // Flat arrays read through raw buffers: no bounds checks in the loop, and each node's
+        // state is written in place over its depth's slot.
         trie.nodeByte.withUnsafeBufferPointer { nodeByte in
         trie.nodeDepth.withUnsafeBufferPointer { nodeDepth in
         trie.subtreeEnd.withUnsafeBufferPointer { subtreeEnd in
-        trie.tokenStarts.withUnsafeBufferPointer { tokenStarts in
         states.withUnsafeMutableBufferPointer { states in
+        stringTops.withUnsafeMutableBufferPointer { stringTops in
             var node = 0
             let count = nodeByte.count
             while node < count {
                 let depth = Int(nodeDepth[node])
+                let byte = nodeByte[node]
+                if var frame = stringTops[depth - 1] {
+                    switch grammar.stringStep(&frame, byte) {
+                    case nil:
+                        node = Int(subtreeEnd[node])
+                        continue
+                    case false?:
+                        stringTops[depth] = frame
+                        keep(node, grammar.stringRemaining(frame) + state.parentsRemainder)
+                        node += 1
+                        continue
+                    case true?:
+                        // The closing quote: from here on, whole states.
+                        states[depth - 1] = JSONGrammarState(top: .string(stringTops[depth - 1]!), parents: state.parents,
+                                                             parentsRemainder: state.parentsRemainder)
+                    }
+                }
+                stringTops[depth] = nil
                 states[depth] = states[depth - 1]
-                guard grammar.step(&states[depth], nodeByte[node]) else {
+                guard grammar.step(&states[depth], byte) else {
                     node = Int(subtreeEnd[node])
                     continue
                 }
-                let first = Int(tokenStarts[node]), end = Int(tokenStarts[node + 1])
-                if first < end {
-                    let completion = grammar.completionWithoutClamp(states[depth])
-                    if budget.map({ completion <= $0 }) ?? true {
-                        for token in trie.tokens[first..<end] { bits[Int(token) >> 6] |= 1 << UInt64(token & 63) }
-                        maxGrowth = max(maxGrowth, completion - base)
-                    }
-                }
+                keep(node, grammar.completionWithoutClamp(states[depth]))
                 node += 1
             }
         }

@@ -23,6 +23,9 @@ public struct TokenTrie: Sendable {
     /// The longest token in bytes and in UTF-8 lead bytes: no token spells more code points.
     public let longestTokenBytes: Int
     public let longestTokenCodePoints: Int32
+    /// The most code points any token has before its last quote byte: a string that still needs
+    /// more than this cannot be closed by any one token.
+    public let longestTokenCodePointsBeforeQuote: Int32
     /// The tokens that end a generation, never in the trie.
     public let endOfGeneration: [Int32]
 
@@ -71,7 +74,11 @@ public struct TokenTrie: Sendable {
         self.tokens = tokens
         vocabularySize = spellings.count
         longestTokenBytes = spellings.map(\.count).max() ?? 0
-        longestTokenCodePoints = Int32(spellings.map { $0.filter { $0 & 0xC0 != 0x80 }.count }.max() ?? 0)
+        let codePoints = { (bytes: ArraySlice<UInt8>) in bytes.filter { $0 & 0xC0 != 0x80 }.count }
+        longestTokenCodePoints = Int32(spellings.map { codePoints($0[...]) }.max() ?? 0)
+        longestTokenCodePointsBeforeQuote = Int32(spellings.compactMap { bytes in
+            bytes.lastIndex(of: UInt8(ascii: "\"")).map { codePoints(bytes[..<$0]) }
+        }.max() ?? 0)
         self.endOfGeneration = endOfGeneration
     }
 }
