@@ -158,7 +158,11 @@ struct ConstrainedGenerationTests {
             print("FIGURES json decode gemma3-270m t=\(temperature): free \(String(format: "%.1f", rate(free))) tok/s, constrained \(String(format: "%.1f", rate(constrained))) tok/s (\(String(format: "%.1f", 100 * ratio))%) over \(tokens) tokens in \(prompts.count) answers")
             print("FIGURES json masks t=\(temperature): \(hits) hits, \(misses) misses, \(after.budgetMasks - before.budgetMasks) masks cut to the budget; \(String(format: "%.3f", (after.seconds - before.seconds) * 1000 / Double(tokens))) ms a token in masks, \(String(format: "%.2f", (after.walkSeconds - before.walkSeconds) * 1000 / Double(max(misses, 1)))) ms a miss; cache \(after.entries) entries, \(after.bytes / 1024) KiB")
             print("  \(constrained[0].text)")
-            #expect(ratio >= 0.9, "constrained decoding keeps 90% of the free rate")
+            // Timing against the free run is left to the figure (other tests share the cores);
+            // the masks' share of the constrained decoding is measured within the same runs.
+            let maskShare = (after.seconds - before.seconds) / constrained.map(\.stats.decodeSeconds).reduce(0, +)
+            print("FIGURES json masks t=\(temperature): \(String(format: "%.1f", 100 * maskShare))% of the constrained decode time")
+            #expect(maskShare < 0.1, "masks take under a tenth of constrained decoding")
         }
     }
 }

@@ -4,7 +4,6 @@
 /// Every shape becomes a node; the matcher's state (`JSONGrammarState`) names nodes by index, so
 /// a state is a small value that hashes and compares cheaply.
 public final class JSONGrammar: Sendable {
-    public let shape: JSONShape
     let nodes: [Node]
     let objects: [ObjectTable]
     let tries: [LiteralTrie]
@@ -63,7 +62,6 @@ public final class JSONGrammar: Sendable {
         let anyNodes = (0...max(anyDepth, 0)).map { builder.add(.any(depth: Int32($0)), minimalLength: 1) }
         anyNumber = builder.add(.number(.decimal(min: -.infinity, max: .infinity)), minimalLength: 1)
         root = builder.compile(shape)
-        self.shape = shape
         self.keywordTrie = keywordTrie
         self.anyNodes = anyNodes
         nodes = builder.nodes
