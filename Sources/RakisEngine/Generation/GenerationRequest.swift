@@ -10,19 +10,24 @@ public struct GenerationRequest: Sendable, Equatable {
     public var prompt: Prompt
     public var maxTokens: Int
     public var sampling: SamplingParameters
-    /// Generation stops before the first occurrence of any of these strings.
+    /// Generation stops before the first occurrence of any of these strings (not with a
+    /// `format`: a constrained answer ends when its JSON value is complete).
     public var stop: [String]
+    /// The shape the answer must have: the text is then the canonical JSON (RFC 8785) of a
+    /// value of that shape, complete within `maxTokens`, and generation ends with it (`eos`).
+    public var format: JSONShape?
 
-    public init(prompt: Prompt, maxTokens: Int = 128, sampling: SamplingParameters = .greedy, stop: [String] = []) {
+    public init(prompt: Prompt, maxTokens: Int = 128, sampling: SamplingParameters = .greedy, stop: [String] = [], format: JSONShape? = nil) {
         self.prompt = prompt
         self.maxTokens = maxTokens
         self.sampling = sampling
         self.stop = stop
+        self.format = format
     }
 }
 
 public enum FinishReason: String, Sendable, Codable {
-    /// The model produced its end-of-generation token.
+    /// The model produced its end-of-generation token, or the constrained answer is complete.
     case endOfSequence = "eos"
     /// A stop string appeared.
     case stop

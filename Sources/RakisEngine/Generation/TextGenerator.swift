@@ -10,6 +10,11 @@ public final class TextGenerator: @unchecked Sendable {
     public let model: LanguageModel
     public let forward: LlamaForward
     private let lock = NSLock()
+    /// The vocabulary's token trie, built at the first constrained request.
+    private var tokenTrie: TokenTrie?
+    /// Masks by answer shape, the most recently used last (a few shapes at a time).
+    private var masksByShape: [(shape: JSONShape, masks: TokenMasks)] = []
+    private static let maxShapes = 8
 
     public init(model: LanguageModel, threads: Int, maxBatch: Int = 64) {
         self.model = model
@@ -72,7 +77,9 @@ public final class TextGenerator: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let clock = ContinuousClock()
-        var sequences = try requests.map { try SequenceState(request: $0, promptTokens: promptTokens(for: $0.prompt), config: model.config) }
+        var sequences = try requests.map {
+            try SequenceState(request: $0, promptTokens: promptTokens(for: $0.prompt), config: model.config, masks: $0.format.map(masksLocked))
+        }
 
         let prefillStart = clock.now
         let prefill = sequences.flatMap { sequence in
@@ -112,6 +119,28 @@ public final class TextGenerator: @unchecked Sendable {
         }
     }
 
+    /// The token masks of answers of `shape` (built once, kept for the next requests).
+    public func tokenMasks(for shape: JSONShape) throws -> TokenMasks {
+        lock.lock()
+        defer { lock.unlock() }
+        return try masksLocked(shape)
+    }
+
+    private func masksLocked(_ shape: JSONShape) throws -> TokenMasks {
+        if let index = masksByShape.firstIndex(where: { $0.shape == shape }) {
+            let entry = masksByShape.remove(at: index)
+            masksByShape.append(entry)
+            return entry.masks
+        }
+        if let reason = shape.problem { throw EngineError.unusableFormat(reason: reason) }
+        let trie = tokenTrie ?? TokenTrie(tokenizer: model.tokenizer)
+        tokenTrie = trie
+        let masks = TokenMasks(grammar: JSONGrammar(shape), trie: trie)
+        if masksByShape.count == Self.maxShapes { masksByShape.removeFirst() }
+        masksByShape.append((shape, masks))
+        return masks
+    }
+
     /// The next-token logits after each given prompt, evaluated together in one batch.
     public func logits(afterPrompts prompts: [[Int32]]) -> [[Float]] {
         lock.lock()
@@ -147,6 +176,9 @@ public final class TextGenerator: @unchecked Sendable {
         let sampler: Sampler
         let maxTokens: Int
         let stop: [String]
+        /// The answer's grammar and where the text is in it, for a request with a format.
+        let masks: TokenMasks?
+        var grammarState: JSONGrammarState?
         var generated: [Int32] = []
         var bytes: [UInt8] = []
         /// The text up to a stop string, once one appeared.
@@ -155,7 +187,7 @@ public final class TextGenerator: @unchecked Sendable {
         var finished: Bool { finishReason != nil }
         var text: String { stoppedText ?? String(decoding: bytes, as: UTF8.self) }
 
-        init(request: GenerationRequest, promptTokens: [Int32], config: LlamaConfig) throws {
+        init(request: GenerationRequest, promptTokens: [Int32], config: LlamaConfig, masks: TokenMasks?) throws {
             guard !promptTokens.isEmpty else { throw EngineError.emptyPrompt }
             guard promptTokens.count < config.contextLength else {
                 throw EngineError.promptTooLong(tokens: promptTokens.count, contextLength: config.contextLength)
@@ -174,10 +206,17 @@ public final class TextGenerator: @unchecked Sendable {
             cache = KVCache(config: config, capacity: promptTokens.count + maxTokens)
             sampler = Sampler(sampling)
             stop = request.stop.filter { !$0.isEmpty }
+            self.masks = masks
+            if let masks {
+                let minimal = masks.grammar.minimalCompletion(masks.grammar.start)
+                guard minimal <= maxTokens else { throw EngineError.formatNeedsMoreTokens(maxTokens: maxTokens, minimalAnswerTokens: minimal) }
+                grammarState = masks.grammar.start
+            }
         }
 
         /// Samples the next token and updates the text and the finish state.
         mutating func accept(logits: [Float], tokenizer: any Tokenizer) -> Int32 {
+            if let masks, let state = grammarState { return acceptConstrained(logits: logits, tokenizer: tokenizer, masks: masks, state: state) }
             let token = sampler.sample(logits, step: generated.count)
             generated.append(token)
             if tokenizer.isEndOfGeneration(token) {
@@ -196,6 +235,27 @@ public final class TextGenerator: @unchecked Sendable {
             }
             if generated.count >= maxTokens {
                 finishReason = .length
+            }
+            return token
+        }
+
+        /// A constrained step: the tokens the grammar refuses get -infinity before sampling, and
+        /// the answer ends as soon as its value is complete. The masks keep the minimal
+        /// completion within the tokens left, so the value is always complete by `maxTokens`.
+        private mutating func acceptConstrained(logits: [Float], tokenizer: any Tokenizer, masks: TokenMasks, state: JSONGrammarState) -> Int32 {
+            let mask = masks.mask(for: state, tokensLeft: maxTokens - generated.count)
+            let token = sampler.sample(mask.apply(to: logits), step: generated.count)
+            let tokenBytes = tokenizer.bytes(of: token)
+            guard mask.allows(token), let next = masks.grammar.advance(state, tokenBytes) else {
+                preconditionFailure("the sampler picked token \(token), which the grammar's mask refuses")
+            }
+            generated.append(token)
+            bytes += tokenBytes
+            grammarState = next
+            if masks.grammar.isAccepting(next) {
+                finishReason = .endOfSequence
+            } else {
+                precondition(generated.count < maxTokens, "the masks complete the answer within maxTokens")
             }
             return token
         }
