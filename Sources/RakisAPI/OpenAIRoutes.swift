@@ -13,7 +13,7 @@ import RakisRuntime
 struct OpenAIRoutes {
     let node: any NodeService
 
-    static let bodyKeys: Set<String> = ["model", "messages", "temperature", "max_tokens", "max_completion_tokens", "seed", "stream", "n", "user", "rakis"]
+    static let bodyKeys: Set<String> = ["model", "messages", "temperature", "max_tokens", "max_completion_tokens", "seed", "stream", "n", "user", "response_format", "rakis"]
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("v1/models") { _, _ in await models().response() }
@@ -76,6 +76,9 @@ struct OpenAIRoutes {
         spec.temperature = try body.optionalDouble("temperature") ?? spec.temperature
         spec.maxTokens = try body.optionalInt("max_completion_tokens") ?? body.optionalInt("max_tokens") ?? spec.maxTokens
         spec.seed = try body.optionalInt("seed")
+        if let responseFormat = try body.optionalObject("response_format") {
+            spec.format = try RequestSpec.outputFormat(openAI: responseFormat)
+        }
         if let rakis = try body.optionalObject("rakis") {
             try rakis.rejectUnknownKeys(allowed: RequestSpec.frameKeys.union(["models"]))
             try spec.readFrame(rakis)

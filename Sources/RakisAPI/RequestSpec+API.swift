@@ -6,7 +6,8 @@ import RakisNode
 /// signs the request.
 extension RequestSpec {
     /// The security-frame fields, the same in the native body and in OpenAI's `rakis` object.
-    static let frameKeys: Set<String> = ["quorum", "secDistance", "secPercentage", "commitWindowMs", "revealWindowMs", "embeddingBits"]
+    static let frameKeys: Set<String> = ["quorum", "secDistance", "secPercentage", "commitWindowMs", "revealWindowMs", "embeddingBits",
+                                         "numberTolerance", "partial"]
 
     mutating func readFrame(_ object: JSONObjectReader) throws {
         quorum = try object.optionalInt("quorum") ?? quorum
@@ -15,6 +16,33 @@ extension RequestSpec {
         commitWindow = try object.optionalInt("commitWindowMs").map(Millis.init) ?? commitWindow
         revealWindow = try object.optionalInt("revealWindowMs").map(Millis.init) ?? revealWindow
         embeddingBits = try object.optionalInt("embeddingBits") ?? embeddingBits
+        numberTolerance = try object.optionalDouble("numberTolerance") ?? numberTolerance
+        partial = try object.optionalBool("partial") ?? partial
+    }
+
+    /// OpenAI's `response_format`: `{"type": "text"}` (free text), `{"type": "json_object"}` (any
+    /// object) or `{"type": "json_schema", "json_schema": {"name", "schema", "strict", "description"}}`.
+    /// `strict` may be true or false: the answer matches the schema either way.
+    static func outputFormat(openAI responseFormat: JSONObjectReader) throws -> OutputSchema? {
+        let type = try responseFormat.string("type")
+        switch type {
+        case "text":
+            try responseFormat.rejectUnknownKeys(allowed: ["type"])
+            return nil
+        case "json_object":
+            try responseFormat.rejectUnknownKeys(allowed: ["type"])
+            return .anyObject
+        case "json_schema":
+            try responseFormat.rejectUnknownKeys(allowed: ["type", "json_schema"])
+            let jsonSchema = try responseFormat.object("json_schema")
+            try jsonSchema.rejectUnknownKeys(allowed: ["name", "schema", "strict", "description"])
+            _ = try jsonSchema.string("name")
+            _ = try jsonSchema.optionalBool("strict")
+            return try OutputSchema(json: jsonSchema.value("schema"), path: jsonSchema.childPath("schema"))
+        default:
+            throw JSONShapeError(path: responseFormat.childPath("type"),
+                                 message: "\(type.debugDescription) is not one of text, json_object, json_schema")
+        }
     }
 
     /// `[{"role", "content"}]`, as both APIs write chat messages.

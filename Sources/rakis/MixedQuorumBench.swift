@@ -18,6 +18,10 @@ struct MixedQuorumBench: AsyncParsableCommand {
         through the follower once per --frame, accepting both models, at temperature 0, and \
         prints per frame how many requests finalized, why the others failed, how the seats split \
         between the families and how often the agreeing cluster held both.
+
+        With --structured FILE (a JSON array of {"prompt", "schema"} objects, as \
+        Tests/Fixtures/structured/schemas.json), each prompt is asked twice per frame: as free text \
+        and with its schema (a structured request, agreed field by field), and both are reported.
         """
     )
 
@@ -48,6 +52,13 @@ struct MixedQuorumBench: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "Tokens per output at most.")
     var maxTokens = 32
 
+    @Option(help: ArgumentHelp("A JSON file of {\"prompt\", \"schema\"} objects: ask each as free text and with its schema.",
+                               valueName: "file"))
+    var structured: String?
+
+    @Option(name: .customLong("json-max-tokens"), help: "With --structured: tokens per structured answer at most.")
+    var jsonMaxTokens = 96
+
     @Option(help: "Engine threads per node.")
     var threads = 1
 
@@ -66,15 +77,22 @@ struct MixedQuorumBench: AsyncParsableCommand {
         let seconds: Double
     }
 
+    /// One prompt, and the schema its structured twin answers in.
+    struct Question {
+        let prompt: String
+        let schema: OutputSchema?
+    }
+
     func run() async throws {
         lineBufferStandardOutput()
-        let texts = try prompts.map { path in
+        let questions = try structured.map(Self.structuredQuestions) ?? prompts.map { path in
             guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw ValidationError("cannot read the prompts file \(path)")
             }
-            return contents.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
-        } ?? SecDistanceBench.builtInPrompts
-        guard !texts.isEmpty else { throw ValidationError("the prompts file has no prompt") }
+            return contents.split(whereSeparator: \.isNewline).map { Question(prompt: String($0), schema: nil) }.filter { !$0.prompt.isEmpty }
+        } ?? SecDistanceBench.builtInPrompts.map { Question(prompt: $0, schema: nil) }
+        guard !questions.isEmpty else { throw ValidationError("the prompts file has no prompt") }
+        let modes: [Bool] = structured == nil ? [false] : [false, true]
 
         try Models.fetch(DemoNetwork.modelFiles)
         let logger = NodeLogging.bootstrap(level: "error")
@@ -88,14 +106,17 @@ struct MixedQuorumBench: AsyncParsableCommand {
         }
         do {
             for frame in frames {
-                if !json { print("\n\(frame): \(texts.count) prompts accepting \(Set(DemoNetwork.servedModels).sorted().joined(separator: " and "))") }
-                let progress = json ? nil : ProgressBar()
-                var outcomes: [Outcome] = []
-                for text in texts {
-                    outcomes.append(try await measure(text, frame: frame, on: network.follower))
-                    progress?.update(step: "requests", completed: Int64(outcomes.count), total: Int64(texts.count)) { "\($0)" }
+                for structuredMode in modes {
+                    let mode = modes.count == 1 ? "" : structuredMode ? " as JSON, agreed field by field" : " as free text"
+                    if !json { print("\n\(frame): \(questions.count) prompts\(mode) accepting \(Set(DemoNetwork.servedModels).sorted().joined(separator: " and "))") }
+                    let progress = json ? nil : ProgressBar()
+                    var outcomes: [Outcome] = []
+                    for question in questions {
+                        outcomes.append(try await measure(question.prompt, schema: structuredMode ? question.schema : nil, frame: frame, on: network.follower))
+                        progress?.update(step: "requests", completed: Int64(outcomes.count), total: Int64(questions.count)) { "\($0)" }
+                    }
+                    report(frame, structured: structuredMode, outcomes)
                 }
-                report(frame, outcomes)
             }
         } catch {
             await network.stop()
@@ -104,11 +125,27 @@ struct MixedQuorumBench: AsyncParsableCommand {
         await network.stop()
     }
 
-    private func measure(_ text: String, frame: Frame, on follower: NodeRuntime) async throws -> Outcome {
-        let spec = RequestSpec(
+    /// `--structured`'s file: a JSON array of objects with a `prompt` and a `schema` (other keys ignored).
+    static func structuredQuestions(_ path: String) throws -> [Question] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+        do {
+            guard case let .array(items) = try JSONParser.parse(Array(data)) else { throw ValidationError("\(path): expected a JSON array") }
+            return try items.enumerated().map { index, item in
+                let reader = try JSONObjectReader(item, path: "\(path)[\(index)]")
+                return Question(prompt: try reader.string("prompt"),
+                                schema: try OutputSchema(json: reader.value("schema"), path: reader.childPath("schema")))
+            }
+        } catch let error as JSONShapeError {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    private func measure(_ text: String, schema: OutputSchema?, frame: Frame, on follower: NodeRuntime) async throws -> Outcome {
+        var spec = RequestSpec(
             input: .messages([ChatMessage(role: "user", content: text)]), models: Set(DemoNetwork.servedModels).sorted(),
-            maxTokens: maxTokens, embeddingModel: DemoNetwork.embeddingModel,
+            maxTokens: schema == nil ? maxTokens : jsonMaxTokens, embeddingModel: DemoNetwork.embeddingModel,
             quorum: frame.quorum, secDistance: frame.secDistance, secPercentage: frame.secPercentage)
+        spec.format = schema
         let started = ContinuousClock.now
         let requestId = try await follower.submit(spec)
         guard let conclusion = await follower.conclusion(of: requestId) else {
@@ -129,7 +166,7 @@ struct MixedQuorumBench: AsyncParsableCommand {
         }
     }
 
-    private func report(_ frame: Frame, _ outcomes: [Outcome]) {
+    private func report(_ frame: Frame, structured: Bool, _ outcomes: [Outcome]) {
         let finals = outcomes.filter(\.final)
         let failures = Dictionary(grouping: outcomes.compactMap(\.failure), by: { $0 }).mapValues(\.count)
         let splits = Dictionary(grouping: outcomes.map { split($0.seats) }, by: { $0 }).mapValues(\.count)
@@ -140,7 +177,7 @@ struct MixedQuorumBench: AsyncParsableCommand {
         if json {
             let object: JSONValue = [
                 "quorum": .number(Double(frame.quorum)), "secDistance": .number(frame.secDistance),
-                "secPercentage": .number(frame.secPercentage), "requests": .number(Double(outcomes.count)),
+                "secPercentage": .number(frame.secPercentage), "structured": .bool(structured), "requests": .number(Double(outcomes.count)),
                 "final": .number(Double(finals.count)), "clustersSpanningBothFamilies": .number(Double(spanning)),
                 "failures": .object(failures.mapValues { .number(Double($0)) }),
                 "seatSplits": .object(splits.mapValues { .number(Double($0)) }),

@@ -28,6 +28,7 @@ public final class EngineBackend: InferenceBackend {
         case let .messages(messages): .chat(messages.map { ChatTurn(role: $0.role, content: $0.content) })
         }
         return GenerationRequest(prompt: prompt, maxTokens: job.maxTokens,
-                                 sampling: SamplingParameters(temperature: Float(job.temperature), seed: UInt64(job.seed)))
+                                 sampling: SamplingParameters(temperature: Float(job.temperature), seed: UInt64(job.seed)),
+                                 format: job.format?.engineShape)
     }
 }

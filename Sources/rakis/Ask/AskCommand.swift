@@ -23,6 +23,11 @@ struct Ask: AsyncParsableCommand {
     @Option(help: "Share of the quorum the chosen cluster needs.") var secPercentage = SecurityFrame.defaultSecPercentage
     @Option(help: "Tokens to generate.") var maxTokens = 64
     @Option(help: "Seconds to wait for the result.") var timeout = 120.0
+    @Option(help: ArgumentHelp("A JSON Schema file: the answer is JSON matching it, agreed field by field.",
+                               discussion: "The subset docs/PROTOCOL.md describes (closed objects, strings with enum or lengths, integers and numbers with bounds, booleans, arrays); the node refuses anything else, naming the keyword.",
+                               valueName: "file"))
+    var schema: String?
+    @Option(help: "With --schema: largest difference at which two numbers agree.") var numberTolerance: Double?
 
     func run() async throws {
         let base = node.hasSuffix("/") ? String(node.dropLast()) : node
@@ -35,6 +40,20 @@ struct Ask: AsyncParsableCommand {
             "secDistance": .number(secDistance), "secPercentage": .number(secPercentage), "maxTokens": .number(Double(maxTokens)),
         ]
         if !models.isEmpty { body["models"] = .array(models.map(JSONValue.string)) }
+        if let schema {
+            let bytes: [UInt8]
+            do {
+                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: schema)))
+            } catch {
+                throw CommandFailure("cannot read the schema \(schema): \(error.localizedDescription)")
+            }
+            do {
+                body["format"] = try JSONParser.parse(bytes)
+            } catch {
+                throw CommandFailure("\(schema) is not JSON: \(error)")
+            }
+        }
+        if let numberTolerance { body["numberTolerance"] = .number(numberTolerance) }
         var submit = HTTPClientRequest(url: "\(base)/api/requests")
         submit.method = .POST
         submit.headers.add(name: "Content-Type", value: "application/json")
