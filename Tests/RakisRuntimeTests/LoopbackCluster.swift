@@ -28,6 +28,8 @@ final class LoopbackCluster {
     /// Node i < serving serves SmolLM2, with the built-in engine or, for the indices in
     /// `backends`, through that OpenAI-compatible URL; the rest are followers (embedding model only).
     let backends: [Int: String]
+    /// Another model for serving node i than SmolLM2 (its catalog name, say "gemma3-270m").
+    let models: [Int: String]
 
     /// More flags for node i (a chain, say).
     let extraArguments: [Int: [String]]
@@ -49,13 +51,14 @@ final class LoopbackCluster {
         return ["--membership", "allowlist"] + (identities.prefix(serving).map(\.nodeId) + extraMembers).flatMap { ["--member", $0.hex] }
     }
 
-    init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, backends: [Int: String] = [:],
+    init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, backends: [Int: String] = [:], models: [Int: String] = [:],
          extraArguments: [Int: [String]] = [:], identities: [NodeIdentity]? = nil, extraMembers: [NodeID] = [], stake: Bool = false,
          network: String = "loopback-\(UInt32.random(in: 0...UInt32.max))", nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-loopback-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.transports = transports
         self.backends = backends
+        self.models = models
         self.extraArguments = extraArguments
         self.extraMembers = extraMembers
         self.stake = stake
@@ -99,7 +102,7 @@ final class LoopbackCluster {
         if let backend = backends[index] {
             arguments += ["--backend", "smollm2-135m-instruct=\(backend)"]
         } else if index < serving {
-            arguments += ["--model", "smollm2-135m-instruct"]
+            arguments += ["--model", models[index] ?? "smollm2-135m-instruct"]
         } else {
             arguments += ["--follower"]
         }
