@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RakisRuntimeTests",
-            dependencies: ["RakisCore", "RakisNode", "RakisNetwork", "RakisRuntime", "RakisStore", "RakisChain", "RakisTestSupport"]
+            dependencies: ["RakisCore", "RakisNode", "RakisNetwork", "RakisEngine", "RakisRuntime", "RakisStore", "RakisChain", "RakisTestSupport"]
         ),
         // The HTTP routes against a stand-in node, through Hummingbird's test client.
         .testTarget(

@@ -83,6 +83,12 @@ struct Verify: AsyncParsableCommand {
         if case let .failed(reason) = verified.outcome {
             lines.append("  outcome: failed: \(reason)")
         }
+        if let fields = verified.fieldOutcome {
+            for field in fields.agreed {
+                lines.append("  field \(field.path): \(field.value?.canonicalString ?? "absent"), agreed by \(field.cluster.count)")
+            }
+            for path in fields.unresolved { lines.append("  field \(path): unresolved") }
+        }
         for discounted in verified.discountedReveals {
             lines.append("  not counted: \(discounted.member.short): \(discounted.reason)")
         }
@@ -120,6 +126,15 @@ struct Verify: AsyncParsableCommand {
             object["author"] = .string(agreement.author.hex)
             object["model"] = .string(agreement.model)
             object["cluster"] = .array(agreement.cluster.map { .string($0.hex) })
+        }
+        if let fields = verified.fieldOutcome {
+            object["fields"] = [
+                "agreed": .array(fields.agreed.map { field in
+                    ["path": .string(field.path.description), "value": field.value ?? .null, "absent": .bool(field.value == nil),
+                     "cluster": .array(field.cluster.map { .string($0.hex) })]
+                }),
+                "unresolved": .array(fields.unresolved.map { .string($0.description) }),
+            ]
         }
         return .object(object)
     }

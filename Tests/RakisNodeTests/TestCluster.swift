@@ -40,6 +40,8 @@ final class TestCluster {
     var down: Set<Int> = []
     var broadcasts: [(node: Int, envelope: Envelope)] = []
     var inferencesStarted: [(node: Int, requestId: Hash256, at: Millis)] = []
+    /// Every inference job the nodes started, in order.
+    var jobs: [InferenceJob] = []
 
     /// The serving nodes weigh 1 each in an allowlist, and followers are not admitted; or, with
     /// `openDifficulty`, the network is open and every serving node mints its admission ticket.
@@ -123,10 +125,11 @@ final class TestCluster {
                 schedule(index, .timerFired(timer), at: max(time, now))
             case let .startInference(job):
                 inferencesStarted.append((index, job.requestId, now))
+                jobs.append(job)
                 schedule(index, .inferenceFinished(job, output: infer(index, job)), at: now + inferenceTime)
             case let .startEmbedding(job):
                 let embedding = job.purpose == .own ? embedOwn(index, job.text) : Self.embed(job.text)
-                schedule(index, .embeddingFinished(job, embedding), at: now + 5)
+                schedule(index, .embeddingFinished(job, embedding, fields: job.fieldTexts.map(Self.embed)), at: now + 5)
             case let .persist(record):
                 persisted[index, default: []].append(record)
             case let .notify(notification):
