@@ -20,15 +20,6 @@ private func decide(_ points: [ConsensusPoint], bits: Int = 384, distance: Doubl
                      quorum: quorum ?? points.count)
 }
 
-private func permutations<T>(_ items: [T]) -> [[T]] {
-    guard items.count > 1 else { return [items] }
-    return items.indices.flatMap { index -> [[T]] in
-        var rest = items
-        let head = rest.remove(at: index)
-        return permutations(rest).map { [head] + $0 }
-    }
-}
-
 @Suite struct ConsensusTests {
     @Test func everyArrivalOrderGivesTheSameOutcome() {
         let points = [point(1, bitsSet(0)), point(2, bitsSet(5)), point(3, bitsSet(10)), point(4, bitsSet(200)),

@@ -56,15 +56,6 @@ private func cluster(_ outcome: ConsensusOutcome) -> [Hash256]? {
     if case let .agreed(_, cluster, chosen) = outcome, cluster.contains(chosen) { cluster } else { nil }
 }
 
-private func permutations<T>(_ items: [T]) -> [[T]] {
-    guard items.count > 1 else { return [items] }
-    return items.indices.flatMap { index -> [[T]] in
-        var rest = items
-        let head = rest.remove(at: index)
-        return permutations(rest).map { [head] + $0 }
-    }
-}
-
 @Suite struct StructuredConsensusTests {
     @Test func sameEnumsWithCloseFreeStringsAgreeAndFarOnesDoNot() {
         // Different summaries: 30 bits apart agree (0.1 of 384 is 38 bits), 200 bits apart do not.
