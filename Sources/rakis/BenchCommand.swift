@@ -6,7 +6,7 @@ import RakisSimulator
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks. Build with -c release for meaningful figures.",
-        subcommands: [ConsensusBench.self, SimulateBench.self, LLMBench.self, EmbedBench.self, SecDistanceBench.self, MixedQuorumBench.self]
+        subcommands: [ConsensusBench.self, SimulateBench.self, LLMBench.self, EmbedBench.self, SecDistanceBench.self, MixedQuorumBench.self, JSONBench.self]
     )
 }
 

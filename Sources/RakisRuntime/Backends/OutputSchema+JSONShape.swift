@@ -5,7 +5,7 @@ extension OutputSchema {
     /// The shape the built-in engine constrains its answer to. Every text of the shape is a
     /// canonical, schema-valid output (the engine's `any` values are a subset of the schema's:
     /// their object keys are kept sorted and distinct by first byte).
-    var engineShape: JSONShape { root.engineShape(depthLeft: Limits.Schema.maxDepth - 1) }
+    public var engineShape: JSONShape { root.engineShape(depthLeft: Limits.Schema.maxDepth - 1) }
 }
 
 extension SchemaNode {
