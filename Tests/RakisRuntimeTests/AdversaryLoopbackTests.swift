@@ -60,6 +60,37 @@ extension LoopbackNetworkTests {
         #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
     }
 
+    /// Structured requests (docs/PROTOCOL.md, "Structured outputs"): an admitted identity commits at
+    /// once to a schema-valid lie, `answer: false`, with made-up embeddings of the output and of
+    /// its free string (it has no embedding model; `StructuredCertificateTests` forges a field
+    /// embedding alone). Seated or not, it cannot decide: when seated, the verifiers re-embed, do
+    /// not count its reveal, and the two honest members' identical answer is final.
+    @Test func aStructuredLieWithForgedEmbeddingsDoesNotCount() async throws {
+        let lie = #"{"answer":false,"why":"It is not."}"#
+        let (adversary, cluster) = try await adversaryAndCluster(.colludeFast(output: lie, fieldEmbeddings: [WireAdversary.embedding]))
+        defer { Task { await adversary.stop() } }
+        let schema = "\(cluster.directory)/verdict.json"
+        try #"{"type":"object","additionalProperties":false,"required":["answer","why"],"properties":{"answer":{"type":"boolean"},"why":{"type":"string","maxLength":40}}}"#
+            .write(toFile: schema, atomically: true, encoding: .utf8)
+
+        var seated = 0
+        for attempt in 0..<6 where seated == 0 {
+            let before = adversary.timesSeated.load(ordering: .relaxed)
+            let outcome = try await cluster.submit("Is Paris the capital of France? (\(attempt))", maxTokens: 48, extra: ["--schema", schema])
+            #expect(outcome.status == "final", "\(outcome.json)\n\(cluster.logs())")
+            #expect(outcome.output != lie && outcome.output?.hasPrefix("{\"answer\":") == true, "\(outcome.json)")
+            guard adversary.timesSeated.load(ordering: .relaxed) > before else { continue }
+            seated += 1
+        }
+        #expect(seated == 1, "the liar was never seated in six requests")
+        let counted = await eventually {
+            (await cluster.metrics(0)).contains { $0.key.hasPrefix("rakis_member_faults_total{fault=\"invalidReveal\"") && $0.value >= 1 }
+        }
+        let faults = await cluster.metrics(0).filter { $0.key.contains("fault") }
+        #expect(counted, "the forged reveal is counted against the member: \(faults)")
+        #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
+    }
+
     /// Two thousand announcements from fresh keys over MQTT and a flood over a mesh connection:
     /// refused without a signature check, counted, the mesh flooder banned; the nodes keep their
     /// share of the work and serve the next request; the stores lose nothing.

@@ -8,8 +8,9 @@ import Synchronization
 /// (admitted to the network) and any number of fresh keys (admitted nowhere).
 final class WireAdversary: Sendable {
     enum Behaviour: Sendable {
-        /// Commits at once, from every identity, to one made-up answer, and reveals it when seated.
-        case colludeFast(output: String)
+        /// Commits at once, from every identity, to one made-up answer (with made-up field
+        /// embeddings, for a structured request), and reveals it when seated.
+        case colludeFast(output: String, fieldEmbeddings: [BinaryEmbedding] = [])
         /// Commits at once from the weighted identity and never reveals.
         case withhold
     }
@@ -62,11 +63,12 @@ final class WireAdversary: Sendable {
             }
         } else if let quorum = envelope.quorum, quorum.commits.contains(where: { $0.sender == weighted.nodeId }) {
             timesSeated.add(1, ordering: .relaxed)
-            guard case let .colludeFast(output) = behaviour else { return }
+            guard case let .colludeFast(output, fieldEmbeddings) = behaviour else { return }
             let request = quorum.request.request!
             send(.reveal(Reveal(requestId: request.id, inferenceId: Commitment.inferenceId(requestId: request.id, nodeId: weighted.nodeId),
                                 model: request.models[0], output: output,
-                                salt: Commitment.salt(requestId: request.id, identity: weighted), embedding: Self.embedding)), as: weighted)
+                                salt: Commitment.salt(requestId: request.id, identity: weighted), embedding: Self.embedding,
+                                fieldEmbeddings: fieldEmbeddings)), as: weighted)
         }
     }
 
@@ -75,10 +77,10 @@ final class WireAdversary: Sendable {
         let inferenceId = Commitment.inferenceId(requestId: request.id, nodeId: identity.nodeId)
         let commitment: Hash256
         switch behaviour {
-        case let .colludeFast(output):
+        case let .colludeFast(output, fieldEmbeddings):
             commitment = Commitment.derive(requestId: request.id, inferenceId: inferenceId, nodeId: identity.nodeId, model: model,
                                            output: output, embedding: Self.embedding,
-                                           salt: Commitment.salt(requestId: request.id, identity: identity))
+                                           salt: Commitment.salt(requestId: request.id, identity: identity), fieldEmbeddings: fieldEmbeddings)
         case .withhold:
             commitment = Hash256.of(Array("nothing behind it".utf8) + identity.nodeId.publicKeyBytes)
         }

@@ -40,19 +40,7 @@ struct Ask: AsyncParsableCommand {
             "secDistance": .number(secDistance), "secPercentage": .number(secPercentage), "maxTokens": .number(Double(maxTokens)),
         ]
         if !models.isEmpty { body["models"] = .array(models.map(JSONValue.string)) }
-        if let schema {
-            let bytes: [UInt8]
-            do {
-                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: schema)))
-            } catch {
-                throw CommandFailure("cannot read the schema \(schema): \(error.localizedDescription)")
-            }
-            do {
-                body["format"] = try JSONParser.parse(bytes)
-            } catch {
-                throw CommandFailure("\(schema) is not JSON: \(error)")
-            }
-        }
+        if let schema { body["format"] = try SchemaFile.json(at: schema) }
         if let numberTolerance { body["numberTolerance"] = .number(numberTolerance) }
         var submit = HTTPClientRequest(url: "\(base)/api/requests")
         submit.method = .POST

@@ -33,11 +33,14 @@ struct Submit: AsyncParsableCommand {
     @Option(help: "Milliseconds for commits.") var commitWindow: Int64 = RequestSpec.defaultCommitWindow
     @Option(help: "Milliseconds for reveals after the commit window.") var revealWindow: Int64 = RequestSpec.defaultRevealWindow
     @Option(help: "Seconds to wait for a transport to connect.") var connectTimeout = 20.0
+    @Option(help: ArgumentHelp("A JSON Schema file: the answer is JSON matching it, agreed field by field.", valueName: "file"))
+    var schema: String?
     @Flag(help: "Print the result and its certificate as JSON.") var json = false
     @Option(help: "Seconds to stay on the network after concluding, so that the result this node publishes as the quorum's fixer (the reveal set the other nodes decide over) is written out.")
     var linger = 2.0
 
     func run() async throws {
+        let format = try schema.map(SchemaFile.schema(at:))
         var settings = try node.settings()
         settings.models = []
         settings.backends = []
@@ -52,11 +55,12 @@ struct Submit: AsyncParsableCommand {
         try await waitForConnection(runtime.transports)
 
         let input: RequestInput = chat ? .messages([ChatMessage(role: "user", content: prompt)]) : .prompt(prompt)
-        let spec = RequestSpec(
+        var spec = RequestSpec(
             input: input, models: acceptedModels, temperature: temperature, maxTokens: maxTokens, seed: seed,
             embeddingModel: settings.embeddingModel, embeddingBits: bits, quorum: quorum,
             secDistance: secDistance, secPercentage: secPercentage, commitWindow: commitWindow, revealWindow: revealWindow
         )
+        spec.format = format
         let started = Date()
         let requestId: Hash256
         do {
