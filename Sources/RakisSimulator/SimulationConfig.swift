@@ -47,6 +47,10 @@ public struct SimulationConfig: Sendable {
     public var embeddingTime: ClosedRange<Millis> = 0...0
     /// Honest paraphrases per request and the share of bits each flips from the request's answer.
     public var paraphrases = 4
+    /// Share of requests that are structured (docs/PROTOCOL.md, "Structured outputs"): they ask
+    /// for `StandInModels.format`, whose exact `answer` the forgers and colluders get wrong, and
+    /// are decided field by field.
+    public var structuredShare = 0.0
     public var flipRate = 0.04
     public var workerRedundancy = 2.0
     /// How often nodes announce what they serve. Five virtual minutes, not a real node's one:

@@ -169,12 +169,13 @@ public final class Simulator {
         guard !pool.isEmpty else { return }
         let origin = pool[Int(random.int(in: 0...Int64(pool.count - 1)))]
         let nonce = Hex.encode((0..<8).map { _ in UInt8(truncatingIfNeeded: random.next()) })
-        let spec = RequestSpec(
+        var spec = RequestSpec(
             input: .prompt("simulated prompt \(request)"), models: [SimulationConfig.model], temperature: 0.7,
-            maxTokens: 64, seed: request, embeddingModel: SimulationConfig.embeddingModel, embeddingBits: config.embeddingBits,
+            maxTokens: 128, seed: request, embeddingModel: SimulationConfig.embeddingModel, embeddingBits: config.embeddingBits,
             quorum: config.quorum, secDistance: config.secDistance, secPercentage: config.secPercentage,
             commitWindow: config.commitWindow, revealWindow: config.revealWindow
         )
+        if config.structuredShare > 0, random.chance(config.structuredShare) { spec.format = StandInModels.format }
         let step = nodes[origin].handle(.requestSubmitted(spec, nonce: nonce), now: now)
         if case let .submitted(requestId) = step.verdict {
             tally.requestIndex[requestId] = tally.requests.count
@@ -202,27 +203,31 @@ public final class Simulator {
                 queue.push(.node(index, .timerFired(timer)), at: max(time, now))
             case let .startInference(job):
                 let output: String
+                let structured = job.format != nil
                 var delay = random.int(in: config.inferenceTime)
                 if behaviour[index]?.colludes == true {
-                    output = models.adversarialOutput(requestId: job.requestId, node: -1)
+                    output = models.adversarialOutput(requestId: job.requestId, node: -1, structured: structured)
                     delay = 0
                 } else if forgers[index] {
-                    output = models.adversarialOutput(requestId: job.requestId, node: index)
+                    output = models.adversarialOutput(requestId: job.requestId, node: index, structured: structured)
                 } else {
-                    output = models.honestOutput(requestId: job.requestId, paraphrase: Int(random.int(in: 0...Int64(config.paraphrases - 1))))
+                    output = models.honestOutput(requestId: job.requestId, paraphrase: Int(random.int(in: 0...Int64(config.paraphrases - 1))),
+                                                 structured: structured)
                 }
                 queue.push(.node(index, .inferenceFinished(job, output: output)), at: now + delay)
             case let .startEmbedding(job):
                 var embedding = models.embed(job.text, bits: job.bits)
+                var fields = job.fieldTexts.map { models.embed($0, bits: job.bits) }
                 if behaviour[index] == .garbage, case .own = job.purpose {
                     embedding = BinaryEmbedding(bytes: embedding.bytes.map { ~$0 })
+                    fields = fields.map { BinaryEmbedding(bytes: $0.bytes.map { ~$0 }) }
                 }
                 let delay = random.int(in: config.embeddingTime)
                 if delay == 0 {
                     // Instant embeddings skip the queue: millions of verifications pass through here.
-                    apply(nodes[index].handle(.embeddingFinished(job, embedding), now: now).effects, from: index)
+                    apply(nodes[index].handle(.embeddingFinished(job, embedding, fields: fields), now: now).effects, from: index)
                 } else {
-                    queue.push(.node(index, .embeddingFinished(job, embedding)), at: now + delay)
+                    queue.push(.node(index, .embeddingFinished(job, embedding, fields: fields)), at: now + delay)
                 }
             case .persist:
                 tally.persisted += 1

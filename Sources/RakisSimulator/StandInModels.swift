@@ -16,12 +16,27 @@ final class StandInModels {
         self.flipRate = flipRate
     }
 
-    func honestOutput(requestId: Hash256, paraphrase: Int) -> String {
-        "answer \(requestId.hex.prefix(16)) paraphrase \(paraphrase)"
+    func honestOutput(requestId: Hash256, paraphrase: Int, structured: Bool = false) -> String {
+        let text = "answer \(requestId.hex.prefix(16)) paraphrase \(paraphrase)"
+        return structured ? Self.structured(verdict: Self.verdict(requestId), note: text) : text
     }
 
-    func adversarialOutput(requestId: Hash256, node: Int) -> String {
-        "forgery \(requestId.hex.prefix(16)) by \(node)"
+    func adversarialOutput(requestId: Hash256, node: Int, structured: Bool = false) -> String {
+        let text = "forgery \(requestId.hex.prefix(16)) by \(node)"
+        return structured ? Self.structured(verdict: !Self.verdict(requestId), note: text) : text
+    }
+
+    /// What a structured request asks for: an exact verdict and a free note. Honest notes are the
+    /// paraphrases (close in embedding), forged ones noise; the forged verdict is the wrong one.
+    static let format = try! OutputSchema(json: [
+        "type": "object", "additionalProperties": false, "required": ["answer", "note"],
+        "properties": ["answer": ["enum": ["no", "yes"]], "note": ["type": "string", "maxLength": 64]],
+    ], path: "format")
+
+    private static func verdict(_ requestId: Hash256) -> Bool { requestId.words.0 & 1 == 1 }
+
+    private static func structured(verdict: Bool, note: String) -> String {
+        JSONValue.object(["answer": .string(verdict ? "yes" : "no"), "note": .string(note)]).canonicalString
     }
 
     func embed(_ text: String, bits: Int) -> BinaryEmbedding {

@@ -73,6 +73,24 @@ import RakisCore
         #expect(decided >= 0.99, "\(report.text)")
     }
 
+    /// Structured requests under every adversary kind at once: forgers and colluders answer the
+    /// wrong verdict with their own notes; no such answer is ever final where the honest seats
+    /// could carry the committee, and the honestly decidable requests finalize.
+    @Test func structuredRequestsUnderAdversariesBreakNoSafety() {
+        let report = run {
+            $0.nodes = 30; $0.requests = 80; $0.structuredShare = 1; $0.loss = 0.1
+            $0.adversaries = [AdversarySpec(kind: .fast, share: 0.1), AdversarySpec(kind: .garbage, share: 0.1)]
+            $0.adversarial = 0.1
+        }
+        #expect(report.safetyViolations == 0, "\(report.text)")
+        #expect(report.finalized >= 60, "\(report.text)")
+        #expect(report.honestlyDecidableFinalized == report.honestlyDecidable, "\(report.text)")
+        // Most workers forging the wrong verdict: requests fail, none finalizes the forgery.
+        let majority = run { $0.adversarial = 0.6; $0.followers = 0.1; $0.requests = 40; $0.structuredShare = 1 }
+        #expect(majority.validityViolations == 0 && majority.agreementViolations == 0, "\(majority.text)")
+        #expect(majority.failuresByReason["noClusterLargeEnough", default: 0] > 0, "\(majority.text)")
+    }
+
     @Test func adversarialMajoritiesFailRatherThanWin() {
         // With most workers forging, requests fail for lack of a cluster; none chooses a forgery.
         let report = run { $0.adversarial = 0.6; $0.followers = 0.1; $0.requests = 60 }
