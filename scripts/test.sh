@@ -60,7 +60,7 @@ echo "== command-line smoke test"
 "$rakis" --version
 "$rakis" simulate --nodes 50 --requests 200 --seed 1 --loss 0.3 --adversarial 0.2 | tail -n 1
 "$rakis" story --requests 1 | tail -n 1
-echo "== rakis demo --once: a real local network of two model families, its API and dashboard, four sample requests (one to a mixed quorum)"
+echo "== rakis demo --once: a real local network of two model families, its API and dashboard, five sample requests (one to a mixed quorum, one structured)"
 "$rakis" demo --once --api 127.0.0.1:0
 
 echo "== engine command line: a generation, then bad inputs (each must fail cleanly, not crash)"

@@ -19,6 +19,8 @@ struct DemoSample {
     /// complete early only when the network's best-ranked seats serve it: most wait out the
     /// commit window, which the demo keeps short.
     var commitWindow: Millis = 10_000
+    /// A structured request's schema: the answer is JSON, agreed field by field.
+    var format: OutputSchema?
 
     var input: RequestInput { chat ? .messages([ChatMessage(role: "user", content: prompt)]) : .prompt(prompt) }
 }
@@ -42,5 +44,18 @@ enum DemoSamples {
                    """,
                    models: [DemoNetwork.smolLM2, DemoNetwork.gemma3], quorum: 5, secPercentage: 0.6,
                    commitWindow: RequestSpec.defaultCommitWindow),
+        // Four seats over 3 + 3 always give one family two: its identical answers make the 50%.
+        DemoSample(prompt: "Is Paris the capital of France?",
+                   why: """
+                   a structured request to both families: the answer is JSON matching a schema, decoded under its grammar \
+                   and agreed field by field (the boolean exactly, the reason by embedding)
+                   """,
+                   models: [DemoNetwork.smolLM2, DemoNetwork.gemma3], quorum: 4, secDistance: 0.35, secPercentage: 0.5,
+                   maxTokens: 48, commitWindow: RequestSpec.defaultCommitWindow, format: DemoSamples.verdict),
     ]
+
+    static let verdict = try! OutputSchema(json: [
+        "type": "object", "additionalProperties": false, "required": ["answer", "reason"],
+        "properties": ["answer": ["type": "boolean"], "reason": ["type": "string", "maxLength": 60]],
+    ], path: "format")
 }

@@ -14,11 +14,12 @@ struct StoryPrinter {
     func run(_ sample: DemoSample, number: Int) async throws -> Bool {
         print("── Request \(number): \(sample.chat ? sample.prompt : "(continue) \(sample.prompt)…")")
         print("   models: \(sample.models.joined(separator: ", ")); frame: quorum \(sample.quorum), secDistance \(sample.secDistance), secPercentage \(sample.secPercentage); \(sample.why)")
-        let spec = RequestSpec(
+        var spec = RequestSpec(
             input: sample.input, models: sample.models,
             temperature: sample.temperature, maxTokens: sample.maxTokens, embeddingModel: DemoNetwork.embeddingModel,
             quorum: sample.quorum, secDistance: sample.secDistance, secPercentage: sample.secPercentage,
             commitWindow: sample.commitWindow)
+        spec.format = sample.format
         let requestId = try await runtime.submit(spec)
         guard let conclusion = await runtime.conclusion(of: requestId) else { return false }
         guard let story = try runtime.queries.story(of: requestId) else { return false }
