@@ -64,11 +64,13 @@ ours, theirs = (json.load(open(path)) for path in sys.argv[1:3])
 print(f"model {ours['model']}, {ours['threads']} threads, temperature {ours['temperature']}, {ours['answers']} answers")
 print("| engine | free tok/s | with the schema tok/s | with / free |")
 print("|---|---|---|---|")
+def ratio(a, b):
+    return f"{a / b:.2f}" if b > 0 else "n/a (no decode time measured)"
 for side in (ours, theirs):
     name = "rakis" if side["engine"] == "rakis" else f"llama.cpp {side['version']}"
     print(f"| {name} | {side['freeTokensPerSecond']:.1f} | {side['constrainedTokensPerSecond']:.1f} | "
-          f"{side['constrainedTokensPerSecond'] / side['freeTokensPerSecond']:.2f} |")
-print(f"rakis with the schema / llama.cpp with the schema: {ours['constrainedTokensPerSecond'] / theirs['constrainedTokensPerSecond']:.2f}x")
+          f"{ratio(side['constrainedTokensPerSecond'], side['freeTokensPerSecond'])} |")
+print(f"rakis with the schema / llama.cpp with the schema: {ratio(ours['constrainedTokensPerSecond'], theirs['constrainedTokensPerSecond'])}x")
 print("rakis sample:", ours["sample"])
 print("llama.cpp sample:", theirs["sample"])
 PY

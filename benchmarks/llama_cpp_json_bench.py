@@ -8,11 +8,14 @@ The llama.cpp side of benchmarks/json.sh, usable alone:
 
 It loads the model with llama-cpp-python's high-level `Llama` (n_ctx 1024, the given threads,
 llama.cpp's log silenced) and compiles the schema with `LlamaGrammar.from_json_schema`, the
-grammar sampler llama-cpp-python users get. After one warm-up answer, for each of --answers chat
-prompts (the same as `rakis bench json`'s) it streams a grammar-constrained chat completion, then
-the same prompt without grammar for as many tokens, and times each stream from its first token to
-its last: the decode rate, prefill left out, is (tokens - 1) / that time, as `rakis bench json`
-computes it. Prints one JSON object on stdout:
+grammar sampler llama-cpp-python users get. Prompts are the chat prompts of `rakis bench json`,
+rendered with the model's own chat template (`tokenizer.chat_template`, llama-cpp-python's
+Jinja2 formatter). After one warm-up answer, for each of --answers prompts it decodes under the
+grammar until the JSON value is complete (or an end token, or --max-tokens), then the same prompt
+without grammar for exactly as many tokens, end tokens or not, so both runs decode the same count.
+Tokens come from `Llama.generate` one at a time and each is timed: the decode rate, prefill left
+out, is (tokens - 1) / (last token's time - first token's), as `rakis bench json` computes it.
+Prints one JSON object on stdout:
 {"engine", "version", "model", "threads", "temperature", "answers", "constrainedTokens",
  "freeTokensPerSecond", "constrainedTokensPerSecond", "sample"}
 """
@@ -29,17 +32,39 @@ PROMPTS = [
 ]
 
 
-def stream(llm, index, args, grammar, max_tokens):
-    """One chat completion, streamed: its text, its token count and its decode seconds."""
-    times, pieces = [], []
-    for chunk in llm.create_chat_completion(
-            messages=[{"role": "user", "content": PROMPTS[index % len(PROMPTS)]}], max_tokens=max_tokens,
-            temperature=args.temperature, seed=index, grammar=grammar, stream=True):
-        delta = chunk["choices"][0]["delta"].get("content")
-        if delta:
-            times.append(time.perf_counter())
-            pieces.append(delta)
-    return "".join(pieces), len(times), (times[-1] - times[0]) if len(times) > 1 else 0.0
+def prompt_tokens(llm, index):
+    """The chat prompt `index`, rendered with the model's template and tokenized."""
+    formatter = llama_cpp.llama_chat_format.Jinja2ChatFormatter(
+        template=llm.metadata["tokenizer.chat_template"],
+        eos_token=llm.detokenize([llm.token_eos()]).decode(errors="replace"),
+        bos_token=llm.detokenize([llm.token_bos()]).decode(errors="replace"))
+    text = formatter(messages=[{"role": "user", "content": PROMPTS[index % len(PROMPTS)]}]).prompt
+    return llm.tokenize(text.encode(), add_bos=False, special=True)
+
+
+def complete_json(data):
+    try:
+        json.loads(data)
+        return True
+    except ValueError:
+        return False
+
+
+def decode(llm, index, args, grammar, count):
+    """Decodes prompt `index`: under `grammar` until its JSON value is complete (at most `count`
+    tokens), or without one for exactly `count` tokens. Returns the text, the token count and
+    the seconds from the first token to the last."""
+    llm.set_seed(index)
+    times, tokens = [], []
+    for token in llm.generate(prompt_tokens(llm, index), temp=args.temperature, top_k=0, top_p=1.0, min_p=0.0,
+                              repeat_penalty=1.0, grammar=grammar, reset=True):
+        times.append(time.perf_counter())
+        tokens.append(token)
+        if len(tokens) >= count:
+            break
+        if grammar is not None and (token == llm.token_eos() or complete_json(llm.detokenize(tokens))):
+            break
+    return llm.detokenize(tokens).decode(errors="replace"), len(tokens), (times[-1] - times[0]) if len(times) > 1 else 0.0
 
 
 def main():
@@ -55,14 +80,14 @@ def main():
     schema = open(args.schema).read()
     llm = llama_cpp.Llama(model_path=args.model, n_ctx=1024, n_threads=args.threads, n_threads_batch=args.threads, verbose=False)
     grammar = llama_cpp.LlamaGrammar.from_json_schema(schema, verbose=False)
-    stream(llm, args.answers, args, grammar, args.max_tokens)
+    decode(llm, args.answers, args, grammar, args.max_tokens)
     constrained, free = [], []
     sample = None
     for index in range(args.answers):
-        text, tokens, seconds = stream(llm, index, args, grammar, args.max_tokens)
+        text, tokens, seconds = decode(llm, index, args, grammar, args.max_tokens)
         sample = sample or text
         constrained.append((tokens, seconds))
-        _, free_tokens, free_seconds = stream(llm, index, args, None, tokens)
+        _, free_tokens, free_seconds = decode(llm, index, args, None, tokens)
         free.append((free_tokens, free_seconds))
 
     def rate(runs):

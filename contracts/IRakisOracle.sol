@@ -20,7 +20,7 @@ interface IRakisOracle {
 
     /// One signed fulfilment digest, as evidence of equivocation.
     struct Attestation {
-        bytes32 outputHash;
+        bytes32 outputHash; // the result hash: keccak256(output), or with the answer if structured
         bytes32 commitmentSetHash;
         Signature signature;
     }
@@ -40,7 +40,8 @@ interface IRakisOracle {
         uint64 deadline,
         address callback,
         uint256 payment,
-        uint64 challengeWindow
+        uint64 challengeWindow,
+        string schema // "" for a free-text request
     );
     event Proposed(
         uint256 indexed requestId,
@@ -88,12 +89,43 @@ interface IRakisOracle {
         uint64 challengeWindow
     ) external payable returns (uint256 requestId);
 
-    /// Nodes: the output (at most 8192 bytes) and the certificate of a pending request, signed
-    /// by members of its committee holding thresholdOf(requestId) seats together.
+    /// The same with a JSON Schema (at most 4096 bytes; "" is the call above): a non-empty one
+    /// makes the request structured. The output is then the RFC 8785 canonical JSON of an
+    /// answer the schema accepts, and the callback is IRakisStructuredConsumer's, with the
+    /// answer ABI-encoded (docs/ORACLE.md, "Structured requests and typed answers").
+    function request(
+        string calldata prompt,
+        string[] calldata models,
+        uint32 maxTokens,
+        uint16 temperature,
+        uint8 quorum,
+        uint16 secDistance,
+        uint16 secPercentage,
+        uint64 deadline,
+        address callback,
+        uint64 challengeWindow,
+        string calldata schema
+    ) external payable returns (uint256 requestId);
+
+    /// Nodes: the output (at most 8192 bytes) and the certificate of a pending free-text
+    /// request, signed by members of its committee holding thresholdOf(requestId) seats together.
     function fulfill(uint256 requestId, string calldata output, Certificate calldata certificate) external;
+
+    /// The same for a structured request, with its typed answer (at most 16384 bytes; empty
+    /// where the schema has none), which the certificate's signatures cover with the output.
+    function fulfill(uint256 requestId, string calldata output, Certificate calldata certificate, bytes calldata answer) external;
 
     /// Anyone, after a proposal's challenge window, with the output and signers of its Proposed event.
     function finalize(uint256 requestId, string calldata output, address[] calldata signers, uint256[] calldata seats) external;
+
+    /// The same for a structured request's proposal, with the answer its committee signed.
+    function finalize(
+        uint256 requestId,
+        string calldata output,
+        address[] calldata signers,
+        uint256[] calldata seats,
+        bytes calldata answer
+    ) external;
 
     /// Anyone, inside the challenge window, with a bond of at least minDeposit().
     function dispute(uint256 requestId, address[] calldata signers, uint256[] calldata seats) external payable;
@@ -174,4 +206,24 @@ interface IRakisOracle {
 ///         callbackGas() gas; if it reverts, the request stays fulfilled all the same.
 interface IRakisConsumer {
     function rakisCallback(uint256 requestId, string calldata output) external;
+}
+
+/// @notice What the consumer of a structured request (one made with a schema) implements. The
+///         oracle calls it, with the same gas rules as rakisCallback, with the output (the
+///         canonical JSON) and the typed answer the committee signed with it: for a schema of
+///         flat required properties (boolean, integer, string with enum, free string),
+///         abi.encode of one value per property in the sorted order of the names (bool,
+///         int256, uint8 index into the enum, string); for any other schema, empty bytes.
+///         A consumer of the GrantJudge's schema (approve, category, reason, score) decodes:
+///
+///             (bool approve, uint8 category, string memory reason, int256 score) =
+///                 abi.decode(answer, (bool, uint8, string, int256));
+///
+///         and, for the three-field schema approve, reason, score:
+///
+///             (bool approve, string memory reason, int256 score) = abi.decode(answer, (bool, string, int256));
+///
+///         It must check msg.sender == the oracle: anyone else can call it with any answer.
+interface IRakisStructuredConsumer {
+    function rakisStructuredCallback(uint256 requestId, string calldata output, bytes calldata answer) external;
 }

@@ -41,6 +41,14 @@ ONE_SEAT: constant(uint256) = 2**64
 LOT_DELAY: constant(uint256) = 2
 MAX_SIGNERS: constant(uint256) = 32
 MAX_VOTERS: constant(uint256) = 64
+# A structured request's schema and its typed answer (docs/ORACLE.md, "Structured requests").
+MAX_SCHEMA: constant(uint256) = 4096
+MAX_ANSWER: constant(uint256) = 16384
+MAX_OUTPUT: constant(uint256) = 8192
+# The callbacks' calldata at most: selector, request id, then the output (and the answer), each
+# an offset, a length and its bytes.
+CALLBACK: constant(uint256) = 4 + 32 + 32 + 32 + MAX_OUTPUT
+STRUCTURED_CALLBACK: constant(uint256) = 4 + 32 + 2 * 32 + 32 + MAX_OUTPUT + 32 + MAX_ANSWER
 
 struct Registration:
     registered: bool          # only registered nodes sit on committees, only they submit
@@ -59,9 +67,10 @@ struct Request:
     seed: bytes32             # the committee's lot, fixed when requested
     totalWeight: uint256      # registered weight when requested, < 2**128
     blockNumber: uint256      # only nodes registered before this block sit on its committee, < 2**64
+    structured: bool          # asked with a schema: the result hash covers a typed answer too
 
 struct Proposal:
-    outputHash: bytes32
+    outputHash: bytes32       # the result hash (`_resultHash`): keccak256(output) for free text
     submitter: address
     signersHash: bytes32      # keccak256(abi_encode(signers, seats)): the list is in the Proposed log
     totalSeats: uint256
@@ -185,7 +194,12 @@ def request(
     deadline: uint64,
     callback: address,
     challengeWindow: uint64,
+    schema: String[MAX_SCHEMA] = "",
 ) -> uint256:
+    """A non-empty `schema` (a JSON Schema, which the nodes parse and the contract does not) makes
+    the request structured: the output is the canonical JSON of an answer the schema accepts,
+    the fulfilment carries its ABI encoding too, and the consumer is called back with both
+    (`rakisStructuredCallback`). Without it (the 10-argument entry) the request is free text."""
     assert msg.value >= minFee, "fee below minimum"
     assert quorum >= 1 and quorum <= 32, "quorum out of range"
     assert convert(deadline, uint256) > block.timestamp, "deadline not in the future"
@@ -212,6 +226,7 @@ def request(
         seed=keccak256(abi_encode(FULFILL_TAG, block.prevrandao, self, requestId)),
         totalWeight=self.totalWeight,
         blockNumber=block.number,
+        structured=len(schema) > 0,
     ))
     self.stateOf[requestId] = PENDING
     log IRakisOracle.Requested(
@@ -228,6 +243,7 @@ def request(
         callback=callback,
         payment=msg.value,
         challengeWindow=challengeWindow,
+        schema=schema,
     )
     return requestId
 
@@ -280,13 +296,17 @@ def thresholdOf(requestId: uint256) -> uint256:
 
 
 @external
-def fulfill(requestId: uint256, output: String[8192], certificate: IRakisOracle.Certificate):
+def fulfill(requestId: uint256, output: String[8192], certificate: IRakisOracle.Certificate,
+            answer: Bytes[MAX_ANSWER] = b""):
+    """`answer`: for a structured request, the ABI encoding of the output's typed answer (empty
+    where the schema has none), signed by the committee with the output; for free text, none."""
     assert self._registration(msg.sender).registered, "submitter not registered"
     assert self.stateOf[requestId] == PENDING, "not pending"
     r: Request = self._request(requestId)
     assert block.timestamp <= convert(r.deadline, uint256), "past deadline"
 
-    outputHash: bytes32 = keccak256(output)
+    # The committee signs the result hash, so the answer cannot differ from what it signed.
+    outputHash: bytes32 = self._resultHash(r.structured, keccak256(output), keccak256(answer))
     signed: bytes32 = self._signedHash(keccak256(
         abi_encode(FULFILL_TAG, chain.id, self, requestId, outputHash, certificate.commitmentSetHash)
     ))
@@ -310,7 +330,27 @@ def fulfill(requestId: uint256, output: String[8192], certificate: IRakisOracle.
     assert total >= convert(r.threshold, uint256), "too few seats"
 
     if r.challengeWindow == 0:
-        self._settle(requestId, output, outputHash, msg.sender, signers, seats, total)
+        self._settle(requestId, msg.sender, signers, seats, total)
+        # The callback is made here, and again in `finalize`, rather than in `_settle`: an
+        # internal function's frame lies below its caller's, so output and answer copied into
+        # one would move all of this function's memory up by 24 kB and make every fulfilment pay
+        # for that memory. Here the buffers lie on top and only their used bytes are paid for.
+        # No return data is copied (max_outsize 0), and a failing callback leaves the fulfilment
+        # standing: the consumer's bug cannot withhold the signers' fees. A structured request's
+        # consumer gets the typed answer too, under its own selector, so that a free-text
+        # consumer is never handed an answer it does not expect.
+        succeeded: bool = False
+        if r.structured:
+            call: Bytes[STRUCTURED_CALLBACK] = abi_encode(
+                requestId, output, answer, method_id=method_id("rakisStructuredCallback(uint256,string,bytes)"))
+            self._callbackGasLeft()
+            succeeded = raw_call(r.callback, call, gas=callbackGas, revert_on_failure=False)
+        else:
+            call: Bytes[CALLBACK] = abi_encode(requestId, output, method_id=method_id("rakisCallback(uint256,string)"))
+            self._callbackGasLeft()
+            succeeded = raw_call(r.callback, call, gas=callbackGas, revert_on_failure=False)
+        log IRakisOracle.Fulfilled(requestId=requestId, submitter=msg.sender, outputHash=outputHash,
+                                   signers=len(signers), callbackSucceeded=succeeded)
         return
     ends: uint256 = block.timestamp + convert(r.challengeWindow, uint256)
     self.proposals[requestId] = Proposal(
@@ -328,16 +368,31 @@ def fulfill(requestId: uint256, output: String[8192], certificate: IRakisOracle.
 
 @external
 def finalize(requestId: uint256, output: String[8192], signers: DynArray[address, MAX_SIGNERS],
-             seats: DynArray[uint256, MAX_SIGNERS]):
+             seats: DynArray[uint256, MAX_SIGNERS], answer: Bytes[MAX_ANSWER] = b""):
     """Anyone, once a proposal's challenge window is over (or a dispute upheld it): pays the
-    signers and calls the consumer back, with the output and signers of the `Proposed` log."""
+    signers and calls the consumer back, with the output (and, for a structured request, the
+    answer) the committee signed and the signers of the `Proposed` log."""
     assert self.stateOf[requestId] == PROPOSED, "not proposed"
     p: Proposal = self.proposals[requestId]
     assert p.cleared or block.timestamp > p.challengeEnds, "challenge window not over"
-    outputHash: bytes32 = keccak256(output)
+    r: Request = self._request(requestId)
+    outputHash: bytes32 = self._resultHash(r.structured, keccak256(output), keccak256(answer))
     assert outputHash == p.outputHash, "not the proposed output"
     self._checkSigners(requestId, signers, seats)
-    self._settle(requestId, output, outputHash, p.submitter, signers, seats, p.totalSeats)
+    self._settle(requestId, p.submitter, signers, seats, p.totalSeats)
+    # The callback as in `fulfill` (which says why it is not in `_settle`).
+    succeeded: bool = False
+    if r.structured:
+        call: Bytes[STRUCTURED_CALLBACK] = abi_encode(
+            requestId, output, answer, method_id=method_id("rakisStructuredCallback(uint256,string,bytes)"))
+        self._callbackGasLeft()
+        succeeded = raw_call(r.callback, call, gas=callbackGas, revert_on_failure=False)
+    else:
+        call: Bytes[CALLBACK] = abi_encode(requestId, output, method_id=method_id("rakisCallback(uint256,string)"))
+        self._callbackGasLeft()
+        succeeded = raw_call(r.callback, call, gas=callbackGas, revert_on_failure=False)
+    log IRakisOracle.Fulfilled(requestId=requestId, submitter=p.submitter, outputHash=outputHash,
+                               signers=len(signers), callbackSucceeded=succeeded)
 
 
 @external
@@ -495,7 +550,8 @@ def expireDispute(requestId: uint256, signers: DynArray[address, MAX_SIGNERS], s
 @external
 def slashEquivocation(requestId: uint256, first: IRakisOracle.Attestation, second: IRakisOracle.Attestation):
     """Anyone, with two signatures by one key for one request over two different outputs: the
-    key's deposit is slashed without a vote, half to the caller."""
+    key's deposit is slashed without a vote, half to the caller. The hashes compared are result
+    hashes, so for a structured request one output with two different answers is two outputs."""
     assert first.outputHash != second.outputHash, "the same output"
     a: address = self._recover(self._signedHash(keccak256(
         abi_encode(FULFILL_TAG, chain.id, self, requestId, first.outputHash, first.commitmentSetHash)
@@ -543,9 +599,12 @@ def _pointsBelow(position: uint256, draw: uint256, quorum: uint256, weight: uint
 @internal
 def _storeRequest(requestId: uint256, r: Request):
     assert r.totalWeight < 2**128 and r.blockNumber < 2**64, "request out of range"
+    flag: uint256 = 0
+    if r.structured:
+        flag = 1
     self.requests[requestId] = [
         convert(r.consumer, uint256) | (convert(r.deadline, uint256) << 160) | (convert(r.quorum, uint256) << 224)
-            | (convert(r.threshold, uint256) << 232),
+            | (convert(r.threshold, uint256) << 232) | (flag << 240),
         convert(r.callback, uint256) | (convert(r.challengeWindow, uint256) << 160),
         r.payment,
         convert(r.seed, uint256),
@@ -568,6 +627,7 @@ def _request(requestId: uint256) -> Request:
         seed=convert(w[3], bytes32),
         totalWeight=w[4] & (2**128 - 1),
         blockNumber=w[4] >> 128,
+        structured=((w[0] >> 240) & 1) == 1,
     )
 
 
@@ -642,6 +702,19 @@ def _disputeQuorum(requestId: uint256) -> uint256:
 
 @pure
 @internal
+def _resultHash(structured: bool, outputHash: bytes32, answerHash: bytes32) -> bytes32:
+    # What the committee signs in place of the bare output, from keccak256(output) and
+    # keccak256(answer): free text keeps keccak256(output), so nothing changes for it; a
+    # structured result binds the typed answer to its output. (The hashes, not the bytes, are
+    # passed: see `fulfill` on memory.)
+    if not structured:
+        assert answerHash == keccak256(b""), "answer for a free-text request"
+        return outputHash
+    return keccak256(abi_encode(outputHash, answerHash))
+
+
+@pure
+@internal
 def _signedHash(digest: bytes32) -> bytes32:
     # EIP-191 personal-message hash: what a wallet's or the node's `personal_sign` signs.
     return keccak256(concat(b"\x19Ethereum Signed Message:\n32", digest))
@@ -659,9 +732,10 @@ def _recover(signed: bytes32, sig: IRakisOracle.Signature) -> address:
 
 
 @internal
-def _settle(requestId: uint256, output: String[8192], outputHash: bytes32, submitter: address,
-            signers: DynArray[address, MAX_SIGNERS], seats: DynArray[uint256, MAX_SIGNERS], total: uint256):
-    # Effects before any call: a consumer that calls back in finds the request fulfilled.
+def _settle(requestId: uint256, submitter: address, signers: DynArray[address, MAX_SIGNERS],
+            seats: DynArray[uint256, MAX_SIGNERS], total: uint256):
+    # Effects before any call: a consumer that calls back in finds the request fulfilled. The
+    # caller calls the consumer back next (`_callbackGasLeft` first).
     self.stateOf[requestId] = FULFILLED
     # A fixed price per seat: the payment buys `quorum` seats (more only if more signed). A
     # signer's pay is linear in its seats, whose expectation is linear in its weight, so
@@ -679,24 +753,14 @@ def _settle(requestId: uint256, output: String[8192], outputHash: bytes32, submi
     if r.payment > given + unsigned:
         self.earnings[submitter] += r.payment - given - unsigned
 
+
+@view
+@internal
+def _callbackGasLeft():
     # A submitter must not starve the callback to make it fail on purpose: the CALL passes on
     # at most 63/64 of what is left, so require enough for the full `callbackGas` to arrive.
+    # Checked once the callback's calldata is encoded, whose memory a long answer makes costly.
     assert msg.gas >= callbackGas + callbackGas // 63 + CALLBACK_OVERHEAD, "not enough gas for the callback"
-    # No return data is copied (max_outsize 0), and a failing callback leaves the fulfilment
-    # standing: the consumer's bug cannot withhold the signers' fees.
-    succeeded: bool = raw_call(
-        self._request(requestId).callback,
-        abi_encode(requestId, output, method_id=method_id("rakisCallback(uint256,string)")),
-        gas=callbackGas,
-        revert_on_failure=False,
-    )
-    log IRakisOracle.Fulfilled(
-        requestId=requestId,
-        submitter=submitter,
-        outputHash=outputHash,
-        signers=len(signers),
-        callbackSucceeded=succeeded,
-    )
 
 
 @internal

@@ -10,7 +10,7 @@ import RakisCore
 /// its own address, for the proposal exactly when it holds the output this node concluded.
 extension ChainConnector {
     func scheduleFinalization(_ proposal: OracleProposal) {
-        if let output = concludedOutputs[proposal.key], Keccak256.hash(output.utf8) != proposal.outputHash {
+        if let result = concludedResults[proposal.key], result.hash != proposal.outputHash {
             runtime.countChainEvent("proposal", "contradicted")
             logger.warning("contract request \(proposal.requestId): the proposed output is not the one this node concluded; it can be disputed until \(proposal.challengeEnds)")
             considerDispute(proposal)
@@ -27,11 +27,10 @@ extension ChainConnector {
     }
 
     func finalize(_ proposal: OracleProposal) async {
-        guard let output = concludedOutputs[proposal.key] else { return }
-        guard Keccak256.hash(output.utf8) == proposal.outputHash else { return }
+        guard let result = concludedResults[proposal.key], result.hash == proposal.outputHash else { return }
         do {
             guard try await state(of: proposal.requestId) == .proposed else { return }
-            let receipt = try await account.send(to: configuration.oracle, data: OracleContract.finalize(proposal, output: output))
+            let receipt = try await account.send(to: configuration.oracle, data: OracleContract.finalize(proposal, output: result.output, answer: result.answer))
             runtime.countChainEvent("finalization", "mined")
             logger.info("contract request \(proposal.requestId): finalized in block \(receipt.blockNumber), gas used \(receipt.gasUsed)")
         } catch {
@@ -46,7 +45,7 @@ extension ChainConnector {
     /// submitter turn each), so that one bond is staked, not one per node: whoever finds the
     /// proposal disputed already stands down.
     func considerDispute(_ proposal: OracleProposal) {
-        guard configuration.disputeBond > 0, let output = concludedOutputs[proposal.key], Keccak256.hash(output.utf8) != proposal.outputHash,
+        guard configuration.disputeBond > 0, let result = concludedResults[proposal.key], result.hash != proposal.outputHash,
               let minDeposit = registry?.minDeposit, disputesConsidered[proposal.key] == nil
         else { return }
         disputesConsidered[proposal.key] = true
@@ -80,16 +79,16 @@ extension ChainConnector {
     func vote(on proposal: OracleProposal, before deadline: Int) async {
         do {
             guard let seats = try await readUInt(OracleContract.disputeSeatsOf(proposal.requestId, address)), seats != .zero else { return }
-            var concluded = concludedOutputs[proposal.key]
+            var concluded = concludedResults[proposal.key]
             while concluded == nil, Int(runtime.now / 1_000) < deadline, !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
-                concluded = concludedOutputs[proposal.key]
+                concluded = concludedResults[proposal.key]
             }
-            guard let output = concluded else {
+            guard let result = concluded else {
                 logger.warning("contract request \(proposal.requestId): drawn to judge a dispute, but this node concluded no output for it; no vote")
                 return
             }
-            let upheld = Keccak256.hash(output.utf8) == proposal.outputHash
+            let upheld = result.hash == proposal.outputHash
             // Whichever vote reaches a majority also settles the dispute (slashing or paying every
             // signer), which its estimate, made before the other votes landed, may not cover.
             let receipt = try await account.send(to: configuration.oracle, data: OracleContract.vote(proposal, upheld: upheld),

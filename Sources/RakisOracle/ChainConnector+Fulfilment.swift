@@ -12,6 +12,8 @@ struct Fulfilment {
     let requestId: Hash256
     let oracleRequest: OracleRequest
     let output: String
+    /// A structured request's typed answer (`OracleAnswer`); nil for free text.
+    let answer: [UInt8]?
     let commitmentSetHash: [UInt8]
     /// The fulfilment digest, EIP-191 prefixed: what every attestation must sign.
     let signedHash: [UInt8]
@@ -21,6 +23,27 @@ struct Fulfilment {
     /// The committee seats of the signers, as the oracle answered: fixed when the request was
     /// made, so each signer's are read once.
     var seats: [EthereumAddress: Int] = [:]
+}
+
+/// A chain request's output as this node concluded it, with its typed answer for a structured
+/// request and the result hash the oracle names it by (`OracleDigest.resultHash`).
+struct ConcludedResult {
+    let output: String
+    let answer: [UInt8]?
+    let hash: [UInt8]
+
+    /// Nil when a structured request's output has no typed answer (its schema does not admit it):
+    /// a node attests, finalizes and votes only by results it can name.
+    init?(output: String, format: OutputSchema?) {
+        var answer: [UInt8]?
+        if let format {
+            guard let encoded = OracleAnswer.encode(output: output, schema: format) else { return nil }
+            answer = encoded
+        }
+        self.output = output
+        self.answer = answer
+        hash = OracleDigest.resultHash(output: output, answer: answer)
+    }
 }
 
 extension ChainConnector {
@@ -41,7 +64,11 @@ extension ChainConnector {
               coordinates.contract == configuration.oracle.lowercaseHex, coordinates.chainId == Int(chainId)
         else { return }
         let id = conclusion.requestId
-        concludedOutputs[OracleRequest.key(coordinates)] = chosen.output
+        guard let result = ConcludedResult(output: chosen.output, format: request.format) else {
+            logger.error("request \(id.hex.prefix(8)): the final output is not a value its schema admits; no attestation")
+            return
+        }
+        concludedResults[OracleRequest.key(coordinates)] = result
         if let proposal = proposals[OracleRequest.key(coordinates)] { considerDispute(proposal) }
         guard let oracleRequest = await oracleRequest(coordinates) else {
             logger.warning("request \(id.hex.prefix(8)) names contract request \(coordinates.chainRequestId), which this node has not seen confirmed; no attestation")
@@ -53,21 +80,22 @@ extension ChainConnector {
         }
         let commitmentSetHash = OracleDigest.commitmentSetHash(commitments: quorum.commits.map { $0.commit!.commitment.bytes })
         let digest = OracleDigest.fulfilmentDigest(chainId: chainId, oracle: configuration.oracle, requestId: oracleRequest.requestId,
-                                                   output: chosen.output, commitmentSetHash: commitmentSetHash)
+                                                   output: chosen.output, answer: result.answer, commitmentSetHash: commitmentSetHash)
         let agreeing = Set(chosen.cluster)
         let members = Set(quorum.commits.filter { agreeing.contains($0.commit!.commitment) }.map(\.sender))
-        var fulfilment = Fulfilment(requestId: id, oracleRequest: oracleRequest, output: chosen.output, commitmentSetHash: commitmentSetHash,
+        var fulfilment = Fulfilment(requestId: id, oracleRequest: oracleRequest, output: chosen.output, answer: result.answer,
+                                    commitmentSetHash: commitmentSetHash,
                                     signedHash: EthereumMessage.personalHash(digest), members: members)
         // The contract counts its own committee's signatures: this node signs if the contract drew
         // it, having verified the network's result like every node that concluded it (a member of
         // the agreeing cluster signs in any case).
         var attests = members.contains(identity.nodeId)
         if !attests { attests = (await seats(of: address, on: oracleRequest) ?? 0) > 0 }
-        if attests, await mayAttest(oracleRequest, id, output: chosen.output) {
+        if attests, await mayAttest(oracleRequest, id, resultHash: result.hash) {
             let signature = configuration.key.sign(digest: fulfilment.signedHash)
             fulfilment.signatures[address] = signature
             let link = configuration.key.sign(digest: EthereumMessage.personalHash(OracleDigest.linkMessage(nodeId: identity.nodeId.publicKeyBytes)))
-            await runtime.attest(ChainAttestation(requestId: id, address: address.lowercaseHex, outputHash: Keccak256.hash(chosen.output.utf8),
+            await runtime.attest(ChainAttestation(requestId: id, address: address.lowercaseHex, outputHash: result.hash,
                                                   commitmentSetHash: commitmentSetHash, signature: signature.rsv, link: link.rsv))
             runtime.countChainEvent("attestation", "made")
             logger.info("request \(id.hex.prefix(8)): attested the fulfilment of contract request \(oracleRequest.requestId)")
@@ -77,12 +105,12 @@ extension ChainConnector {
         scheduleSubmission(id, members: Array(members))
     }
 
-    /// Whether this node may sign `output` for the contract request: only the first output it
-    /// attested for it, ever (`claimAttestation`), since two signed outputs get its deposit
-    /// slashed. A store that cannot say is a no.
-    func mayAttest(_ request: OracleRequest, _ id: Hash256, output: String) async -> Bool {
+    /// Whether this node may sign the result named by `resultHash` for the contract request: only
+    /// the first result it attested for it, ever (`claimAttestation`), since two signed results
+    /// get its deposit slashed. A store that cannot say is a no.
+    func mayAttest(_ request: OracleRequest, _ id: Hash256, resultHash: [UInt8]) async -> Bool {
         do {
-            if try store.claimAttestation(chainRequest: request.key, requestId: id, outputHash: Hash256(bytes: Keccak256.hash(output.utf8)),
+            if try store.claimAttestation(chainRequest: request.key, requestId: id, outputHash: Hash256(bytes: resultHash),
                                           at: runtime.now) {
                 return true
             }
@@ -213,7 +241,8 @@ extension ChainConnector {
             return
         }
         let data = OracleContract.fulfill(requestId: request.requestId, output: fulfilment.output,
-                                          commitmentSetHash: fulfilment.commitmentSetHash, signatures: signatures.map(\.1))
+                                          commitmentSetHash: fulfilment.commitmentSetHash, signatures: signatures.map(\.1),
+                                          answer: fulfilment.answer)
         let storedNonce = try store.highestSubmissionNonce().map { $0 + 1 } ?? 0
         let signed = try await account.prepare(to: configuration.oracle, data: data, atLeastNonce: storedNonce)
         let submission = ChainSubmission(chainRequest: request.key, requestId: fulfilment.requestId, txHash: EthereumHex.encode(signed.hash),

@@ -73,9 +73,9 @@ public actor ChainConnector {
     /// most belong to requests this node will conclude soon, the oldest others are forgotten.
     var earlyAttestations = BoundedDictionary<Hash256, [Envelope]>(capacity: ChainConnector.earlyRequestsHeld)
     static let earlyRequestsHeld = 256
-    /// The outputs of chain requests final here, by `OracleRequest.key`: what a proposal for the
+    /// The results of chain requests final here, by `OracleRequest.key`: what a proposal for the
     /// contract request must hold for this node to finalize it. Bounded like the early attestations.
-    var concludedOutputs = BoundedDictionary<String, String>(capacity: ChainConnector.earlyRequestsHeld)
+    var concludedResults = BoundedDictionary<String, ConcludedResult>(capacity: ChainConnector.earlyRequestsHeld)
     /// Proposals seen in confirmed logs, by contract request key: what a dispute names.
     var proposals = BoundedDictionary<String, OracleProposal>(capacity: ChainConnector.earlyRequestsHeld)
     /// Proposals this node has decided whether to dispute, by contract request key.
@@ -245,13 +245,15 @@ public actor ChainConnector {
         let scale = min(1, Double(available) / Double(wanted))
         let commitWindow = Millis(Double(configuration.commitWindow) * scale)
         guard commitWindow >= Limits.minCommitWindow else { return nil }
-        return RequestSpec(
+        var spec = RequestSpec(
             input: request.input, models: request.models, temperature: request.temperature, maxTokens: request.maxTokens,
             embeddingBits: configuration.embeddingBits,
             quorum: request.quorum, secDistance: request.secDistance, secPercentage: request.secPercentage,
             commitWindow: commitWindow, revealWindow: Millis(Double(configuration.revealWindow) * scale),
             originKind: .chain, chain: request.coordinates
         )
+        spec.format = request.format
+        return spec
     }
 
     func state(of requestId: UInt256) async throws -> OracleContract.RequestState {

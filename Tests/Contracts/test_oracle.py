@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Contract tests: RakisOracle and the StoryTeller example, deployed on the project's own test
-chain (scripts/chain/chain_server.py, started here as a subprocess on a free port).
+"""Contract tests: RakisOracle and the StoryTeller and GrantJudge examples, deployed on the
+project's own test chain (scripts/chain/chain_server.py, started here as a subprocess on a free
+port).
 
 eth-account and eth-abi are the reference for signing and ABI encoding, independent of the
 Vyper compiler and of the Swift code: a certificate built here is what docs/ORACLE.md says a
-node signs. Every transaction is an EIP-1559 (type 2) transaction signed here and sent raw.
+node signs, and a structured request's typed answer is built from its answer rule. Every transaction is an EIP-1559 (type 2) transaction signed here and sent raw.
 
   .venv-chain/bin/python Tests/Contracts/test_oracle.py
 
@@ -152,17 +153,20 @@ class Contract:
         check(self.chain.rpc("eth_getCode", self.address, "latest") != "0x", "no code at the new address")
         return self
 
-    def function(self, name):
-        return next(e for e in self.abi if e["type"] == "function" and e["name"] == name)
+    def function(self, name, arity=None):
+        """The ABI entry of `name`; of an overloaded one (Vyper's default arguments give an
+        entry per arity) the one taking `arity` arguments, or the first (the shortest)."""
+        return next(e for e in self.abi if e["type"] == "function" and e["name"] == name
+                    and (arity is None or len(e["inputs"]) == arity))
 
     def calldata(self, name, *args):
-        types = [abi_type(i) for i in self.function(name)["inputs"]]
+        types = [abi_type(i) for i in self.function(name, len(args))["inputs"]]
         return keccak(text=f"{name}({','.join(types)})")[:4] + encode(types, list(args))
 
     def call(self, name, *args, sender=ZERO_ADDRESS):
         result = self.chain.rpc("eth_call", {"from": sender, "to": self.address,
                                              "data": "0x" + self.calldata(name, *args).hex()}, "latest")
-        values = decode([abi_type(o) for o in self.function(name)["outputs"]], bytes.fromhex(result[2:]))
+        values = decode([abi_type(o) for o in self.function(name, len(args))["outputs"]], bytes.fromhex(result[2:]))
         return values[0] if len(values) == 1 else values
 
     def send(self, account, name, *args, value=0, gas=None):
@@ -217,11 +221,19 @@ def equal(actual, expected, what):
 
 # ---- certificates, as docs/ORACLE.md defines them -------------------------------------------
 
-def fulfilment_digest(oracle, request_id, output, commitment_set_hash, chain_id=CHAIN_ID):
+def result_hash(output, answer=None):
+    """What the committee signs of a result: keccak256(output) for a free-text request (answer
+    None); for a structured one keccak256(abi.encode(keccak256(output), keccak256(answer)))."""
+    if answer is None:
+        return keccak(output.encode("utf-8"))
+    return keccak(encode(["bytes32", "bytes32"], [keccak(output.encode("utf-8")), keccak(answer)]))
+
+
+def fulfilment_digest(oracle, request_id, output, commitment_set_hash, chain_id=CHAIN_ID, answer=None):
     return keccak(encode(
         ["bytes32", "uint256", "address", "uint256", "bytes32", "bytes32"],
         [keccak(b"rakis-oracle/1 fulfill"), chain_id, oracle, request_id,
-         keccak(output.encode("utf-8")), commitment_set_hash]))
+         result_hash(output, answer), commitment_set_hash]))
 
 
 def commitment_set_hash(seed):
@@ -239,10 +251,11 @@ def ascending(accounts):
     return sorted(accounts, key=lambda a: int(a.address, 16))
 
 
-def certificate(oracle, request_id, output, signers, seed="quorum", sign_output=None, chain_id=CHAIN_ID):
-    """Signatures by `signers` in the order given (the contract wants ascending addresses)."""
+def certificate(oracle, request_id, output, signers, seed="quorum", sign_output=None, chain_id=CHAIN_ID, answer=None):
+    """Signatures by `signers` in the order given (the contract wants ascending addresses), over
+    the free-text result, or with `answer` (bytes) over a structured request's result."""
     h = commitment_set_hash(seed)
-    digest = fulfilment_digest(oracle, request_id, sign_output if sign_output is not None else output, h, chain_id)
+    digest = fulfilment_digest(oracle, request_id, sign_output if sign_output is not None else output, h, chain_id, answer)
     return (h, [signature(a, digest) for a in signers])
 
 
@@ -293,9 +306,12 @@ def test_chain_server(s):
 def test_deploy(s):
     s.oracle = Contract(s.chain, "RakisOracle").deploy(DEPLOYER, MIN_DEPOSIT, MIN_FEE, CALLBACK_GAS, EXIT_DELAY)
     s.teller = Contract(s.chain, "StoryTeller").deploy(DEPLOYER, s.oracle.address, MODEL, 256, STORY_TIMEOUT)
+    s.judge = Contract(s.chain, "GrantJudge").deploy(DEPLOYER, s.oracle.address, MODEL, 256, STORY_TIMEOUT, 0)
     equal(s.oracle.call("minFee"), MIN_FEE, "minFee")
     equal(s.oracle.call("callbackGas"), CALLBACK_GAS, "callbackGas")
     equal(s.teller.call("oracle").lower(), s.oracle.address, "StoryTeller.oracle")
+    equal((s.judge.call("oracle").lower(), s.judge.call("model"), s.judge.call("challengeWindow")),
+          (s.oracle.address, MODEL, 0), "GrantJudge's settings")
 
 
 def test_register(s):
@@ -472,6 +488,265 @@ def test_failing_callback(s):
     [event] = o.logs_in(receipt, "Fulfilled")
     equal(event["callbackSucceeded"], False, "Fulfilled.callbackSucceeded")
     equal(o.call("stateOf", rid), 2, "stateOf after a failed callback")
+
+
+# ---- structured requests: a schema, a typed answer, the GrantJudge ---------------------------
+#
+# The answer rule of docs/ORACLE.md ("Structured requests and typed answers"), written again
+# here from the text, with eth-abi as the encoder: a schema whose root is an object of required
+# properties, each a boolean, an integer, a string with an enum or a free string, has the answer
+# abi.encode(one value per property, in the sorted order of the names); any other, b"".
+
+JUDGE_SCHEMA = ('{"type":"object","properties":{"approve":{"type":"boolean"},"category":{"type":"string",'
+                '"enum":["research","education","infrastructure","other"]},"reason":{"type":"string","maxLength":200},'
+                '"score":{"type":"integer","minimum":0,"maximum":10}},"required":["approve","category","reason","score"],'
+                '"additionalProperties":false}')
+GRANT_POT = 5 * ETHER
+GRANT = ETHER // 2
+RECIPIENT = Account.from_key(keccak(b"a grant's recipient"))
+JUDGE_WINDOW = 300
+
+
+def canonical_json(value):
+    """RFC 8785 for what these tests send: ASCII property names (sorted by UTF-16 code units,
+    which for ASCII is plain order), booleans, small integers and strings, no whitespace."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def flat_fields(schema_text):
+    """[(name, ABI type)] in the answer's order if the schema is flat, else None."""
+    schema = json.loads(schema_text)
+    if not isinstance(schema, dict) or schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
+        return None
+    properties = schema["properties"]
+    if set(schema.get("required", [])) != set(properties):
+        return None
+    fields = []
+    for name in sorted(properties, key=lambda n: n.encode("utf-16-be")):
+        p = properties[name]
+        if p.get("type") == "boolean":
+            fields.append((name, "bool"))
+        elif p.get("type") == "integer":
+            fields.append((name, "int256"))
+        elif p.get("type") == "string" and "enum" in p:
+            fields.append((name, "uint8"))
+        elif p.get("type") == "string":
+            fields.append((name, "string"))
+        else:
+            return None
+    return fields
+
+
+def typed_answer(schema_text, value):
+    """The canonical JSON output of `value` and its typed answer under the schema."""
+    fields = flat_fields(schema_text)
+    if fields is None:
+        return canonical_json(value), b""
+    schema = json.loads(schema_text)
+    values = [schema["properties"][n]["enum"].index(value[n]) if t == "uint8" else value[n] for n, t in fields]
+    return canonical_json(value), encode([t for _, t in fields], values)
+
+
+def decision(approve, category, reason, score):
+    return typed_answer(JUDGE_SCHEMA, {"approve": approve, "category": category, "reason": reason, "score": score})
+
+
+def apply_for(s, judge, proposal, amount, recipient):
+    receipt = judge.send(CONSUMER, "apply", proposal, amount, recipient, value=MIN_FEE)
+    s.last_receipt = receipt
+    [event] = s.oracle.logs_in(receipt, "Requested")
+    return event["requestId"], event
+
+
+def test_structured_request(s):
+    o, judge = s.oracle, s.judge
+    equal(judge.call("SCHEMA"), JUDGE_SCHEMA, "GrantJudge.SCHEMA")
+    equal(flat_fields(JUDGE_SCHEMA), [("approve", "bool"), ("category", "uint8"), ("reason", "string"),
+                                      ("score", "int256")], "the schema's fields in the answer's order")
+    # The pot: a plain transfer and fund() both add to it.
+    s.chain.transact(DEPLOYER, judge.address, b"", value=GRANT_POT - ETHER)
+    receipt = judge.send(DEPLOYER, "fund", value=ETHER)
+    [funded] = judge.logs_in(receipt, "Funded")
+    equal(funded["amount"], ETHER, "Funded.amount")
+    equal(s.chain.balance(judge.address), GRANT_POT, "the judge's pot")
+    proposal = "A public library of lighthouse logbooks, scanned and transcribed."
+    rid, event = apply_for(s, judge, proposal, GRANT, RECIPIENT.address)
+    equal(event["schema"], JUDGE_SCHEMA, "Requested.schema")
+    check(proposal in event["prompt"] and str(GRANT) in event["prompt"], "the prompt holds the proposal and the amount")
+    equal(event["temperature"], 0, "Requested.temperature")
+    equal(event["callback"].lower(), judge.address, "Requested.callback")
+    [asked] = judge.logs_in(s.last_receipt, "GrantRequested")
+    equal((asked["requestId"], asked["applicant"].lower(), asked["recipient"].lower(), asked["amount"]),
+          (rid, CONSUMER.address.lower(), RECIPIENT.address.lower(), GRANT), "GrantRequested")
+    grant = judge.call("grants", rid)
+    equal((grant[0].lower(), grant[1].lower(), grant[2], grant[3]), (CONSUMER.address.lower(), RECIPIENT.address.lower(), GRANT, False),
+          "the grant before its decision")
+    equal(judge.call("decisionOf", rid), (False, 0, "", 0, False), "decisionOf before the answer")
+    s.grant_id = rid
+    # Through the oracle: the 10-argument entry is free text (schema ""); the 11-argument one with
+    # "" is too.
+    deadline = int(s.chain.block()["timestamp"], 16) + 3600
+    args = ["a prompt", [MODEL], 64, 700, 3, 2500, 6600, deadline, STRANGER.address, 0]
+    for extra in ([], [""]):
+        receipt = o.send(CONSUMER, "request", *args, *extra, value=MIN_FEE)
+        [event] = o.logs_in(receipt, "Requested")
+        equal(event["schema"], "", "Requested.schema of a free-text request")
+        rid = event["requestId"]
+        out = "Free text."
+        o.reverts("answer for a free-text request", NODES[2], "fulfill", rid, out,
+                  certificate(o.address, rid, out, ascending(NODES[:2])), b"\x01")
+        # An empty answer on the 4-argument entry is the free-text fulfilment.
+        receipt = o.send(NODES[2], "fulfill", rid, out, certificate(o.address, rid, out, ascending(NODES[:2])), *([b""] if extra else []))
+        equal(o.logs_in(receipt, "Fulfilled")[0]["outputHash"], keccak(out.encode()), "Fulfilled.outputHash of free text")
+
+
+def test_structured_fulfil_approves_and_pays(s):
+    o, judge, rid = s.oracle, s.judge, s.grant_id
+    signers, submitter = ascending(NODES[:2]), NODES[2]
+    reason = "Useful, cheap and well scoped; the archive exists already."
+    output, answer = decision(True, "education", reason, 8)
+    equal(output, '{"approve":true,"category":"education","reason":"' + reason + '","score":8}', "the canonical output")
+    # The answer alone differs from what the committee signed: the signatures recover other keys.
+    _, forged = decision(True, "education", reason, 10)
+    o.reverts("signer not registered", submitter, "fulfill", rid, output,
+              certificate(o.address, rid, output, signers, answer=answer), forged)
+    _, rejected = decision(False, "education", reason, 8)
+    o.reverts("signer not registered", submitter, "fulfill", rid, output,
+              certificate(o.address, rid, output, signers, answer=rejected), answer)
+    # Signatures over the free-text form, or the answer left out, do not fulfil a structured request.
+    o.reverts("signer not registered", submitter, "fulfill", rid, output, certificate(o.address, rid, output, signers))
+    o.reverts("signer not registered", submitter, "fulfill", rid, output, certificate(o.address, rid, output, signers, answer=answer))
+    # The callback's gas is checked once its calldata (with the answer) is encoded.
+    call = {"from": submitter.address, "to": o.address, "gas": hex(CALLBACK_GAS + 60000),
+            "data": "0x" + o.calldata("fulfill", rid, output, certificate(o.address, rid, output, signers, answer=answer), answer).hex()}
+    try:
+        s.chain.rpc("eth_call", call, "latest")
+        raise Failure("a structured fulfilment with too little gas for the callback succeeded")
+    except RPCError as error:
+        equal(error.message, "execution reverted: not enough gas for the callback", "the revert")
+    before = s.chain.balance(RECIPIENT.address)
+    receipt = o.send(submitter, "fulfill", rid, output, certificate(o.address, rid, output, signers, answer=answer), answer)
+    [fulfilled] = o.logs_in(receipt, "Fulfilled")
+    equal(fulfilled["outputHash"], result_hash(output, answer), "Fulfilled.outputHash: the result hash")
+    equal(fulfilled["callbackSucceeded"], True, "Fulfilled.callbackSucceeded")
+    [decided] = judge.logs_in(receipt, "GrantDecided")
+    equal((decided["approve"], decided["category"], decided["score"]), (True, 1, 8), "GrantDecided")
+    equal(judge.call("decisionOf", rid), (True, 1, reason, 8, True), "decisionOf")
+    equal(len(judge.logs_in(receipt, "GrantPaid")), 1, "GrantPaid events")
+    equal(s.chain.balance(RECIPIENT.address) - before, GRANT, "the recipient's grant")
+    equal(s.chain.balance(judge.address), GRANT_POT - GRANT + MIN_FEE // 3, "the pot (with the unsigned seat's price back)")
+    check(judge.call("grants", rid)[8], "the grant is paid")
+    equal(judge.call("grantsDecided"), 1, "grantsDecided")
+    judge.reverts("already paid", OUTSIDER, "pay", rid)
+    # Only the oracle calls back.
+    judge.reverts("only the oracle", OUTSIDER, "rakisStructuredCallback", rid, output, answer)
+    s.structured_gas, s.structured_reason = int(receipt["gasUsed"], 16), len(reason)
+
+
+def test_structured_fulfil_rejects_without_paying(s):
+    o, judge = s.oracle, s.judge
+    rid, _ = apply_for(s, judge, "A gold-plated lighthouse.", GRANT, RECIPIENT.address)
+    output, answer = decision(False, "other", "Nothing in it serves the public.", 1)
+    before = s.chain.balance(RECIPIENT.address)
+    receipt = o.send(NODES[2], "fulfill", rid, output, certificate(o.address, rid, output, ascending(NODES[:2]), answer=answer), answer)
+    equal(o.logs_in(receipt, "Fulfilled")[0]["callbackSucceeded"], True, "Fulfilled.callbackSucceeded")
+    equal(judge.call("decisionOf", rid), (False, 3, "Nothing in it serves the public.", 1, True), "decisionOf a rejection")
+    equal(judge.logs_in(receipt, "GrantPaid"), [], "GrantPaid events of a rejection")
+    equal(s.chain.balance(RECIPIENT.address), before, "the recipient's balance after a rejection")
+    judge.reverts("not approved", OUTSIDER, "pay", rid)
+
+
+def test_structured_approval_the_pot_cannot_pay(s):
+    """An approval beyond the pot, or to a recipient that refuses ether, is recorded unpaid and
+    the callback succeeds; `pay` settles the first once the pot holds the amount."""
+    o, judge = s.oracle, s.judge
+    big = s.chain.balance(judge.address) + ETHER
+    rid, _ = apply_for(s, judge, "A second lighthouse.", big, RECIPIENT.address)
+    output, answer = decision(True, "infrastructure", "Worth it, if the money is there.", 7)
+    receipt = o.send(NODES[2], "fulfill", rid, output, certificate(o.address, rid, output, ascending(NODES[:2]), answer=answer), answer)
+    equal(o.logs_in(receipt, "Fulfilled")[0]["callbackSucceeded"], True, "the callback of an approval beyond the pot")
+    equal(judge.call("decisionOf", rid)[4], True, "decided")
+    check(not judge.call("grants", rid)[8], "an approval beyond the pot is paid")
+    judge.reverts("not enough funds", OUTSIDER, "pay", rid)
+    judge.send(DEPLOYER, "fund", value=2 * ETHER)
+    before = s.chain.balance(RECIPIENT.address)
+    judge.send(OUTSIDER, "pay", rid)
+    equal(s.chain.balance(RECIPIENT.address) - before, big, "the grant paid by pay()")
+    # The oracle has no default function: as a recipient it refuses the grant.
+    rid, _ = apply_for(s, judge, "A grant to a contract that refuses ether.", 1, o.address)
+    output, answer = decision(True, "research", "Fine.", 5)
+    receipt = o.send(NODES[2], "fulfill", rid, output, certificate(o.address, rid, output, ascending(NODES[:2]), answer=answer), answer)
+    equal(o.logs_in(receipt, "Fulfilled")[0]["callbackSucceeded"], True, "the callback when the recipient refuses")
+    equal(judge.call("decisionOf", rid), (True, 0, "Fine.", 5, True), "decisionOf when the recipient refuses")
+    check(not judge.call("grants", rid)[8], "a refused grant is paid")
+
+
+def test_structured_request_without_a_flat_schema(s):
+    """A schema the answer rule does not cover: the answer is b"", which the committee signs in
+    the structured form; the 3-argument fulfil (no answer bytes) then works."""
+    o = s.oracle
+    schema = '{"type":"array","items":{"type":"string"}}'
+    deadline = int(s.chain.block()["timestamp"], 16) + 3600
+    receipt = o.send(CONSUMER, "request", "List three lighthouses.", [MODEL], 64, 0, 3, 2500, 6600, deadline,
+                     STRANGER.address, 0, schema, value=MIN_FEE)
+    [event] = o.logs_in(receipt, "Requested")
+    equal(event["schema"], schema, "Requested.schema")
+    rid = event["requestId"]
+    output, answer = typed_answer(schema, ["Eddystone", "Fastnet", "Pharos"])
+    equal(answer, b"", "the answer of a schema that is not flat")
+    signers = ascending(NODES[:2])
+    o.reverts("signer not registered", NODES[2], "fulfill", rid, output, certificate(o.address, rid, output, signers))
+    receipt = o.send(NODES[2], "fulfill", rid, output, certificate(o.address, rid, output, signers, answer=b""))
+    [fulfilled] = o.logs_in(receipt, "Fulfilled")
+    equal(fulfilled["outputHash"], keccak(keccak(output.encode()) + keccak(b"")), "Fulfilled.outputHash with an empty answer")
+    equal(o.call("stateOf", rid), 2, "stateOf")
+
+
+def test_structured_proposal_is_finalized_with_its_answer(s):
+    o = s.oracle
+    judge = Contract(s.chain, "GrantJudge").deploy(DEPLOYER, o.address, MODEL, 256, STORY_TIMEOUT, JUDGE_WINDOW)
+    equal(judge.call("challengeWindow"), JUDGE_WINDOW, "GrantJudge.challengeWindow")
+    judge.send(DEPLOYER, "fund", value=ETHER)
+    rid, event = apply_for(s, judge, "Paint the lighthouse.", GRANT, RECIPIENT.address)
+    equal(event["challengeWindow"], JUDGE_WINDOW, "Requested.challengeWindow")
+    output, answer = decision(True, "infrastructure", "Cheap upkeep.", 6)
+    signers = ascending(NODES[:2])
+    receipt = o.send(NODES[2], "fulfill", rid, output, certificate(o.address, rid, output, signers, answer=answer), answer)
+    [proposed] = o.logs_in(receipt, "Proposed")
+    equal(proposed["outputHash"], result_hash(output, answer), "Proposed.outputHash: the result hash")
+    addresses, seats = list(proposed["signers"]), list(proposed["seats"])
+    equal(judge.call("decisionOf", rid)[4], False, "decided inside the window")
+    o.reverts("challenge window not over", OUTSIDER, "finalize", rid, output, addresses, seats, answer)
+    s.chain.advance(JUDGE_WINDOW + 1)
+    _, other = decision(False, "infrastructure", "Cheap upkeep.", 6)
+    o.reverts("not the proposed output", OUTSIDER, "finalize", rid, output, addresses, seats, other)
+    o.reverts("not the proposed output", OUTSIDER, "finalize", rid, output, addresses, seats)
+    before = s.chain.balance(RECIPIENT.address)
+    receipt = o.send(OUTSIDER, "finalize", rid, output, addresses, seats, answer)
+    [fulfilled] = o.logs_in(receipt, "Fulfilled")
+    equal((fulfilled["outputHash"], fulfilled["callbackSucceeded"]), (result_hash(output, answer), True), "Fulfilled")
+    equal(judge.call("decisionOf", rid), (True, 2, "Cheap upkeep.", 6, True), "decisionOf after finalize")
+    equal(s.chain.balance(RECIPIENT.address) - before, GRANT, "the grant paid at finalize")
+
+
+def test_structured_gas_figures(s):
+    """A structured fulfilment's gas, steady state (every signer already credited): the oracle's
+    own cost with a callback address without code, and through the GrantJudge's callback."""
+    o = s.oracle
+    output, answer = decision(True, "research", "x" * 120, 9)
+    deadline = int(s.chain.block()["timestamp"], 16) + 3600
+    gas = {}
+    for count in (2, 3):
+        receipt = o.send(CONSUMER, "request", "a prompt", [MODEL], 64, 0, 3, 2500, 6600, deadline,
+                         STRANGER.address, 0, JUDGE_SCHEMA, value=MIN_FEE)
+        rid = o.logs_in(receipt, "Requested")[0]["requestId"]
+        receipt = o.send(NODES[2], "fulfill", rid, output,
+                         certificate(o.address, rid, output, ascending(NODES[:count]), answer=answer), answer)
+        gas[count] = int(receipt["gasUsed"], 16)
+    print(f"FIGURES oracle structured fulfil gas: {gas[2]} with 2 signatures, {gas[3]} with 3 "
+          f"({len(output)}-byte output and {len(answer)}-byte answer, no callback code); through the GrantJudge's "
+          f"callback decoding the answer, storing the decision with a {s.structured_reason}-byte reason and paying "
+          f"the grant to a new account: {s.structured_gas} (2 signatures)")
 
 
 def test_deadline_and_refund(s):
@@ -776,6 +1051,7 @@ def test_stake_an_unchallenged_proposal_is_finalized_after_its_window(s):
     s.chain.advance(WINDOW + 1)
     o.reverts("challenge window over", OUTSIDER, "dispute", rid, addresses, seats, value=UNIT)
     o.reverts("not the proposal's signers", OUTSIDER, "finalize", rid, "Nobody objects.", addresses, [0] * len(seats))
+    o.reverts("answer for a free-text request", OUTSIDER, "finalize", rid, "Nobody objects.", addresses, seats, b"\x01")
     receipt = o.send(OUTSIDER, "finalize", rid, "Nobody objects.", addresses, seats)
     equal(o.logs_in(receipt, "Fulfilled")[0]["signers"], len(addresses), "Fulfilled.signers")
 
@@ -798,6 +1074,29 @@ def test_stake_conflicting_signatures_slash(s):
     equal(o.call("depositOf", cheat.address), 0, "the equivocator's deposit")
     equal(o.call("earnings", OUTSIDER.address) - before, deposit // 2, "the reporter's reward")
     o.reverts("nothing to slash", OUTSIDER, "slashEquivocation", rid, one, two)
+
+
+def test_stake_two_answers_to_one_output_slash(s):
+    """For a structured request the signed hash is the result's: one output with two different
+    answers is two results, and a key that signs both is slashed like any equivocation."""
+    o = s.stake
+    cheat = next(a for a in STAKERS if o.call("isRegistered", a.address))
+    deadline = int(s.chain.block()["timestamp"], 16) + 3600
+    receipt = o.send(CONSUMER, "request", "Judge this.", [MODEL], 64, 0, 3, 2500, 6600, deadline,
+                     STRANGER.address, 0, JUDGE_SCHEMA, value=MIN_FEE)
+    rid = o.logs_in(receipt, "Requested")[0]["requestId"]
+    output, answer = decision(True, "research", "Good.", 9)
+    _, other = decision(False, "research", "Good.", 9)
+    h = commitment_set_hash("quorum")
+    one = (result_hash(output, answer), h, signature(cheat, fulfilment_digest(o.address, rid, output, h, answer=answer)))
+    two = (result_hash(output, other), h, signature(cheat, fulfilment_digest(o.address, rid, output, h, answer=other)))
+    o.reverts("the same output", OUTSIDER, "slashEquivocation", rid, one, one)
+    deposit, before = o.call("depositOf", cheat.address), o.call("earnings", OUTSIDER.address)
+    receipt = o.send(OUTSIDER, "slashEquivocation", rid, one, two)
+    [slashed] = o.logs_in(receipt, "Slashed")
+    equal((slashed["node"].lower(), slashed["amount"]), (cheat.address.lower(), deposit), "Slashed")
+    equal(o.call("earnings", OUTSIDER.address) - before, deposit // 2, "the reporter's reward")
+    check(not o.call("isRegistered", cheat.address), "the equivocator is still registered")
 
 
 def test_splitting_buys_nothing(s):
@@ -848,12 +1147,20 @@ def test_splitting_buys_nothing(s):
           f"splitting changes the expected seats or payment by more than 2% ({seat_ratio:.4f}, {pay_ratio:.4f})")
 
 def test_solidity_interface(s):
-    """contracts/IRakisOracle.sol, written by hand, declares every function and event of the
-    compiled oracle with the same canonical signature (hence the same selectors and topics)."""
+    """contracts/IRakisOracle.sol and contracts/IGrantJudge.sol, written by hand, declare every
+    function and event of the compiled oracle and GrantJudge with the same canonical signature
+    (hence the same selectors and topics), and the consumer interfaces are what the examples
+    implement and what the oracle calls."""
     import re
-    source = open(os.path.join(ROOT, "contracts", "IRakisOracle.sol")).read()
-    source = re.sub(r"//[^\n]*", "", source)
+    source = ""
+    for name in ("IRakisOracle.sol", "IGrantJudge.sol"):
+        source += re.sub(r"//[^\n]*", "", open(os.path.join(ROOT, "contracts", name)).read()) + "\n"
     structs = {name: body for name, body in re.findall(r"struct (\w+) \{([^}]*)\}", source)}
+    # Each interface's body (they close with a "}" at the start of a line) and its parents.
+    interfaces = {name: (parents, body) for name, parents, body in
+                  re.findall(r"^interface (\w+)(?: is ([\w, ]+))? \{(.*?)^\}", source, re.M | re.S)}
+    equal(sorted(interfaces), ["IGrantJudge", "IRakisConsumer", "IRakisOracle", "IRakisStructuredConsumer"],
+          "the Solidity interfaces")
 
     def canonical(kind):
         kind = kind.strip()
@@ -868,19 +1175,40 @@ def test_solidity_interface(s):
         kinds = [p.split()[0] for p in params.split(",") if p.strip()]
         return f"{name}({','.join(canonical(k) for k in kinds)})"
 
-    declared = {signature(n, p) for n, p in re.findall(r"function (\w+)\(([^)]*)\)", source.split("interface IRakisConsumer")[0])}
-    declared |= {signature(n, p) for n, p in re.findall(r"event (\w+)\(([^)]*)\)", source)}
-    compiled = {f"{e['name']}({','.join(abi_type(i) for i in e['inputs'])})" for e in s.oracle.abi if e["type"] in ("function", "event")}
-    equal(sorted(compiled - declared), [], "compiled but not declared in IRakisOracle.sol")
-    equal(sorted(declared - compiled), [], "declared in IRakisOracle.sol but not compiled")
+    def declared(interface):
+        parents, body = interfaces[interface]
+        out = {signature(n, p) for n, p in re.findall(r"(?:function|event) (\w+)\(([^)]*)\)", body)}
+        for parent in filter(None, (p.strip() for p in (parents or "").split(","))):
+            out |= declared(parent)
+        return out
+
+    def compiled(contract):
+        return {f"{e['name']}({','.join(abi_type(i) for i in e['inputs'])})" for e in contract.abi
+                if e["type"] in ("function", "event")}
+
+    for interface, contract in (("IRakisOracle", s.oracle), ("IGrantJudge", s.judge)):
+        equal(sorted(compiled(contract) - declared(interface)), [], f"compiled but not declared in {interface}")
+        equal(sorted(declared(interface) - compiled(contract)), [], f"declared in {interface} but not compiled")
+    equal(declared("IRakisConsumer"), {"rakisCallback(uint256,string)"}, "IRakisConsumer")
+    check(declared("IRakisConsumer") <= compiled(s.teller), "the StoryTeller implements IRakisConsumer")
+    equal(declared("IRakisStructuredConsumer"), {"rakisStructuredCallback(uint256,string,bytes)"}, "IRakisStructuredConsumer")
+    # The selectors the oracle calls back with are in its code.
+    code = s.chain.rpc("eth_getCode", s.oracle.address, "latest")
+    for callback in declared("IRakisConsumer") | declared("IRakisStructuredConsumer"):
+        check(keccak(text=callback)[:4].hex() in code, f"the oracle does not call {callback}")
 
 
 TESTS = [test_chain_server, test_deploy, test_solidity_interface, test_register, test_request, test_fulfil_refusals, test_fulfil,
-         test_withdraw, test_gas_figures, test_failing_callback, test_deadline_and_refund, test_deregister,
+         test_withdraw, test_gas_figures, test_failing_callback,
+         test_structured_request, test_structured_fulfil_approves_and_pays, test_structured_fulfil_rejects_without_paying,
+         test_structured_approval_the_pot_cannot_pay, test_structured_request_without_a_flat_schema,
+         test_structured_proposal_is_finalized_with_its_answer, test_structured_gas_figures,
+         test_deadline_and_refund, test_deregister,
          test_stake_register, test_stake_seats_follow_the_lot, test_stake_only_the_committee_fulfils,
          test_stake_a_dispute_against_a_wrong_fulfilment_slashes, test_stake_members_vote_from_their_own_addresses,
          test_stake_a_dispute_against_a_right_fulfilment_loses_its_bond,
          test_stake_an_unchallenged_proposal_is_finalized_after_its_window, test_stake_conflicting_signatures_slash,
+         test_stake_two_answers_to_one_output_slash,
          test_splitting_buys_nothing]
 
 

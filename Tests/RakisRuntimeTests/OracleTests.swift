@@ -222,6 +222,60 @@ extension LoopbackNetworkTests {
         await testbed.tearDown()
     }
 
+    /// A structured request on chain, end to end: the GrantJudge asks the oracle with its schema of
+    /// flat fields, three real nodes answer it under the schema, sign the result hash (output and
+    /// typed answer) and one fulfils; the judge's callback decodes the typed answer, records the
+    /// decision and pays the recipient exactly when it approves. The fields it recorded, written
+    /// back as canonical JSON and encoded again, hash to the result the committee signed: the
+    /// contract acted on the agreed answer, with no JSON parsed on chain.
+    @Test(.requires(.testChain))
+    func aGrantJudgeActsOnTheNetworksTypedAnswer() async throws {
+        let testbed = try await OracleTestbed()
+        let deployment = testbed.deployment
+        var extra: [Int: [String]] = [:]
+        let identities = (0..<3).map { _ in NodeIdentity.generate() }
+        for index in 0..<3 {
+            let account = try await deployment.fundedAccount()
+            try await deployment.register(account, as: identities[index].nodeId)
+            extra[index] = ["--config", testbed.settings, "--chain-key-file", try testbed.chainKeyFile(account, node: index)]
+        }
+        let cluster = try LoopbackCluster(serving: 3, followers: 0, transports: [.mesh], extraArguments: extra, identities: identities)
+        #expect(await cluster.waitUntilConnected(), "\(cluster.logs())")
+
+        let judge = try await deployment.deployGrantJudge(maxTokens: 64)
+        let schema = try OutputSchema(json: try JSONParser.parse(Array(try await deployment.grantSchema(judge).utf8)), path: "schema")
+        #expect(OracleAnswer.types(of: schema)?.map(\.canonicalName) == ["bool", "uint8", "string", "uint256"])
+        let grant = UInt256(100_000_000_000_000_000)
+        try await deployment.deployer.send(to: judge, value: UInt256(1_000_000_000_000_000_000), data: [])
+        let applicant = try await deployment.fundedAccount()
+        let recipient = ChainAccount(key: ChainKey.generate(), rpcURL: testbed.chain.url).address
+        let requestId = try await deployment.applyForGrant(
+            judge, proposal: "An open-source library that makes school timetables for rural schools, maintained by two teachers.",
+            amount: grant, recipient: recipient, from: applicant)
+
+        var decision: OracleDeployment.GrantDecision?
+        let decided = await eventually(timeout: .seconds(240)) {
+            decision = try? await deployment.grantDecision(judge, requestId)
+            return decision?.decided == true
+        }
+        #expect(decided, "the judge was not called back\n\(cluster.logs())\n\(testbed.chain.log.suffix(2000))")
+        let made = try #require(decision)
+        let fulfilled = try await deployment.fulfilled(requestId)
+        #expect(fulfilled.callbackSucceeded)
+        let categories = ["research", "education", "infrastructure", "other"]
+        let output = JSONValue.object(["approve": .bool(made.approve), "category": .string(categories[made.category]),
+                                       "reason": .string(made.reason), "score": .number(Double(made.score))]).canonicalString
+        let answer = try #require(OracleAnswer.encode(output: output, schema: schema), "the recorded fields do not fit the schema: \(output)")
+        #expect(OracleDigest.resultHash(output: output, answer: answer) == fulfilled.resultHash,
+                "the judge recorded \(output), which is not the result the committee signed")
+        let balance = UInt256(hexQuantity: try await deployment.rpc.balance(of: recipient.lowercaseHex)) ?? .zero
+        #expect(balance == (made.approve ? grant : .zero), "approve \(made.approve), recipient balance \(balance)")
+        print("FIGURES oracle structured: the GrantJudge decided \(output) (request \(requestId)); recipient paid: \(balance != .zero)")
+
+        #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
+        await testbed.tearDown()
+    }
+
     /// `request(...)` straight to the oracle: SmolLM2, 24 tokens at temperature 0, secDistance
     /// 0.25, secPercentage 0.66, ten minutes to answer.
     private func requestCall(_ prompt: String, quorum: Int, challengeWindow: Int, callback: EthereumAddress) throws -> [UInt8] {

@@ -54,11 +54,16 @@ public struct OracleDeployment: Sendable {
     /// Asks the StoryTeller for a story; returns the oracle's request id.
     public func tell(_ prompt: String, from account: ChainAccount, payment: Wei = UInt256(10_000_000_000_000_000)) async throws -> UInt256 {
         let receipt = try await account.send(to: storyTeller, value: payment, data: try ABI.encodeCall("tell(string)", [.string(prompt)], as: [.string]))
+        return try await requestId(madeIn: receipt)
+    }
+
+    /// The oracle request id of the `Requested` log a consumer's transaction emitted.
+    func requestId(madeIn receipt: TransactionReceipt) async throws -> UInt256 {
         let logs = try await rpc.logs(LogFilter(address: oracle.lowercaseHex, topics: [[OracleContract.requestedTopic]],
                                                 from: receipt.blockNumber, to: receipt.blockNumber))
         guard let log = logs.first(where: { $0.transactionHash == receipt.transactionHash }), log.topics.count > 1,
               let id = UInt256(bigEndian: log.topics[1])
-        else { throw ChildProcessError("tell: no Requested log in \(receipt.transactionHash)") }
+        else { throw ChildProcessError("no Requested log in \(receipt.transactionHash)") }
         return id
     }
 

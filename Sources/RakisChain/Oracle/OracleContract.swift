@@ -8,23 +8,30 @@ public enum OracleContract {
         call("register(bytes32)", [.fixedBytes(nodeId.publicKeyBytes)], [.fixedBytes(32)])
     }
 
-    /// `fulfill(requestId, output, (commitmentSetHash, signatures))`; the signatures must be in
-    /// ascending order of their signers' addresses.
-    public static func fulfill(requestId: UInt256, output: String, commitmentSetHash: [UInt8], signatures: [RecoverableSignature]) -> [UInt8] {
+    /// `fulfill(requestId, output, (commitmentSetHash, signatures))`, and for a structured request
+    /// (`answer` not nil) `fulfill(requestId, output, certificate, answer)` with its typed answer;
+    /// the signatures must be in ascending order of their signers' addresses.
+    public static func fulfill(requestId: UInt256, output: String, commitmentSetHash: [UInt8], signatures: [RecoverableSignature],
+                               answer: [UInt8]? = nil) -> [UInt8] {
         let signatureType = ABIType.tuple([.uint(bits: 8), .fixedBytes(32), .fixedBytes(32)])
         let certificate = ABIValue.tuple([
             .fixedBytes(commitmentSetHash),
             .array(signatures.map { .tuple([uint(Int($0.v)), .fixedBytes($0.r), .fixedBytes($0.s)]) }),
         ])
-        return call("fulfill(uint256,string,(bytes32,(uint8,bytes32,bytes32)[]))", [.uint(requestId), .string(output), certificate],
-                    [.uint(bits: 256), .string, .tuple([.fixedBytes(32), .array(signatureType)])])
+        let values: [ABIValue] = [.uint(requestId), .string(output), certificate]
+        let types: [ABIType] = [.uint(bits: 256), .string, .tuple([.fixedBytes(32), .array(signatureType)])]
+        guard let answer else { return call("fulfill(uint256,string,(bytes32,(uint8,bytes32,bytes32)[]))", values, types) }
+        return call("fulfill(uint256,string,(bytes32,(uint8,bytes32,bytes32)[]),bytes)", values + [.bytes(answer)], types + [.bytes])
     }
 
-    /// `finalize(requestId, output, signers, seats)`, with the signers and seats of the `Proposed` log.
-    public static func finalize(_ proposal: OracleProposal, output: String) -> [UInt8] {
+    /// `finalize(requestId, output, signers, seats)`, with the signers and seats of the `Proposed`
+    /// log, and for a structured request (`answer` not nil) its typed answer after them.
+    public static func finalize(_ proposal: OracleProposal, output: String, answer: [UInt8]? = nil) -> [UInt8] {
         let arguments = proposalArguments(proposal)
-        return call("finalize(uint256,string,address[],uint256[])", [arguments[0], .string(output), arguments[1], arguments[2]],
-                    [.uint(bits: 256), .string, .array(.address), .array(.uint(bits: 256))])
+        let values = [arguments[0], .string(output), arguments[1], arguments[2]]
+        let types: [ABIType] = [.uint(bits: 256), .string, .array(.address), .array(.uint(bits: 256))]
+        guard let answer else { return call("finalize(uint256,string,address[],uint256[])", values, types) }
+        return call("finalize(uint256,string,address[],uint256[],bytes)", values + [.bytes(answer)], types + [.bytes])
     }
 
     /// `dispute(requestId, signers, seats)`, sent with a bond of at least `minDeposit`.
@@ -81,7 +88,7 @@ public enum OracleContract {
 
     // MARK: - Events
 
-    public static let requestedTopic = ABI.eventTopic("Requested(uint256,address,string,string[],uint32,uint16,uint8,uint16,uint16,uint64,address,uint256,uint64)")
+    public static let requestedTopic = ABI.eventTopic("Requested(uint256,address,string,string[],uint32,uint16,uint8,uint16,uint16,uint64,address,uint256,uint64,string)")
     public static let registeredTopic = ABI.eventTopic("Registered(address,bytes32,uint256)")
     public static let deregisteredTopic = ABI.eventTopic("Deregistered(address)")
     public static let slashedTopic = ABI.eventTopic("Slashed(address,address,uint256)")
@@ -115,16 +122,27 @@ public enum OracleContract {
               let requestId = UInt256(bigEndian: log.topics[1]), let consumer = EthereumAddress(word: log.topics[2])
         else { throw OracleLogError("not a Requested log", log) }
         let fields = try ABI.decode([.string, .array(.string), .uint(bits: 32), .uint(bits: 16), .uint(bits: 8), .uint(bits: 16),
-                                     .uint(bits: 16), .uint(bits: 64), .address, .uint(bits: 256), .uint(bits: 64)], from: log.data)
+                                     .uint(bits: 16), .uint(bits: 64), .address, .uint(bits: 256), .uint(bits: 64), .string], from: log.data)
         guard let prompt = fields[0].stringValue, let models = fields[1].elements?.compactMap(\.stringValue),
               let maxTokens = fields[2].smallInt, let temperature = fields[3].smallInt, let quorum = fields[4].smallInt,
               let secDistance = fields[5].smallInt, let secPercentage = fields[6].smallInt, let deadline = fields[7].smallInt,
-              let callback = fields[8].addressValue, let payment = fields[9].uintValue, let challengeWindow = fields[10].smallInt
+              let callback = fields[8].addressValue, let payment = fields[9].uintValue, let challengeWindow = fields[10].smallInt,
+              let schema = fields[11].stringValue
         else { throw OracleLogError("Requested fields of unexpected kinds", log) }
+        // The contract keeps the schema as text; nodes parse it by the network's own rules (the
+        // request `format`'s), and a request with a schema they refuse is not asked.
+        var format: OutputSchema?
+        if !schema.isEmpty {
+            do {
+                format = try OutputSchema(json: try JSONParser.parse(Array(schema.utf8)), path: "schema")
+            } catch {
+                throw OracleLogError("request \(requestId): its schema is refused: \(error)", log)
+            }
+        }
         return OracleRequest(chainId: chainId, oracle: oracle, requestId: requestId, consumer: consumer, prompt: prompt, models: models,
                              maxTokens: maxTokens, temperatureMilli: temperature, quorum: quorum, secDistanceBasisPoints: secDistance,
                              secPercentageBasisPoints: secPercentage, deadline: deadline, callback: callback, payment: payment,
-                             challengeWindow: challengeWindow, blockNumber: log.blockNumber)
+                             challengeWindow: challengeWindow, format: format, blockNumber: log.blockNumber)
     }
 
     /// A `Registered` log: the node's address, its Ed25519 id and its deposit.

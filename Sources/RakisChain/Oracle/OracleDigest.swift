@@ -7,10 +7,12 @@ public enum OracleDigest {
     private static let linkDomain = Array("rakis-link/1".utf8)
 
     /// keccak256(abi.encode(keccak256("rakis-oracle/1 fulfill"), chainId, oracle, requestId,
-    /// keccak256(output), commitmentSetHash)). All six values are static 32-byte words, so
-    /// their ABI encoding is their concatenation.
+    /// resultHash, commitmentSetHash)), where the result hash is `resultHash(output:answer:)`:
+    /// `answer` is nil for a free-text request, the typed answer (`OracleAnswer`) for a
+    /// structured one. All six values are static 32-byte words, so their ABI encoding is their
+    /// concatenation.
     public static func fulfilmentDigest(
-        chainId: UInt64, oracle: EthereumAddress, requestId: UInt256, output: String, commitmentSetHash: [UInt8]
+        chainId: UInt64, oracle: EthereumAddress, requestId: UInt256, output: String, answer: [UInt8]? = nil, commitmentSetHash: [UInt8]
     ) -> [UInt8] {
         precondition(commitmentSetHash.count == 32, "the commitment-set hash is 32 bytes")
         let words: [[UInt8]] = [
@@ -18,10 +20,21 @@ public enum OracleDigest {
             UInt256(chainId).bigEndianBytes,
             [UInt8](repeating: 0, count: 12) + oracle.bytes,
             requestId.bigEndianBytes,
-            Keccak256.hash(output.utf8),
+            resultHash(output: output, answer: answer),
             commitmentSetHash,
         ]
         return Keccak256.hash(words.joined())
+    }
+
+    /// What the signatures, the attestations and the oracle's proposals name a result by:
+    /// keccak256(output) for a free-text request (`answer` nil), and for a structured one
+    /// keccak256(abi.encode(keccak256(output), keccak256(answer))), so that they cover the typed
+    /// answer too. Two hashed words, not the bytes end to end: no other split of the same bytes
+    /// into an output and an answer has the same hash.
+    public static func resultHash(output: String, answer: [UInt8]?) -> [UInt8] {
+        let outputHash = Keccak256.hash(output.utf8)
+        guard let answer else { return outputHash }
+        return Keccak256.hash(outputHash + Keccak256.hash(answer))
     }
 
     /// keccak256(c_1 ‖ … ‖ c_q): the quorum's 32-byte commitments in the quorum packet's order.

@@ -6,7 +6,7 @@ public struct OracleProposal: Sendable, Hashable {
     public let chainId: UInt64
     public let oracle: EthereumAddress
     public let requestId: UInt256
-    /// keccak256 of the proposed output.
+    /// The proposed result's hash (`OracleDigest.resultHash`).
     public let outputHash: [UInt8]
     public let signers: [EthereumAddress]
     public let seats: [Int]

@@ -9,7 +9,8 @@ public struct ChainAttestation: Sendable, Hashable {
     public let requestId: Hash256
     /// The signer's chain address, "0x" and 40 lowercase hex digits.
     public let address: String
-    /// Keccak-256 of the chosen output's UTF-8 bytes.
+    /// The chosen output's result hash (docs/ORACLE.md): Keccak-256 of its UTF-8 bytes, and for a
+    /// structured request the hash of that and of its typed answer.
     public let outputHash: [UInt8]
     /// Keccak-256 of the quorum's commitments in the quorum packet's order.
     public let commitmentSetHash: [UInt8]
