@@ -44,7 +44,7 @@ echo "== services (Nostr relay, MQTT broker; chain tools and contract artifacts)
 trap 'scripts/services.sh stop' EXIT
 eval "$(scripts/services.sh start)"
 
-echo "== contracts: RakisOracle and StoryTeller on a private test chain (Tests/Contracts)"
+echo "== contracts: RakisOracle, StoryTeller and GrantJudge on a private test chain (Tests/Contracts)"
 "$RAKIS_TEST_CHAIN_PYTHON" Tests/Contracts/test_oracle.py
 export RAKIS_BIN="$PWD/$rakis"
 # What tests leave to look at afterwards (the dashboard test's screenshot).
