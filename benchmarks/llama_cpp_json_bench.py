@@ -33,12 +33,21 @@ PROMPTS = [
 
 
 def prompt_tokens(llm, index):
-    """The chat prompt `index`, rendered with the model's template and tokenized."""
+    """The chat prompt `index`, rendered with the model's template and tokenized. A Gemma file
+    without a template of its own (the gemma3-270m package's) gets Gemma's turn format, as
+    Rakis renders it (`ChatTemplate.gemma`)."""
+    message = PROMPTS[index % len(PROMPTS)]
+    template = llm.metadata.get("tokenizer.chat_template")
+    if template is None and llm.metadata.get("general.architecture", "").startswith("gemma"):
+        text = f"<start_of_turn>user\n{message.strip()}<end_of_turn>\n<start_of_turn>model\n"
+        return llm.tokenize(text.encode(), add_bos=True, special=True)
+    if template is None:
+        raise SystemExit(f"{llm.model_path}: no tokenizer.chat_template to render the prompts with")
     formatter = llama_cpp.llama_chat_format.Jinja2ChatFormatter(
-        template=llm.metadata["tokenizer.chat_template"],
+        template=template,
         eos_token=llm.detokenize([llm.token_eos()]).decode(errors="replace"),
         bos_token=llm.detokenize([llm.token_bos()]).decode(errors="replace"))
-    text = formatter(messages=[{"role": "user", "content": PROMPTS[index % len(PROMPTS)]}]).prompt
+    text = formatter(messages=[{"role": "user", "content": message}]).prompt
     return llm.tokenize(text.encode(), add_bos=False, special=True)
 
 
