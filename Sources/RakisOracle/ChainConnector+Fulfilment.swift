@@ -11,9 +11,7 @@ import RakisStore
 struct Fulfilment {
     let requestId: Hash256
     let oracleRequest: OracleRequest
-    let output: String
-    /// A structured request's typed answer (`OracleAnswer`); nil for free text.
-    let answer: [UInt8]?
+    let result: ConcludedResult
     let commitmentSetHash: [UInt8]
     /// The fulfilment digest, EIP-191 prefixed: what every attestation must sign.
     let signedHash: [UInt8]
@@ -80,11 +78,10 @@ extension ChainConnector {
         }
         let commitmentSetHash = OracleDigest.commitmentSetHash(commitments: quorum.commits.map { $0.commit!.commitment.bytes })
         let digest = OracleDigest.fulfilmentDigest(chainId: chainId, oracle: configuration.oracle, requestId: oracleRequest.requestId,
-                                                   output: chosen.output, answer: result.answer, commitmentSetHash: commitmentSetHash)
+                                                   resultHash: result.hash, commitmentSetHash: commitmentSetHash)
         let agreeing = Set(chosen.cluster)
         let members = Set(quorum.commits.filter { agreeing.contains($0.commit!.commitment) }.map(\.sender))
-        var fulfilment = Fulfilment(requestId: id, oracleRequest: oracleRequest, output: chosen.output, answer: result.answer,
-                                    commitmentSetHash: commitmentSetHash,
+        var fulfilment = Fulfilment(requestId: id, oracleRequest: oracleRequest, result: result, commitmentSetHash: commitmentSetHash,
                                     signedHash: EthereumMessage.personalHash(digest), members: members)
         // The contract counts its own committee's signatures: this node signs if the contract drew
         // it, having verified the network's result like every node that concluded it (a member of
@@ -240,9 +237,9 @@ extension ChainConnector {
             if stored.state == .sent { try await send(stored) }
             return
         }
-        let data = OracleContract.fulfill(requestId: request.requestId, output: fulfilment.output,
+        let data = OracleContract.fulfill(requestId: request.requestId, output: fulfilment.result.output,
                                           commitmentSetHash: fulfilment.commitmentSetHash, signatures: signatures.map(\.1),
-                                          answer: fulfilment.answer)
+                                          answer: fulfilment.result.answer)
         let storedNonce = try store.highestSubmissionNonce().map { $0 + 1 } ?? 0
         let signed = try await account.prepare(to: configuration.oracle, data: data, atLeastNonce: storedNonce)
         let submission = ChainSubmission(chainRequest: request.key, requestId: fulfilment.requestId, txHash: EthereumHex.encode(signed.hash),

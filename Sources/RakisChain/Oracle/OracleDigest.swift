@@ -9,18 +9,26 @@ public enum OracleDigest {
     /// keccak256(abi.encode(keccak256("rakis-oracle/1 fulfill"), chainId, oracle, requestId,
     /// resultHash, commitmentSetHash)), where the result hash is `resultHash(output:answer:)`:
     /// `answer` is nil for a free-text request, the typed answer (`OracleAnswer`) for a
-    /// structured one. All six values are static 32-byte words, so their ABI encoding is their
-    /// concatenation.
+    /// structured one.
     public static func fulfilmentDigest(
         chainId: UInt64, oracle: EthereumAddress, requestId: UInt256, output: String, answer: [UInt8]? = nil, commitmentSetHash: [UInt8]
     ) -> [UInt8] {
-        precondition(commitmentSetHash.count == 32, "the commitment-set hash is 32 bytes")
+        fulfilmentDigest(chainId: chainId, oracle: oracle, requestId: requestId, resultHash: resultHash(output: output, answer: answer),
+                         commitmentSetHash: commitmentSetHash)
+    }
+
+    /// The fulfilment digest of a result whose hash is known already. All six values are static
+    /// 32-byte words, so their ABI encoding is their concatenation.
+    public static func fulfilmentDigest(
+        chainId: UInt64, oracle: EthereumAddress, requestId: UInt256, resultHash: [UInt8], commitmentSetHash: [UInt8]
+    ) -> [UInt8] {
+        precondition(resultHash.count == 32 && commitmentSetHash.count == 32, "the result and commitment-set hashes are 32 bytes")
         let words: [[UInt8]] = [
             fulfilmentDomain,
             UInt256(chainId).bigEndianBytes,
             [UInt8](repeating: 0, count: 12) + oracle.bytes,
             requestId.bigEndianBytes,
-            resultHash(output: output, answer: answer),
+            resultHash,
             commitmentSetHash,
         ]
         return Keccak256.hash(words.joined())

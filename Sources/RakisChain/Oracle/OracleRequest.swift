@@ -60,24 +60,4 @@ public struct OracleRequest: Sendable, Hashable {
             && request.frame.secPercentage == secPercentage && request.frame.revealDeadline <= Millis(deadline) * 1_000
             && request.format == format
     }
-
-    /// The typed answer a structured request's consumer receives beside `output`
-    /// (`OracleAnswer`): nil for a free-text request.
-    /// - Throws: `OracleAnswerError` when `output` is not a value the schema admits.
-    public func answer(for output: String) throws(OracleAnswerError) -> [UInt8]? {
-        guard let format else { return nil }
-        guard let answer = OracleAnswer.encode(output: output, schema: format) else { throw OracleAnswerError(requestId: requestId) }
-        return answer
-    }
-
-    /// How the oracle names `output` as this request's result (`OracleDigest.resultHash`).
-    public func resultHash(of output: String) throws(OracleAnswerError) -> [UInt8] {
-        OracleDigest.resultHash(output: output, answer: try answer(for: output))
-    }
-}
-
-/// A structured contract request's output that its schema does not admit: it has no typed answer.
-public struct OracleAnswerError: Error, CustomStringConvertible {
-    public let requestId: UInt256
-    public var description: String { "the output is not a value the schema of contract request \(requestId) admits" }
 }
