@@ -24,10 +24,21 @@ struct APIError: HTTPResponseError {
         error.path.isEmpty ? badRequest("the request body: \(error.message)") : badRequest(error.description, param: error.path)
     }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// A request the node did not see conclude: it is stopping, or too many clients wait.
+    static func notConcluded(_ requestId: Hash256) -> APIError {
+        APIError(status: .serviceUnavailable, message: "the node is shutting down or has too many clients waiting; request \(requestId.hex) did not conclude here",
+                 type: "server_error", param: nil)
+    }
+
+    /// `{"error": {"message", "type", "param"}}`, the body of the response and of a stream's error event.
+    var body: JSONValue {
         var error: [String: JSONValue] = ["message": .string(message), "type": .string(type)]
         error["param"] = param.map(JSONValue.string) ?? .null
-        return JSONValue.object(["error": .object(error)]).response(status: status)
+        return .object(["error": .object(error)])
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        body.response(status: status)
     }
 }
 

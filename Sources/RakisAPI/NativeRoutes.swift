@@ -73,7 +73,7 @@ struct NativeRoutes {
         let defaultModels = Array((node.servedModels.first ?? known.sorted().first).map { [$0] } ?? [])
         let (spec, wait): (RequestSpec, Bool)
         do {
-            try body.rejectUnknownKeys(allowed: RequestSpec.frameKeys.union(["prompt", "messages", "models", "temperature", "maxTokens", "seed", "format", "wait"]))
+            try body.rejectUnknownKeys(allowed: RequestSpec.frameKeys.union(["prompt", "messages", "models", "temperature", "maxTokens", "seed", "topP", "stop", "format", "wait"]))
             let prompt = try body.optionalString("prompt")
             let messages = try body.optionalArray("messages")
             guard (prompt == nil) != (messages == nil) else { throw JSONShapeError(path: "prompt", message: "give exactly one of prompt or messages") }
@@ -84,6 +84,8 @@ struct NativeRoutes {
             parsed.temperature = try body.optionalDouble("temperature") ?? parsed.temperature
             parsed.maxTokens = try body.optionalInt("maxTokens") ?? parsed.maxTokens
             parsed.seed = try body.optionalInt("seed")
+            parsed.topP = try body.optionalDouble("topP")
+            parsed.stop = try body.optionalArray("stop").map { _ in try body.stringArray("stop") } ?? []
             if let format = body.optionalValue("format") { parsed.format = try OutputSchema(json: format, path: body.childPath("format")) }
             try parsed.readFrame(body)
             spec = parsed

@@ -23,6 +23,14 @@ protocol NodeService: Sendable {
     /// LLMs this node or a peer it heard from serves.
     func networkModels() async -> Set<String>
 
+    // MARK: The node's own models
+
+    /// What a request's prompt (as the model saw it) and output come to under `model`'s
+    /// tokenizer; nil when this node does not hold the model.
+    func tokenUsage(model: String, input: RequestInput, output: String) -> TokenUsage?
+    /// Unit-length float embeddings under one of `embeddingModels`, and the tokens they took.
+    func embeddings(of texts: [String], model: String) async throws -> (vectors: [[Float]], tokens: Int)
+
     // MARK: Requests
 
     /// Signs and sends a request with this node as its origin.
@@ -47,6 +55,14 @@ protocol NodeService: Sendable {
 extension NodeRuntime: NodeService {
     nonisolated var transportStatistics: [(name: String, statistics: TransportStatistics)] {
         transports.map { ($0.name.name, $0.statistics) }
+    }
+
+    nonisolated func tokenUsage(model: String, input: RequestInput, output: String) -> TokenUsage? {
+        workers.tokenUsage(model: model, input: input, output: output)
+    }
+
+    nonisolated func embeddings(of texts: [String], model: String) async throws -> (vectors: [[Float]], tokens: Int) {
+        try await workers.embeddings(of: texts, model: model)
     }
 
     nonisolated func recentRequests(limit: Int) throws -> [RequestSummary] { try queries.recentRequests(limit: limit) }

@@ -1,23 +1,26 @@
-import Foundation
 import Hummingbird
 import RakisCore
 import RakisNode
 import RakisRuntime
 
-/// The OpenAI-compatible endpoints: `GET /v1/models` and `POST /v1/chat/completions`.
+/// The OpenAI-compatible endpoints: `GET /v1/models`, `POST /v1/chat/completions`,
+/// `POST /v1/completions` and `POST /v1/embeddings`.
 ///
-/// The standard fields map onto the request (`model` is the accepted model, `max_tokens` or
-/// `max_completion_tokens` the token limit); a `rakis` object carries the security frame and
-/// optionally more accepted models. The answer is the consensus output in OpenAI's format plus a
-/// `rakis` object with the request id, the cluster and the certificate.
+/// The completion endpoints run a request on the network and answer with its agreed output, in
+/// OpenAI's shape (a completion, or with `stream: true` its chunks as server-sent events) plus a
+/// `rakis` object with the request id, the cluster and the certificate. A `rakis` object in the
+/// body carries the security frame and more accepted models. Which standard parameters are
+/// honoured, ignored or refused is `OpenAIParameter`'s table. Embeddings are this node's own.
 struct OpenAIRoutes {
     let node: any NodeService
-
-    static let bodyKeys: Set<String> = ["model", "messages", "temperature", "max_tokens", "max_completion_tokens", "seed", "stream", "n", "user", "response_format", "rakis"]
+    /// How often a stream that waits for the network sends a keep-alive comment.
+    var keepAlive: Duration = .seconds(5)
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("v1/models") { _, _ in await models().response() }
         router.post("v1/chat/completions") { request, _ in try await chatCompletion(request) }
+        router.post("v1/completions") { request, _ in try await textCompletion(request) }
+        router.post("v1/embeddings") { request, _ in try await embeddings(request) }
     }
 
     private func models() async -> JSONValue {
@@ -28,64 +31,43 @@ struct OpenAIRoutes {
     }
 
     private func chatCompletion(_ request: Request) async throws -> Response {
-        let body = try await JSONBody.json(request)
-        let spec: RequestSpec
-        do {
-            spec = try Self.spec(body)
-        } catch let error as JSONShapeError {
-            throw APIError.shape(error)
+        let chat = try ChatCompletionRequest(try await JSONBody.json(request))
+        let (requestId, spec) = try await submit(chat.spec)
+        let answer: @Sendable (RequestConclusion) throws -> ChatAnswer = { [node] conclusion in
+            try ChatAnswer(AgreedOutput(conclusion, spec: spec, node: node), tools: chat.tools)
         }
-        try spec.checkModels(known: await node.networkModels(), param: "model")
-        let submission = Submission(node: node)
-        let requestId = try await submission.submit(spec)
-        let conclusion = try await submission.conclusion(of: requestId)
-        let chosen: ChosenOutput
-        switch conclusion.outcome {
-        case let .final(output):
-            chosen = output
-        case let .failed(failure):
-            throw APIError(status: .badGateway, message: "the network reached no consensus: \(failure) (request \(requestId.hex))",
-                           type: "rakis_consensus_failed", param: nil)
+        if let stream = chat.stream {
+            return AgreedAnswerStream(node: node, requestId: requestId, keepAlive: keepAlive) {
+                try answer($0).chunks(includeUsage: stream.includeUsage)
+            }.response()
         }
-        var rakis: [String: JSONValue] = ["requestId": .string(requestId.hex), "node": .string(chosen.node.hex),
-                                          "commitment": .string(chosen.commitment.hex),
-                                          "cluster": .array(chosen.cluster.map { .string($0.hex) }),
-                                          "certificateUrl": .string("/api/requests/\(requestId.hex)/certificate")]
-        rakis["certificate"] = conclusion.certificate?.json ?? .null
-        let message: JSONValue = ["role": "assistant", "content": .string(chosen.output)]
-        let completion: JSONValue = [
-            "id": .string("chatcmpl-\(requestId.hex)"), "object": "chat.completion",
-            "created": .number(Double(conclusion.concludedAt / 1000)), "model": .string(chosen.model),
-            "choices": [["index": 0, "message": message, "finish_reason": "stop", "logprobs": .null]],
-            "usage": ["prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0],
-            "rakis": .object(rakis),
-        ]
-        return completion.response()
+        return try answer(try await Submission(node: node).conclusion(of: requestId)).completion.response()
     }
 
-    static func spec(_ body: JSONObjectReader) throws -> RequestSpec {
-        try body.rejectUnknownKeys(allowed: bodyKeys)
-        if try body.optionalBool("stream") == true {
-            throw JSONShapeError(path: "stream", message: "streaming is not supported: the answer exists only once the network agrees on it")
+    private func textCompletion(_ request: Request) async throws -> Response {
+        let completion = try TextCompletionRequest(try await JSONBody.json(request))
+        let (requestId, spec) = try await submit(completion.spec)
+        let echoed: String = if completion.echo, case let .prompt(text) = spec.input { text } else { "" }
+        let answer: @Sendable (RequestConclusion) throws -> TextCompletionAnswer = { [node] conclusion in
+            TextCompletionAnswer(agreed: try AgreedOutput(conclusion, spec: spec, node: node), echoed: echoed)
         }
-        if let n = try body.optionalInt("n"), n != 1 {
-            throw JSONShapeError(path: "n", message: "only one choice (n = 1) is supported")
+        if let stream = completion.stream {
+            return AgreedAnswerStream(node: node, requestId: requestId, keepAlive: keepAlive) {
+                try answer($0).chunks(includeUsage: stream.includeUsage)
+            }.response()
         }
-        let model = try body.string("model")
-        var spec = RequestSpec(input: .messages(try RequestSpec.messages(body.array("messages"), path: "messages")), models: [model])
-        spec.temperature = try body.optionalDouble("temperature") ?? spec.temperature
-        spec.maxTokens = try body.optionalInt("max_completion_tokens") ?? body.optionalInt("max_tokens") ?? spec.maxTokens
-        spec.seed = try body.optionalInt("seed")
-        if let responseFormat = try body.optionalObject("response_format") {
-            spec.format = try RequestSpec.outputFormat(openAI: responseFormat)
-        }
-        if let rakis = try body.optionalObject("rakis") {
-            try rakis.rejectUnknownKeys(allowed: RequestSpec.frameKeys.union(["models"]))
-            try spec.readFrame(rakis)
-            if try rakis.optionalArray("models") != nil {
-                spec.models = [model] + (try rakis.stringArray("models")).filter { $0 != model }
-            }
-        }
-        return spec
+        return try answer(try await Submission(node: node).conclusion(of: requestId)).completion.response()
+    }
+
+    /// Checks the models and signs the request.
+    private func submit(_ spec: RequestSpec) async throws -> (Hash256, RequestSpec) {
+        try spec.checkModels(known: await node.networkModels(), param: "model")
+        return (try await Submission(node: node).submit(spec), spec)
+    }
+
+    private func embeddings(_ request: Request) async throws -> Response {
+        let embeddings = try EmbeddingsRequest(try await JSONBody.json(request), models: node.embeddingModels)
+        let (vectors, tokens) = try await node.embeddings(of: embeddings.texts, model: embeddings.model)
+        return try embeddings.answer(vectors, tokens: tokens).response()
     }
 }

@@ -18,10 +18,7 @@ struct Submission {
     /// The node concludes every request by its deadlines, unless it is shutting down (or too
     /// many clients wait already).
     func conclusion(of requestId: Hash256) async throws -> RequestConclusion {
-        guard let conclusion = await node.conclusion(of: requestId) else {
-            throw APIError(status: .serviceUnavailable, message: "the node is shutting down or has too many clients waiting; request \(requestId.hex) did not conclude here",
-                           type: "server_error", param: nil)
-        }
+        guard let conclusion = await node.conclusion(of: requestId) else { throw APIError.notConcluded(requestId) }
         return conclusion
     }
 }

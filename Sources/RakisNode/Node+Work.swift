@@ -65,7 +65,8 @@ extension Node {
             let request = record.request
             effects.append(.startInference(InferenceJob(
                 requestId: record.id, model: model, input: request.format.map(request.input.instructed(by:)) ?? request.input,
-                temperature: request.temperature, maxTokens: request.maxTokens, seed: request.samplingSeed, format: request.format
+                temperature: request.temperature, maxTokens: request.maxTokens, seed: request.samplingSeed, format: request.format,
+                topP: request.topP, stop: request.stop
             )))
         }
     }

@@ -151,7 +151,7 @@ public final class Node {
                                  commitDeadline: now + spec.commitWindow, revealDeadline: now + spec.commitWindow + spec.revealWindow,
                                  numberTolerance: spec.numberTolerance, partial: spec.partial),
             origin: RequestOrigin(kind: spec.originKind, node: nodeId, chain: spec.chain),
-            createdAt: now, nonce: nonce, format: spec.format
+            createdAt: now, nonce: nonce, format: spec.format, topP: spec.topP, stop: spec.stop
         )
         do {
             try PacketValidator.validate(request)

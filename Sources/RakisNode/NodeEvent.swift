@@ -25,6 +25,9 @@ public struct RequestSpec: Sendable {
     public var format: OutputSchema?
     public var numberTolerance: Double = 0
     public var partial = false
+    /// Nucleus sampling and stop strings (`InferenceRequest.topP`, `.stop`).
+    public var topP: Double?
+    public var stop: [String] = []
 
     public static let defaultCommitWindow: Millis = 30_000
     public static let defaultRevealWindow: Millis = 15_000
@@ -66,6 +69,22 @@ public struct InferenceJob: Sendable, Hashable {
     /// A structured request's schema: the answer must be its canonical JSON (`input` already
     /// carries the schema instruction).
     public let format: OutputSchema?
+    /// The request's nucleus share (nil: the backend's default) and stop strings.
+    public let topP: Double?
+    public let stop: [String]
+
+    public init(requestId: Hash256, model: String, input: RequestInput, temperature: Double, maxTokens: Int, seed: Int,
+                format: OutputSchema? = nil, topP: Double? = nil, stop: [String] = []) {
+        self.requestId = requestId
+        self.model = model
+        self.input = input
+        self.temperature = temperature
+        self.maxTokens = maxTokens
+        self.seed = seed
+        self.format = format
+        self.topP = topP
+        self.stop = stop
+    }
 }
 
 /// An embedding the runtime should compute, and why.

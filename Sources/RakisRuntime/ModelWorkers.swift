@@ -21,6 +21,24 @@ public final class ModelWorkers: Sendable {
     public var servedModels: [String] { backends.keys.sorted() }
     public var embeddingModels: [String] { embedders.keys.sorted() }
 
+    /// What a request's prompt and output come to under `model`'s tokenizer, when this node
+    /// holds it.
+    public func tokenUsage(model: String, input: RequestInput, output: String) -> TokenUsage? {
+        backends[model]?.tokenUsage(input: input, output: output)
+    }
+
+    /// The unit-length float embeddings of `texts` under `model`, and the WordPiece tokens they
+    /// took (windows' [CLS] and [SEP] included), on the embedding queue.
+    public func embeddings(of texts: [String], model: String) async throws -> (vectors: [[Float]], tokens: Int) {
+        guard let embedder = embedders[model] else { throw BackendError("embedding model \(model) is not loaded here") }
+        return await withCheckedContinuation { continuation in
+            embeddingQueue.async {
+                let tokens = texts.reduce(0) { $0 + embedder.windows(of: $1, policy: .windows).reduce(0) { $0 + $1.count } }
+                continuation.resume(returning: (embedder.embed(texts), tokens))
+            }
+        }
+    }
+
     /// Runs `job` and reports `inferenceFinished` or `inferenceFailed`.
     func infer(_ job: InferenceJob, then report: @escaping @Sendable (NodeEvent) -> Void) {
         guard let backend = backends[job.model] else {

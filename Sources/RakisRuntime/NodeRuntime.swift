@@ -210,6 +210,8 @@ public actor NodeRuntime {
     public nonisolated var followsRegistry: Bool { configuration.node.membership.kind == .stake }
     public nonisolated var servedModels: [String] { configuration.node.servedModels }
     public nonisolated var embeddingModels: [String] { configuration.node.embeddingModels }
+    /// The node's models, for what the API computes without the network (token counts, embeddings).
+    public nonisolated var workers: ModelWorkers { configuration.workers }
 
     /// The nodes heard from, with the transports that reach them.
     public func peers() -> [PeerInfo] { heardPeers.all }

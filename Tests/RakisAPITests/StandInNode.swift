@@ -51,6 +51,22 @@ final class StandInNode: NodeService {
     func conclusion(of requestId: Hash256) async -> RequestConclusion? { conclusion }
     func events() -> AsyncStream<RuntimeEvent> { AsyncStream { $0.finish() } }
 
+    /// Four prompt tokens a message, one output token a word.
+    func tokenUsage(model: String, input: RequestInput, output: String) -> TokenUsage? {
+        guard case let .messages(messages) = input else { return TokenUsage(promptTokens: 3, completionTokens: output.split(separator: " ").count) }
+        return TokenUsage(promptTokens: 4 * messages.count, completionTokens: output.split(separator: " ").count)
+    }
+
+    /// A text's embedding is its length and its word count, normalized.
+    func embeddings(of texts: [String], model: String) async throws -> (vectors: [[Float]], tokens: Int) {
+        let vectors = texts.map { text -> [Float] in
+            let v = [Float(text.count), Float(text.split(separator: " ").count)]
+            let norm = (v[0] * v[0] + v[1] * v[1]).squareRoot()
+            return norm > 0 ? v.map { $0 / norm } : v
+        }
+        return (vectors, texts.count * 2)
+    }
+
     func recentRequests(limit: Int) throws -> [RequestSummary] { [] }
     func story(of requestId: Hash256) throws -> RequestStory? { stories[requestId] }
     func storedResult(of requestId: Hash256) throws -> StoredResult? { results[requestId] }

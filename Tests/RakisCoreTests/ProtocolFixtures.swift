@@ -27,6 +27,13 @@ enum ProtocolFixtures {
         format: try! OutputSchema(json: try! JSONParser.parse(Array(#"{"type":"object","properties":{"answer":{"type":"integer"},"word":{"type":"string"}},"required":["answer","word"],"additionalProperties":false}"#.utf8)), path: "format")
     )
 
+    /// The same request with nucleus sampling and two stop strings.
+    static let samplingRequest = InferenceRequest(
+        input: request.input, models: request.models, temperature: 0.7, maxTokens: 32, seed: 42, embedding: request.embedding,
+        frame: request.frame, origin: request.origin, createdAt: request.createdAt, nonce: request.nonce,
+        topP: 0.9, stop: ["\n", "."]
+    )
+
     static let requestEnvelope = Envelope(signing: Packet(.request(request), createdAt: 1_700_000_000_000),
                                           network: network, identity: identity)
 

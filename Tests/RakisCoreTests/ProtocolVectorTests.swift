@@ -74,6 +74,33 @@ import Testing
         #expect(read.format?.root == request.format?.root)
     }
 
+    @Test func samplingRequestVector() throws {
+        let request = F.samplingRequest
+        #expect(request.json.canonicalString == Self.samplingRequestCanonical)
+        #expect(request.id.hex == Self.samplingRequestId)
+        let read = try InferenceRequest(json: request.json, path: "request")
+        #expect(read == request && read.id == request.id && read.topP == 0.9 && read.stop == ["\n", "."])
+        try PacketValidator.validate(request)
+    }
+
+    /// topP outside (0, 1], too many or empty stop strings, and stop strings on a structured request are refused.
+    @Test func samplingFieldsOutOfRangeAreRefused() {
+        func refusal(topP: Double? = nil, stop: [String] = [], format: OutputSchema? = nil) -> String? {
+            let r = F.samplingRequest
+            let request = InferenceRequest(input: r.input, models: r.models, temperature: r.temperature, maxTokens: r.maxTokens, seed: r.seed,
+                                           embedding: r.embedding, frame: r.frame, origin: r.origin, createdAt: r.createdAt, nonce: r.nonce,
+                                           format: format, topP: topP, stop: stop)
+            do { try PacketValidator.validate(request); return nil } catch { return "\(error)" }
+        }
+        #expect(refusal(topP: 1) == nil && refusal(topP: 0.01) == nil)
+        #expect(refusal(topP: 0)?.contains("request.topP") == true)
+        #expect(refusal(topP: 1.5)?.contains("request.topP") == true)
+        #expect(refusal(stop: ["a", "b", "c", "d", "e"])?.contains("request.stop") == true)
+        #expect(refusal(stop: [""])?.contains("request.stop[0]") == true)
+        #expect(refusal(stop: [String(repeating: "x", count: 257)])?.contains("request.stop[0]") == true)
+        #expect(refusal(stop: ["."], format: F.structuredRequest.format)?.contains("cannot stop early") == true)
+    }
+
     // Values below are published in docs/PROTOCOL.md.
     static let requestCanonical = "{\"createdAt\":1700000000000,\"embedding\":{\"bits\":384,\"model\":\"all-minilm-l6-v2\"},\"frame\":{\"commitDeadline\":1700000030000,\"quorum\":3,\"revealDeadline\":1700000060000,\"secDistance\":0.15,\"secPercentage\":0.66},\"maxTokens\":32,\"messages\":[{\"content\":\"What is 2+2? Answer in one word.\",\"role\":\"user\"}],\"models\":[\"smollm2-135m-instruct\"],\"nonce\":\"00112233445566778899aabbccddeeff\",\"origin\":{\"kind\":\"api\",\"node\":\"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\"},\"seed\":42,\"temperature\":0.7}"
     static let requestId = "6cedfa3e7f433750b30a1b9812a7882252d8a779040b0ec270d5a2af4360945a"
@@ -84,5 +111,7 @@ import Testing
     static let commitment = "bb5718fbf95410d0136bb16ab0b42d62fe88388d386f74c193a055b757b94cbf"
     static let structuredCommitment = "eda75432112cc0cb6be629a77259b83eacd7d614b430f378fcdb31a5680f1bab"
     static let structuredRequestCanonical = "{\"createdAt\":1700000000000,\"embedding\":{\"bits\":384,\"model\":\"all-minilm-l6-v2\"},\"format\":{\"additionalProperties\":false,\"properties\":{\"answer\":{\"type\":\"integer\"},\"word\":{\"type\":\"string\"}},\"required\":[\"answer\",\"word\"],\"type\":\"object\"},\"frame\":{\"commitDeadline\":1700000030000,\"numberTolerance\":0.5,\"partial\":true,\"quorum\":3,\"revealDeadline\":1700000060000,\"secDistance\":0.15,\"secPercentage\":0.66},\"maxTokens\":32,\"messages\":[{\"content\":\"What is 2+2? Answer in one word.\",\"role\":\"user\"}],\"models\":[\"smollm2-135m-instruct\"],\"nonce\":\"00112233445566778899aabbccddeeff\",\"origin\":{\"kind\":\"api\",\"node\":\"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\"},\"seed\":42,\"temperature\":0.7}"
+    static let samplingRequestCanonical = "{\"createdAt\":1700000000000,\"embedding\":{\"bits\":384,\"model\":\"all-minilm-l6-v2\"},\"frame\":{\"commitDeadline\":1700000030000,\"quorum\":3,\"revealDeadline\":1700000060000,\"secDistance\":0.15,\"secPercentage\":0.66},\"maxTokens\":32,\"messages\":[{\"content\":\"What is 2+2? Answer in one word.\",\"role\":\"user\"}],\"models\":[\"smollm2-135m-instruct\"],\"nonce\":\"00112233445566778899aabbccddeeff\",\"origin\":{\"kind\":\"api\",\"node\":\"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\"},\"seed\":42,\"stop\":[\"\\n\",\".\"],\"temperature\":0.7,\"topP\":0.9}"
+    static let samplingRequestId = "26c8ce3c9acca661093b4f0879da143a39b516621ba2b1fa465bc83707f90ba7"
     static let structuredRequestId = "3ac2e31c6258ab8d2fd2f6a4a7d44fdd40dc968db667d009d8aa1f6061754854"
 }

@@ -188,6 +188,9 @@ public struct JSONObjectReader: Sendable {
 
     // MARK: Unknown fields
 
+    /// The member names, sorted.
+    public var keys: [String] { members.keys.sorted() }
+
     /// Rejects members outside `allowed`, naming the first unknown key in
     /// sorted order so the message is deterministic.
     public func rejectUnknownKeys(allowed: Set<String>) throws {

@@ -2,16 +2,16 @@
 extension InferenceRequest {
     public var json: JSONValue {
         Self.json(input: input, models: models, temperature: temperature, maxTokens: maxTokens, seed: seed,
-                  embedding: embedding, frame: frame, origin: origin, createdAt: createdAt, nonce: nonce, format: format)
+                  embedding: embedding, frame: frame, origin: origin, createdAt: createdAt, nonce: nonce, format: format, topP: topP, stop: stop)
     }
 
-    /// Fields added after version 1's first requests (`format`, `frame.numberTolerance`,
-    /// `frame.partial`) are written only when they differ from their default, so the JSON, and
+    /// Fields added after version 1's first requests (`format`, `topP`, `stop`,
+    /// `frame.numberTolerance`, `frame.partial`) are written only when they differ from their default, so the JSON, and
     /// the id, of a request without them is what it always was.
     static func json(
         input: RequestInput, models: [String], temperature: Double, maxTokens: Int, seed: Int?,
         embedding: EmbeddingSpec, frame: SecurityFrame, origin: RequestOrigin, createdAt: Millis, nonce: String,
-        format: OutputSchema?
+        format: OutputSchema?, topP: Double?, stop: [String]
     ) -> JSONValue {
         var frameObject: [String: JSONValue] = [
             "quorum": .number(Double(frame.quorum)),
@@ -40,6 +40,8 @@ extension InferenceRequest {
         }
         if let seed { object["seed"] = .number(Double(seed)) }
         if let format { object["format"] = format.json }
+        if let topP { object["topP"] = .number(topP) }
+        if !stop.isEmpty { object["stop"] = .array(stop.map(JSONValue.string)) }
         return .object(object)
     }
 
@@ -47,7 +49,7 @@ extension InferenceRequest {
         let reader = try JSONObjectReader(json, path: path)
         try reader.rejectUnknownKeys(allowed: [
             "prompt", "messages", "models", "temperature", "maxTokens", "seed", "embedding", "frame", "origin",
-            "createdAt", "nonce", "format",
+            "createdAt", "nonce", "format", "topP", "stop",
         ])
         let input: RequestInput
         switch (try reader.optionalString("prompt"), try reader.optionalArray("messages")) {
@@ -86,8 +88,21 @@ extension InferenceRequest {
             origin: try RequestOrigin(json: try reader.value("origin"), path: reader.childPath("origin")),
             createdAt: Millis(try reader.int("createdAt")),
             nonce: try reader.string("nonce"),
-            format: try reader.optionalValue("format").map { try OutputSchema(json: $0, path: reader.childPath("format")) }
+            format: try reader.optionalValue("format").map { try OutputSchema(json: $0, path: reader.childPath("format")) },
+            topP: try reader.optionalDouble("topP"),
+            stop: try Self.stopStrings(reader)
         )
+    }
+}
+
+extension InferenceRequest {
+    /// `stop`, which is written only when it holds a string: an empty list would give the
+    /// request two encodings.
+    private static func stopStrings(_ reader: JSONObjectReader) throws -> [String] {
+        guard reader.optionalValue("stop") != nil else { return [] }
+        let stop = try reader.stringArray("stop")
+        guard !stop.isEmpty else { throw JSONShapeError(path: reader.childPath("stop"), message: "is written only when it holds a string") }
+        return stop
     }
 }
 

@@ -123,12 +123,18 @@ public struct InferenceRequest: Sendable, Hashable {
     public let nonce: String
     /// The schema a structured request's output must match; nil for free text.
     public let format: OutputSchema?
+    /// Nucleus sampling: only the most likely tokens whose probabilities sum to this share are
+    /// drawn from. nil leaves the engine's default (0.95); irrelevant at temperature 0.
+    public let topP: Double?
+    /// Generation ends at the first of these strings, which the output leaves out (OpenAI's
+    /// `stop`). Free text only: a cut would break a structured answer.
+    public let stop: [String]
     public let id: Hash256
 
     public init(
         input: RequestInput, models: [String], temperature: Double, maxTokens: Int, seed: Int?,
         embedding: EmbeddingSpec, frame: SecurityFrame, origin: RequestOrigin, createdAt: Millis, nonce: String,
-        format: OutputSchema? = nil
+        format: OutputSchema? = nil, topP: Double? = nil, stop: [String] = []
     ) {
         self.input = input
         self.models = models
@@ -141,9 +147,11 @@ public struct InferenceRequest: Sendable, Hashable {
         self.createdAt = createdAt
         self.nonce = nonce
         self.format = format
+        self.topP = topP
+        self.stop = stop
         id = Hash256.of(Self.json(input: input, models: models, temperature: temperature, maxTokens: maxTokens,
                                    seed: seed, embedding: embedding, frame: frame, origin: origin,
-                                   createdAt: createdAt, nonce: nonce, format: format).canonicalBytes())
+                                   createdAt: createdAt, nonce: nonce, format: format, topP: topP, stop: stop).canonicalBytes())
     }
 
     /// The seed every node samples with: the request's own, or the top 53 bits of its id's first

@@ -14,6 +14,9 @@ public enum Limits {
     public static let temperatureRange = 0.0...2.0
     public static let maxTokensRange = 1...8192
     public static let maxSeed = (1 << 53) - 1
+    /// A request's `stop` strings, as many as OpenAI's API takes, and the UTF-8 bytes of each.
+    public static let maxStopStrings = 4
+    public static let stopStringBytes = 1...256
     public static let embeddingBitsRange = 8...4096
     public static let maxOutputBytes = 256 * 1024
     public static let nonceHexRange = 2...64

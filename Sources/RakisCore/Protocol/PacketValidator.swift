@@ -159,6 +159,12 @@ public struct PacketValidator: Sendable {
         try range(Limits.temperatureRange.contains(request.temperature), "temperature", "must be in 0...2")
         try range(Limits.maxTokensRange.contains(request.maxTokens), "maxTokens", "must be in \(Limits.maxTokensRange)")
         if let seed = request.seed { try range((0...Limits.maxSeed).contains(seed), "seed", "must be in 0...2^53-1") }
+        if let topP = request.topP { try range(topP > 0 && topP <= 1, "topP", "must be in (0, 1]") }
+        try range(request.stop.count <= Limits.maxStopStrings, "stop", "at most \(Limits.maxStopStrings) strings")
+        for (index, stop) in request.stop.enumerated() {
+            try range(Limits.stopStringBytes.contains(stop.utf8.count), "stop[\(index)]", "must be \(Limits.stopStringBytes) UTF-8 bytes")
+        }
+        try range(request.format == nil || request.stop.isEmpty, "stop", "a structured request (one with a format) cannot stop early")
         try validateName(request.embedding.model, field: "\(path).embedding.model")
         let bits = request.embedding.bits
         try range(Limits.embeddingBitsRange.contains(bits) && bits % 8 == 0, "embedding.bits", "a multiple of 8 in \(Limits.embeddingBitsRange)")

@@ -1,4 +1,5 @@
 import Dispatch
+import RakisCore
 import RakisEngine
 import RakisNode
 
@@ -22,13 +23,27 @@ public final class EngineBackend: InferenceBackend {
         }
     }
 
-    static func generationRequest(for job: InferenceJob) -> GenerationRequest {
-        let prompt: Prompt = switch job.input {
+    /// The prompt's tokens as generation sees them; the output's as the model would read them
+    /// back (a re-tokenization, which for a byte-level BPE can merge differently from the
+    /// tokens sampled, by a token or two at most).
+    public func tokenUsage(input: RequestInput, output: String) -> TokenUsage? {
+        guard let prompt = try? generator.promptTokens(for: Self.prompt(input)) else { return nil }
+        let completion = generator.model.tokenizer.encode(output, parseSpecialTokens: false, startOfPrompt: false)
+        return TokenUsage(promptTokens: prompt.count, completionTokens: completion.count)
+    }
+
+    static func prompt(_ input: RequestInput) -> Prompt {
+        switch input {
         case let .prompt(text): .text(text)
         case let .messages(messages): .chat(messages.map { ChatTurn(role: $0.role, content: $0.content) })
         }
-        return GenerationRequest(prompt: prompt, maxTokens: job.maxTokens,
-                                 sampling: SamplingParameters(temperature: Float(job.temperature), seed: UInt64(job.seed)),
+    }
+
+    static func generationRequest(for job: InferenceJob) -> GenerationRequest {
+        let prompt = Self.prompt(job.input)
+        var sampling = SamplingParameters(temperature: Float(job.temperature), seed: UInt64(job.seed))
+        if let topP = job.topP { sampling.topP = Float(topP) }
+        return GenerationRequest(prompt: prompt, maxTokens: job.maxTokens, sampling: sampling, stop: job.stop,
                                  format: job.format?.engineShape)
     }
 }

@@ -39,7 +39,9 @@ public struct OpenAIBackend: InferenceBackend {
         do {
             let answer = try JSONObjectReader(JSONParser.parse(bytes), path: "")
             guard let choice = try answer.array("choices").first else { throw BackendError("\(description) returned no choices") }
-            return try JSONObjectReader(choice, path: "choices[0]").object("message").string("content")
+            let content = try JSONObjectReader(choice, path: "choices[0]").object("message").string("content")
+            // A server that ignores `stop` still gives the text up to the first stop string.
+            return job.stop.compactMap { content.range(of: $0)?.lowerBound }.min().map { String(content[..<$0]) } ?? content
         } catch let error as BackendError {
             throw error
         } catch {
@@ -59,6 +61,8 @@ extension OpenAIBackend {
             "model": .string(remoteModel), "messages": .array(messages), "seed": .number(Double(job.seed)),
             "temperature": .number(job.temperature), "max_tokens": .number(Double(job.maxTokens)),
         ]
+        if let topP = job.topP { body["top_p"] = .number(topP) }
+        if !job.stop.isEmpty { body["stop"] = .array(job.stop.map(JSONValue.string)) }
         // The server is asked for the schema too; the node still canonicalizes and checks its answer.
         if let format = job.format {
             body["response_format"] = format.root == .anyObject
