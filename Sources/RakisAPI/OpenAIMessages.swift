@@ -31,7 +31,7 @@ enum OpenAIMessages {
                 try message.rejectUnknownKeys(allowed: ["role", "content", "name"])
                 append("user", try text(message))
             case "assistant":
-                try message.rejectUnknownKeys(allowed: ["role", "content", "name", "tool_calls", "refusal", "audio", "function_call"])
+                try message.rejectUnknownKeys(allowed: ["role", "content", "name", "tool_calls", "refusal", "audio", "function_call", "annotations"])
                 var parts: [String] = []
                 if message.optionalValue("content") != nil { parts.append(try text(message)) }
                 for (callIndex, call) in (try message.optionalArray("tool_calls") ?? []).enumerated() {

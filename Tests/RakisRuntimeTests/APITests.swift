@@ -96,11 +96,23 @@ extension LoopbackNetworkTests {
         if TestRequirement.testClients.check(), let python = ProcessInfo.processInfo.environment["RAKIS_TEST_PYTHON"] {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appending(path: "Clients/openai_client.py").path
-            let client = try ChildProcess(executable: python, arguments: [script, api, "smollm2-135m-instruct"],
+            let client = try ChildProcess(executable: python, arguments: [script, api, "smollm2-135m-instruct", "all-minilm-l6-v2"],
                                           logPath: "\(cluster.directory)/openai-client.log")
-            let exit = await client.waitForExit(timeout: .seconds(240))
+            let exit = await client.waitForExit(timeout: .seconds(600))
             #expect(exit == 0, "openai client:\n\(client.log)\n\(cluster.logs())")
-            #expect(client.log.contains("\"check\": \"events\", \"ok\": true"), "\(client.log)")
+            for check in ["events", "streaming", "usage", "stop", "top_p", "tool loop", "completions", "embeddings", "every parameter", "refused web_search_options"] {
+                #expect(client.log.contains("\"check\": \"\(check)\", \"ok\": true"), "no passed check \(check):\n\(client.log)")
+            }
+            print("FIGURES openai client checks:\n\(client.log)")
+
+            // LangChain's ChatOpenAI: a streamed answer and a tool call, then the tool's result back.
+            let langchain = try ChildProcess(executable: python, arguments: [script.replacingOccurrences(of: "openai_client.py", with: "langchain_client.py"),
+                                                                             api, "smollm2-135m-instruct"],
+                                             logPath: "\(cluster.directory)/langchain-client.log")
+            #expect(await langchain.waitForExit(timeout: .seconds(300)) == 0, "langchain client:\n\(langchain.log)\n\(cluster.logs())")
+            for check in ["stream", "tool call", "tool loop"] {
+                #expect(langchain.log.contains("\"check\": \"\(check)\", \"ok\": true"), "no passed check \(check):\n\(langchain.log)")
+            }
         }
         #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
     }
