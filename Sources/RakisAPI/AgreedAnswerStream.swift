@@ -28,12 +28,13 @@ struct AgreedAnswerStream: Sendable {
         let body = ResponseBody { [self] writer in
             try await writer.write(ByteBuffer(string: ": rakis request \(requestId.hex)\n\n"))
             let (progress, sink) = AsyncStream<Progress>.makeStream(bufferingPolicy: .bufferingNewest(16))
-            let tasks: [Task<Void, Never>] = [
-                Task { _ = sink.yield(.concluded(await node.conclusion(of: requestId))) },
+            // The comments' sources stop before the conclusion goes in, so nothing queued after
+            // it can push it out of the bounded buffer.
+            let comments: [Task<Void, Never>] = [
                 Task {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: keepAlive)
-                        sink.yield(.tick)
+                        if !Task.isCancelled { sink.yield(.tick) }
                     }
                 },
                 Task {
@@ -42,6 +43,13 @@ struct AgreedAnswerStream: Sendable {
                     }
                 },
             ]
+            let waiter = Task {
+                let conclusion = await node.conclusion(of: requestId)
+                comments.forEach { $0.cancel() }
+                sink.yield(.concluded(conclusion))
+                sink.finish()
+            }
+            let tasks = comments + [waiter]
             defer { tasks.forEach { $0.cancel() } }
             for await step in progress {
                 switch step {

@@ -3,7 +3,7 @@ import RakisCore
 import RakisNode
 import RakisRuntime
 
-/// The OpenAI-compatible endpoints: `GET /v1/models`, `POST /v1/chat/completions`,
+/// The OpenAI-compatible endpoints: `GET /v1/models[/ID]`, `POST /v1/chat/completions`,
 /// `POST /v1/completions` and `POST /v1/embeddings`.
 ///
 /// The completion endpoints run a request on the network and answer with its agreed output, in
@@ -18,16 +18,25 @@ struct OpenAIRoutes {
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("v1/models") { _, _ in await models().response() }
+        router.get("v1/models/:id") { _, context in try await model(context.parameters.require("id")).response() }
         router.post("v1/chat/completions") { request, _ in try await chatCompletion(request) }
         router.post("v1/completions") { request, _ in try await textCompletion(request) }
         router.post("v1/embeddings") { request, _ in try await embeddings(request) }
     }
 
     private func models() async -> JSONValue {
-        let models = await node.networkModels().sorted()
-        return ["object": "list", "data": .array(models.map { model in
-            ["id": .string(model), "object": "model", "created": 0, "owned_by": "rakis"]
-        })]
+        ["object": "list", "data": .array(await node.networkModels().sorted().map(Self.modelObject))]
+    }
+
+    private func model(_ id: String) async throws -> JSONValue {
+        guard await node.networkModels().contains(id) else {
+            throw APIError.notFound("model \(id.debugDescription) is not served by this node or any peer it has heard from")
+        }
+        return Self.modelObject(id)
+    }
+
+    private static func modelObject(_ id: String) -> JSONValue {
+        ["id": .string(id), "object": "model", "created": 0, "owned_by": "rakis"]
     }
 
     private func chatCompletion(_ request: Request) async throws -> Response {

@@ -25,7 +25,7 @@ def report(check, ok, **details):
 
 
 models = [m.id for m in client.models.list().data]
-report("models", model in models, models=models)
+report("models", model in models and client.models.retrieve(model).id == model, models=models)
 
 # Live events: collect them while the completion below runs.
 events = []

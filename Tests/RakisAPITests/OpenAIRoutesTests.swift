@@ -31,6 +31,13 @@ struct OpenAIRoutesTests {
         ])
     }
 
+    @Test func oneModelIsFoundByItsId() async throws {
+        let node = StandInNode(peerModels: ["a-peer-model"])
+        let found = try await call(node, .get, "/v1/models/a-peer-model")
+        #expect(found.body == ["id": "a-peer-model", "object": "model", "created": 0, "owned_by": "rakis"])
+        #expect(try await call(node, .get, "/v1/models/nope").status == .notFound)
+    }
+
     @Test func aChatCompletionIsTheConsensusOutputWithItsTokenCounts() async throws {
         let node = StandInNode(conclusion: Outcomes.agreed())
         let answer = try await call(node, .post, "/v1/chat/completions", body: chat)
