@@ -62,6 +62,12 @@ struct ToolCalling: Sendable {
             guard !tools.contains(where: { $0.name == name }) else { throw JSONShapeError(path: function.childPath("name"), message: "\(name.debugDescription) is defined twice") }
             _ = try function.optionalBool("strict")
             let parameters = function.optionalValue("parameters") ?? ["type": "object", "properties": .object([:])]
+            // Read alone first, so that a schema the network cannot decode under is refused at its own path.
+            let parsed = try OutputSchema(json: parameters, path: function.childPath("parameters"))
+            switch parsed.root {
+            case .object, .anyObject: break
+            default: throw JSONShapeError(path: function.childPath("parameters"), message: "must be an object schema (a function takes named arguments)")
+            }
             tools.append(Tool(name: name, description: try function.optionalString("description"), parameters: parameters))
         }
         let choice: Choice

@@ -181,6 +181,13 @@ struct OpenAIRoutesTests {
             ChatMessage(role: "assistant", content: #"{"call":{"get_weather":{"city":"Paris"}}}"#),
             ChatMessage(role: "user", content: "Result of get_weather: sunny, 21 C"),
         ]))
+        let badSchema: JSONValue = ["type": "function", "function": ["name": "f", "parameters": ["type": "object", "properties": ["x": ["type": "string", "format": "date"]]]]]
+        let refused = try await call(second, .post, "/v1/chat/completions", body: chat(["tools": [badSchema]]))
+        #expect(refused.status == .badRequest)
+        if case let .object(b) = refused.body, case let .object(error)? = b["error"] {
+            guard case let .string(param)? = error["param"] else { Issue.record("\(refused.body)"); return }
+            #expect(param.hasPrefix("tools[0].function.parameters.properties.x"), "\(refused.body)")
+        }
         let orphan = try await call(second, .post, "/v1/chat/completions", body: ["model": "own-model", "messages": [["role": "tool", "tool_call_id": "x", "content": "?"]]])
         #expect(orphan.status == .badRequest)
     }

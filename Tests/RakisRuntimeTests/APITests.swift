@@ -113,6 +113,7 @@ extension LoopbackNetworkTests {
             for check in ["stream", "tool call", "tool loop"] {
                 #expect(langchain.log.contains("\"check\": \"\(check)\", \"ok\": true"), "no passed check \(check):\n\(langchain.log)")
             }
+            print("FIGURES langchain client checks:\n\(langchain.log)")
         }
         #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
     }
