@@ -10,6 +10,10 @@ struct APIError: HTTPResponseError {
     let type: String
     /// The request field at fault, as a dotted path, when there is one.
     let param: String?
+    /// OpenAI's machine-readable reason, where it has one (`invalid_api_key`, `rate_limit_exceeded`).
+    var code: String? = nil
+    /// Seconds a refused caller should wait (the `Retry-After` header of a 429).
+    var retryAfter: Int? = nil
 
     static func badRequest(_ message: String, param: String? = nil) -> APIError {
         APIError(status: .badRequest, message: message, type: "invalid_request_error", param: param)
@@ -17,6 +21,16 @@ struct APIError: HTTPResponseError {
 
     static func notFound(_ message: String) -> APIError {
         APIError(status: .notFound, message: message, type: "not_found_error", param: nil)
+    }
+
+    /// No valid API key: missing where one is needed, malformed, unknown, wrong or revoked.
+    static func unauthorized(_ message: String) -> APIError {
+        APIError(status: .unauthorized, message: message, type: "invalid_request_error", param: nil, code: "invalid_api_key")
+    }
+
+    /// The caller is over one of its limits and should retry after `retryAfter` seconds.
+    static func rateLimited(_ message: String, retryAfter: Int) -> APIError {
+        APIError(status: .tooManyRequests, message: message, type: "requests", param: nil, code: "rate_limit_exceeded", retryAfter: retryAfter)
     }
 
     /// A body that parsed but has the wrong shape: the message names the field.
@@ -34,11 +48,15 @@ struct APIError: HTTPResponseError {
     var body: JSONValue {
         var error: [String: JSONValue] = ["message": .string(message), "type": .string(type)]
         error["param"] = param.map(JSONValue.string) ?? .null
+        if let code { error["code"] = .string(code) }
         return .object(["error": .object(error)])
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        body.response(status: status)
+        var response = body.response(status: status)
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"rakis\"" }
+        return response
     }
 }
 

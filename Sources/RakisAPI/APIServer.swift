@@ -9,18 +9,21 @@ public struct APIServer: Sendable {
     public let runtime: NodeRuntime
     public let host: String
     public let port: Int
+    /// Who may call it: keys, anonymous access, browser origins.
+    public let access: APIAccess
     public let logger: Logger
 
-    public init(runtime: NodeRuntime, host: String, port: Int, logger: Logger) {
+    public init(runtime: NodeRuntime, host: String, port: Int, access: APIAccess, logger: Logger) {
         self.runtime = runtime
         self.host = host
         self.port = port
+        self.access = access
         self.logger = logger
     }
 
     /// Serves until cancelled; `onListening` gets the bound port (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let router = Self.router(serving: runtime)
+        let router = Self.router(serving: runtime, access: access)
         MetricsRoute { [runtime] in runtime.metrics.text(transports: runtime.transports) }.add(to: router)
         let application = Application(
             router: router,
@@ -31,9 +34,12 @@ public struct APIServer: Sendable {
         try await serveUntilCancelled(application, logger: logger)
     }
 
-    /// Both APIs, live events and the dashboard, over any node (the tests use a stand-in).
-    static func router(serving node: any NodeService) -> Router<BasicRequestContext> {
+    /// Both APIs, live events and the dashboard, over any node (the tests use a stand-in), behind
+    /// the access rules: CORS first (a browser's preflight carries no key), then keys and limits.
+    static func router(serving node: any NodeService, access: APIAccess, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) -> Router<BasicRequestContext> {
         let router = Router()
+        if !access.corsOrigins.isEmpty { router.add(middleware: CORSPolicy(origins: access.corsOrigins)) }
+        router.add(middleware: APIAccessMiddleware(access: access, now: now))
         NativeRoutes(node: node).add(to: router)
         OpenAIRoutes(node: node).add(to: router)
         DashboardRoutes().add(to: router)

@@ -14,6 +14,8 @@ public enum StoreError: Error, CustomStringConvertible {
     /// A stored result whose ids are not the hex the node writes: the file was damaged or written
     /// by something else. The row is left as it is.
     case unreadableResult(path: String, requestId: Hash256)
+    /// The store holds something that forbids the change (a taken id, a full table); nothing was written.
+    case refused(path: String, reason: String)
     /// SQLite or the file system failed.
     case database(path: String, operation: String, underlying: any Error)
 
@@ -27,6 +29,8 @@ public enum StoreError: Error, CustomStringConvertible {
             "\(path): \(record) for request \(requestId.hex), whose request packet is not stored"
         case let .unreadableResult(path, requestId):
             "\(path): the stored result of request \(requestId.hex) has ids that are not hex"
+        case let .refused(path, reason):
+            "\(path): \(reason)"
         case let .database(path, operation, underlying):
             "\(path): could not \(operation): \(underlying)"
         }

@@ -151,6 +151,22 @@ enum StoreSchema {
             // each is as long as the row's `embedding`, so no separator is needed.
             try db.execute(sql: "ALTER TABLE own_outputs ADD COLUMN field_embeddings BLOB NOT NULL DEFAULT x''")
         }
+        migrator.registerMigration("v5-api-keys") { db in
+            // The HTTP API's keys (`rakis keys api create`). Only the SHA-256 of a key is kept:
+            // whoever reads the store cannot call the API with what it finds. A revoked key keeps
+            // its row, so `list` still names it and its id is never handed out again.
+            try db.execute(sql: """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    secret_hash BLOB NOT NULL,
+                    rate_per_minute INTEGER NOT NULL,
+                    max_in_flight INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

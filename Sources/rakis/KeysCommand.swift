@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import RakisCore
+import RakisAPI
 import RakisRuntime
+import RakisStore
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create and inspect node identities (Ed25519 key files).",
-        subcommands: [Generate.self, Show.self]
+        abstract: "Create and inspect node identities (Ed25519 key files), and the HTTP API's keys.",
+        subcommands: [Generate.self, Show.self, APIKeys.self]
     )
 
     /// Where a key file's passphrase comes from; never from a flag, which would land in shell history.

@@ -1,8 +1,8 @@
 """Drives a Rakis node's dashboard in headless Chromium (Debian's, through selenium): loads
-it, asks a question through its form, waits for the request to finalize on the timeline,
+it, logs in with the API key (after a wrong key is refused), asks a question through its form, waits for the request to finalize on the timeline,
 checks the members table and the embedding plot, and saves a screenshot. Prints one JSON line
 per check; exits 1 on the first failed check.
-Usage: dashboard_browser.py http://HOST:PORT SCREENSHOT.png"""
+Usage: dashboard_browser.py http://HOST:PORT SCREENSHOT.png API_KEY"""
 import json
 import sys
 import time
@@ -12,7 +12,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-base, screenshot = sys.argv[1], sys.argv[2]
+base, screenshot, key = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
 def report(check, ok, **details):
@@ -29,6 +29,19 @@ driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opti
 try:
     started = time.monotonic()
     driver.get(base + "/")
+
+    def log_in(text):
+        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "login").get_attribute("open") is not None)
+        field = driver.find_element(By.CSS_SELECTOR, "#login input[name=key]")
+        field.clear()
+        field.send_keys(text)
+        driver.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+
+    log_in("rk_" + "0" * 16 + "_" + "0" * 64)
+    WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "login").get_attribute("open") is not None
+                                    and "invalid API key" in d.find_element(By.ID, "login-reason").text)
+    report("wrong key refused", True, reason=driver.find_element(By.ID, "login-reason").text)
+    log_in(key)
     WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "identity").text.startswith("node "))
     ready = time.monotonic() - started
     navigation = driver.execute_script(

@@ -11,7 +11,7 @@ struct Answer {
 }
 
 func call(_ node: StandInNode, _ method: HTTPRequest.Method, _ uri: String, body: JSONValue? = nil) async throws -> Answer {
-    let application = Application(router: APIServer.router(serving: node))
+    let application = Application(router: APIServer.router(serving: node, access: .anonymous))
     return try await application.test(.router) { client in
         try await client.execute(uri: uri, method: method, body: body.map { ByteBuffer(bytes: $0.canonicalBytes()) }) { response in
             Answer(status: response.status, contentType: response.headers[.contentType],
@@ -22,7 +22,7 @@ func call(_ node: StandInNode, _ method: HTTPRequest.Method, _ uri: String, body
 
 /// One HTTP call whose answer is text (a stream of server-sent events, say).
 func callText(_ node: StandInNode, _ method: HTTPRequest.Method, _ uri: String, body: JSONValue) async throws -> (status: HTTPResponse.Status, text: String) {
-    let application = Application(router: APIServer.router(serving: node))
+    let application = Application(router: APIServer.router(serving: node, access: .anonymous))
     return try await application.test(.router) { client in
         try await client.execute(uri: uri, method: method, body: ByteBuffer(bytes: body.canonicalBytes())) { response in
             (response.status, String(decoding: response.body.readableBytesView, as: UTF8.self))

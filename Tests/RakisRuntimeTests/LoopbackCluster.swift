@@ -22,6 +22,8 @@ final class LoopbackCluster {
     private(set) var meshPorts: [Int] = []
     /// Node 0's HTTP API, if the cluster was asked for one.
     private(set) var apiPort: Int?
+    /// Node 0's `--api-access`: `open` (the default here: most tests are not about keys) or `keys`.
+    let apiAccess: String
 
     var count: Int { serving + followers }
 
@@ -51,12 +53,13 @@ final class LoopbackCluster {
         return ["--membership", "allowlist"] + (identities.prefix(serving).map(\.nodeId) + extraMembers).flatMap { ["--member", $0.hex] }
     }
 
-    init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, backends: [Int: String] = [:], models: [Int: String] = [:],
+    init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, apiAccess: String = "open", backends: [Int: String] = [:], models: [Int: String] = [:],
          extraArguments: [Int: [String]] = [:], identities: [NodeIdentity]? = nil, extraMembers: [NodeID] = [], stake: Bool = false,
          network: String = "loopback-\(UInt32.random(in: 0...UInt32.max))", nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-loopback-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.transports = transports
+        self.apiAccess = apiAccess
         self.backends = backends
         self.models = models
         self.extraArguments = extraArguments
@@ -96,6 +99,27 @@ final class LoopbackCluster {
 
     func dataDirectory(_ index: Int) -> String { "\(directory)/node\(index)" }
 
+    /// Creates an API key for node `index` with `rakis keys api create`, while the node runs, as
+    /// an operator would, and returns the key.
+    func createAPIKey(at index: Int = 0, name: String, ratePerMinute: Int = 600, maxInFlight: Int = 16) async throws -> String {
+        let create = try ChildProcess(executable: NodeProcess.binary,
+                                      arguments: ["keys", "api", "create", "--data-dir", dataDirectory(index), "--name", name,
+                                                  "--rate-per-minute", String(ratePerMinute), "--max-in-flight", String(maxInFlight)],
+                                      logPath: "\(directory)/keys-\(name).log")
+        guard await create.waitForExit(timeout: .seconds(30)) == 0,
+              let key = create.log.split(separator: "\n").first(where: { $0.hasPrefix("rk_") }) else {
+            throw ClusterError("rakis keys api create failed:\n\(create.log)")
+        }
+        return String(key)
+    }
+
+    /// Revokes a key of node `index` with `rakis keys api revoke`.
+    func revokeAPIKey(_ key: String, at index: Int = 0) async throws {
+        let revoke = try ChildProcess(executable: NodeProcess.binary, arguments: ["keys", "api", "revoke", "--data-dir", dataDirectory(index), key],
+                                      logPath: "\(directory)/keys-revoke.log")
+        guard await revoke.waitForExit(timeout: .seconds(30)) == 0 else { throw ClusterError("rakis keys api revoke failed:\n\(revoke.log)") }
+    }
+
     private func arguments(node index: Int) -> [String] {
         var arguments = ["node", "--network", network, "--data-dir", dataDirectory(index), "--threads", "1",
                          "--metrics", "127.0.0.1:\(metricsPorts[index])", "--log-level", "info"]
@@ -107,7 +131,7 @@ final class LoopbackCluster {
             arguments += ["--follower"]
         }
         arguments += transportArguments(meshListen: meshPorts[index], bootstrap: index == 0 ? nil : meshPorts[index - 1])
-        if index == 0, let apiPort { arguments += ["--api", "127.0.0.1:\(apiPort)"] }
+        if index == 0, let apiPort { arguments += ["--api", "127.0.0.1:\(apiPort)", "--api-access", apiAccess] }
         return arguments + membershipArguments + (extraArguments[index] ?? [])
     }
 

@@ -15,10 +15,40 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+// MARK: - Access
+
+// The node may need an API key (`rakis keys api create`): the page asks for one when the API
+// answers 401 and sends it with every call. Kept in sessionStorage, so it ends with the tab.
+const keyName = "rakis.apiKey";
+
+function withKey(options = {}) {
+  const key = sessionStorage.getItem(keyName);
+  return key ? { ...options, headers: { ...(options.headers || {}), Authorization: `Bearer ${key}` } } : options;
+}
+
+function askForKey(reason) {
+  $("#login-reason").textContent = reason;
+  const dialog = $("#login");
+  if (!dialog.open) dialog.showModal();
+}
+
+$("#login-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(keyName, new FormData(event.target).get("key").trim());
+  $("#login").close();
+  $("#logout").hidden = false;
+  start();
+});
+
+$("#logout").addEventListener("click", () => { sessionStorage.removeItem(keyName); location.reload(); });
+$("#logout").hidden = sessionStorage.getItem(keyName) === null;
+
 async function getJSON(url, options) {
-  const response = await fetch(url, options);
+  const response = await fetch(url, withKey(options));
   const body = await response.json();
-  if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
+  const message = body.error ? body.error.message : response.statusText;
+  if (response.status === 401) askForKey(message);
+  if (!response.ok) throw new Error(message);
   return body;
 }
 
@@ -248,31 +278,60 @@ $("#ask").addEventListener("submit", async (event) => {
 const refreshSelected = debounced(() => { if (selected) showRequest(selected).catch(() => {}); });
 const refreshRequests = debounced(() => loadRequests().catch(() => {}), 300);
 
-function listen() {
-  const events = new EventSource("/api/events");
-  events.addEventListener("packet", (message) => {
-    const packet = JSON.parse(message.data);
+const eventHandlers = {
+  packet(packet) {
     const log = $("#packets");
     log.prepend(element("li", {}, `${time(packet.at)} ${packet.type} from ${short(packet.sender)} ${packet.transport ? "via " + packet.transport : "(this node)"}` +
       (packet.requestId ? ` for ${short(packet.requestId)}` : "")));
     while (log.children.length > 200) log.lastChild.remove();
     if (packet.requestId === selected) refreshSelected();
     if (packet.type === "request") refreshRequests();
-  });
-  for (const name of ["phase", "concluded"]) {
-    events.addEventListener(name, (message) => {
-      const data = JSON.parse(message.data);
-      refreshRequests();
-      if (data.requestId === selected) refreshSelected();
-    });
+  },
+  phase(data) { refreshRequests(); if (data.requestId === selected) refreshSelected(); },
+  concluded(data) { refreshRequests(); if (data.requestId === selected) refreshSelected(); },
+};
+
+// The live events, read with fetch rather than EventSource, which cannot send the API key; like
+// EventSource, it reconnects a few seconds after the stream breaks.
+let listening = null;
+
+async function listen() {
+  if (listening) listening.abort();
+  const stream = new AbortController();
+  listening = stream;
+  try {
+    const response = await fetch("/api/events", withKey({ signal: stream.signal, headers: { Accept: "text/event-stream" } }));
+    if (response.status === 401) return askForKey((await response.json()).error.message);
+    if (!response.ok) throw new Error(response.statusText);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+        const lines = buffer.slice(0, end).split("\n");
+        buffer = buffer.slice(end + 2);
+        const name = (lines.find((line) => line.startsWith("event: ")) || "").slice(7);
+        const data = lines.filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n");
+        if (eventHandlers[name] && data) eventHandlers[name](JSON.parse(data));
+      }
+    }
+  } catch (error) {
+    if (stream.signal.aborted) return;
   }
+  if (!stream.signal.aborted) setTimeout(listen, 3000);
 }
 
-loadStatus().catch((error) => { $("#identity").textContent = `cannot reach the node: ${error.message}`; });
-loadPeers().catch(() => {});
-loadRequests().then(() => {
-  const first = document.querySelector("#requests li");
-  if (first && !selected) showRequest(first.dataset.request);
-}).catch(() => {});
+function start() {
+  loadStatus().catch((error) => { $("#identity").textContent = `cannot reach the node: ${error.message}`; });
+  loadPeers().catch(() => {});
+  loadRequests().then(() => {
+    const first = document.querySelector("#requests li");
+    if (first && !selected) showRequest(first.dataset.request);
+  }).catch(() => {});
+  listen();
+}
+
 setInterval(() => { loadStatus().catch(() => {}); loadPeers().catch(() => {}); }, 5000);
-listen();
+start();

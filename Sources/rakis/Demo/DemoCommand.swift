@@ -36,7 +36,7 @@ struct Demo: AsyncParsableCommand {
         print("Starting 3 SmolLM2 nodes, 3 Gemma 3 nodes and a follower on 127.0.0.1…")
         let network = try await DemoNetwork.start(directory: dataDir ?? scratch!, threads: threads, logger: logger)
         let follower = network.follower
-        let server = APIServer(runtime: follower, host: endpoint.host, port: endpoint.port, logger: logger)
+        let server = APIServer(runtime: follower, host: endpoint.host, port: endpoint.port, access: network.followerAccess, logger: logger)
         let listening = AsyncStream.makeStream(of: Int.self)
         let apiTask = Task {
             do {

@@ -18,6 +18,9 @@ struct DemoNetwork {
 
     let name: String
     let runtimes: [NodeRuntime]
+    /// Who may call the follower's API: anyone on this machine (the demo listens on loopback),
+    /// and whoever holds a key made for the follower's store (`rakis keys api create --data-dir`).
+    let followerAccess: APIAccess
     private let loops: [Task<Void, Never>]
 
     var follower: NodeRuntime { runtimes.last! }
@@ -26,6 +29,7 @@ struct DemoNetwork {
         let name = "demo-\(Hex.encode((0..<3).map { _ in UInt8.random(in: 0...255) }))"
         var runtimes: [NodeRuntime] = []
         var loops: [Task<Void, Never>] = []
+        var followerAccess = APIAccess.anonymous
         var firstAddress: String?
         // The identities come first: the allowlist every node holds names the serving ones.
         let serving = servedModels.count
@@ -44,8 +48,11 @@ struct DemoNetwork {
             settings.threads = threads
             settings.mesh.listen = "127.0.0.1:0"
             settings.mesh.bootstrap = firstAddress.map { [$0] } ?? []
+            settings.apiAccess.mode = "open"
             try settings.validate()
-            let runtime = try await NodeAssembly.build(settings, logger: logger, quiet: index > 0).runtime
+            let assembly = try await NodeAssembly.build(settings, logger: logger, quiet: index > 0)
+            let runtime = assembly.runtime
+            followerAccess = assembly.apiAccess
             try await runtime.start()
             loops.append(Task { await runtime.run() })
             runtimes.append(runtime)
@@ -53,7 +60,7 @@ struct DemoNetwork {
                 firstAddress = address.description
             }
         }
-        return DemoNetwork(name: name, runtimes: runtimes, loops: loops)
+        return DemoNetwork(name: name, runtimes: runtimes, followerAccess: followerAccess, loops: loops)
     }
 
     /// Waits until every node has heard at least two others say they serve each model: a node

@@ -17,6 +17,7 @@ struct NodeAssembly {
     let settings: NodeSettings
     let identity: NodeIdentity
     let runtime: NodeRuntime
+    let store: NodeStore
     let metricsServer: MetricsServer?
     /// The oracle connector, when the settings name a chain.
     let chain: ChainConnector?
@@ -78,8 +79,16 @@ struct NodeAssembly {
             configuration.disputeBond = chain.disputeBond
             return ChainConnector(configuration, runtime: runtime, store: store, identity: identity, logger: logger)
         }
-        return NodeAssembly(settings: settings, identity: identity, runtime: runtime, metricsServer: metricsServer,
+        return NodeAssembly(settings: settings, identity: identity, runtime: runtime, store: store, metricsServer: metricsServer,
                             chain: chain, dataDirectory: dataDirectory)
+    }
+
+    /// Who may call the node's API: the keys in its store, under the settings' access rules.
+    var apiAccess: APIAccess {
+        let access = settings.apiAccess
+        return APIAccess(keys: store, allowsAnonymous: access.allowsAnonymous,
+                         anonymousLimits: ClientLimits(ratePerMinute: access.anonymousRatePerMinute, maxInFlight: access.anonymousInFlight),
+                         corsOrigins: access.corsOrigins)
     }
 
     /// Reads the node's key file, or creates it (mode 0600) on first start. A passphrase comes

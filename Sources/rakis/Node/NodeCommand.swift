@@ -14,7 +14,8 @@ struct NodeCommand: AsyncParsableCommand {
             environment variables, then flags. The node sends every packet on all enabled transports \
             (peer mesh, Nostr relays, MQTT brokers), keeps its state in <data dir>/rakis.sqlite and \
             takes unfinished requests up again after a restart. With --api it serves the HTTP API \
-            (/api), the OpenAI-compatible endpoints (/v1), live events and the dashboard. SIGINT or \
+            (/api), the OpenAI-compatible endpoints (/v1), live events and the dashboard; every call \
+            needs an API key (`rakis keys api create`) unless --api-access open. SIGINT or \
             SIGTERM stops it cleanly. With --chain-rpc and --oracle it also serves an oracle contract \
             (docs/ORACLE.md): it brings the contract's requests into the network, attests to their \
             results with its chain key and submits fulfilments.
@@ -42,7 +43,11 @@ struct NodeCommand: AsyncParsableCommand {
         logger.notice("node \(node.identity.nodeId.hex) ready on network \(settings.network): \(role); transports \(transports); data \(node.dataDirectory)")
         let api = try settings.api.map { address in
             let endpoint = try HostPort(parsing: address)
-            let server = APIServer(runtime: runtime, host: endpoint.host, port: endpoint.port, logger: logger)
+            let access = node.apiAccess
+            let server = APIServer(runtime: runtime, host: endpoint.host, port: endpoint.port, access: access, logger: logger)
+            if access.allowsAnonymous, !Self.isLoopback(endpoint.host) {
+                logger.warning("api_access.mode open on \(address): anyone who can reach it may spend this node's compute, up to the anonymous limits")
+            }
             return Task {
                 do {
                     try await server.run { port in logger.notice("API and dashboard on http://\(endpoint.host):\(port)/") }
@@ -58,6 +63,13 @@ struct NodeCommand: AsyncParsableCommand {
         await api?.value
         await node.metricsServer?.stop()
         signals.cancel()
+    }
+}
+
+extension NodeCommand {
+    /// Whether a listen host is this machine's loopback, where open access reaches only local users.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
 

@@ -26,6 +26,10 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .customLong("mqtt-broker"), help: .setting("mqtt.brokers")) var mqttBrokers: [String] = []
     @Option(help: .setting("metrics")) var metrics: String?
     @Option(help: .setting("api")) var api: String?
+    @Option(help: .setting("api_access.mode")) var apiAccess: String?
+    @Option(name: .customLong("api-cors-origin"), help: .setting("api_access.cors_origins")) var apiCorsOrigins: [String] = []
+    @Option(help: .setting("api_access.anonymous_rate_per_minute")) var apiAnonymousRatePerMinute: Int?
+    @Option(help: .setting("api_access.anonymous_in_flight")) var apiAnonymousInFlight: Int?
     @Option(help: .setting("retain_requests")) var retainRequests: Int?
     @Option(help: .setting("log_level")) var logLevel: String?
     @Option(help: .setting("chain.rpc")) var chainRpc: String?
@@ -62,6 +66,8 @@ struct NodeOptions: ParsableArguments {
             "membership.difficulty": .given(ticketDifficulty), "mesh.listen": .given(meshListen), "mesh.advertise": .given(meshAdvertise),
             "mesh.bootstrap": .given(bootstrap), "mesh.max_neighbours": .given(meshMaxNeighbours),
             "nostr.relays": .given(nostrRelays), "mqtt.brokers": .given(mqttBrokers), "metrics": .given(metrics), "api": .given(api),
+            "api_access.mode": .given(apiAccess), "api_access.cors_origins": .given(apiCorsOrigins),
+            "api_access.anonymous_rate_per_minute": .given(apiAnonymousRatePerMinute), "api_access.anonymous_in_flight": .given(apiAnonymousInFlight),
             "retain_requests": .given(retainRequests), "log_level": .given(logLevel),
             "chain.rpc": .given(chainRpc), "chain.oracle": .given(oracle), "chain.key_file": .given(chainKeyFile),
             "chain.confirmations": .given(chainConfirmations), "chain.start_block": .given(chainStartBlock),

@@ -106,6 +106,18 @@ extension NodeSetting {
         .text("api", "RAKIS_API", "api", "Serve the HTTP API, the OpenAI-compatible endpoints and the dashboard at http://ADDRESS/ (host:port).") {
             $0.api = $1.orNone
         },
+        .text("api_access.mode", "RAKIS_API_ACCESS", "api-access", "keys: every API call needs a key (rakis keys api create); open: calls without one are served too, within the anonymous limits.") {
+            $0.apiAccess.mode = $1
+        },
+        .list("api_access.cors_origins", "RAKIS_API_CORS_ORIGINS", "api-cors-origin", "A browser origin allowed to call the API (https://app.example.org), or * for any.") {
+            $0.apiAccess.corsOrigins = $1
+        },
+        .number("api_access.anonymous_rate_per_minute", "RAKIS_API_ANONYMOUS_RATE_PER_MINUTE", "api-anonymous-rate-per-minute", "Requests a minute all callers without a key may make together (open access).") {
+            $0.apiAccess.anonymousRatePerMinute = $1
+        },
+        .number("api_access.anonymous_in_flight", "RAKIS_API_ANONYMOUS_IN_FLIGHT", "api-anonymous-in-flight", "Requests of callers without a key in flight at once (open access).") {
+            $0.apiAccess.anonymousInFlight = $1
+        },
         .number("retain_requests", "RAKIS_RETAIN_REQUESTS", "retain-requests", "Finished requests kept in the store.") { $0.retainRequests = $1 },
         .text("log_level", "RAKIS_LOG_LEVEL", "log-level", "trace, debug, info, notice, warning, error or critical.") { $0.logLevel = $1 },
         .text("chain.rpc", "RAKIS_CHAIN_RPC", "chain-rpc", "Serve an oracle contract: the chain's JSON-RPC URL (with the oracle).") {

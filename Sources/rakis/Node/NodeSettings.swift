@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RakisAPI
 import RakisOracle
 
 /// How a node is set up: a YAML file, then environment variables, then flags, each overriding the
@@ -27,6 +28,8 @@ struct NodeSettings: Equatable {
     var metrics: String?
     /// host:port for the HTTP API and the dashboard, or nil for none.
     var api: String?
+    /// Who may call the API.
+    var apiAccess = APIAccessSettings()
     var retainRequests = 10_000
     var logLevel = "info"
     /// The oracle contract to serve, or nil for none.
@@ -74,6 +77,18 @@ struct NodeSettings: Equatable {
         var members: [String] = []
         /// For `open`: about a second of one core to mint a ticket.
         var difficulty = 20
+    }
+
+    /// Who may call the HTTP API: with a key only (`keys`, the default), or without one too
+    /// (`open`, within the anonymous limits); and which browser origins may call it.
+    struct APIAccessSettings: Equatable {
+        var mode = "keys"
+        /// `https://app.example.org`, or `*` for any origin.
+        var corsOrigins: [String] = []
+        var anonymousRatePerMinute = ClientLimits.anonymousDefault.ratePerMinute
+        var anonymousInFlight = ClientLimits.anonymousDefault.maxInFlight
+
+        var allowsAnonymous: Bool { mode == "open" }
     }
 
     struct MeshSettings: Equatable {
@@ -126,6 +141,17 @@ struct NodeSettings: Equatable {
         }
         for relay in nostrRelays where !(relay.hasPrefix("ws://") || relay.hasPrefix("wss://")) {
             throw ValidationError("nostr relay '\(relay)': must be a ws:// or wss:// URL")
+        }
+        guard ["keys", "open"].contains(apiAccess.mode) else {
+            throw ValidationError("api_access.mode '\(apiAccess.mode)': use keys (every call needs an API key) or open (calls without a key are served too)")
+        }
+        for origin in apiAccess.corsOrigins where origin != "*" {
+            guard let url = URL(string: origin), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.path.isEmpty else {
+                throw ValidationError("api_access.cors_origins '\(origin)': an origin is scheme://host[:port] with no path (https://app.example.org), or *")
+            }
+        }
+        for (name, value) in [("anonymous_rate_per_minute", apiAccess.anonymousRatePerMinute), ("anonymous_in_flight", apiAccess.anonymousInFlight)] where value < 1 {
+            throw ValidationError("api_access.\(name) \(value): must be positive")
         }
         guard (1...64).contains(mesh.maxNeighbours) else { throw ValidationError("mesh.max_neighbours \(mesh.maxNeighbours): must be in 1...64") }
         for backend in backends {
