@@ -36,10 +36,11 @@ public struct APIServer: Sendable {
 
     /// Both APIs, live events and the dashboard, over any node (the tests use a stand-in), behind
     /// the access rules: CORS first (a browser's preflight carries no key), then keys and limits.
-    static func router(serving node: any NodeService, access: APIAccess, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) -> Router<BasicRequestContext> {
+    static func router(serving node: any NodeService, access: APIAccess, budgets: RequestBudgets = RequestBudgets(),
+                       now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) -> Router<BasicRequestContext> {
         let router = Router()
         if !access.corsOrigins.isEmpty { router.add(middleware: CORSPolicy(origins: access.corsOrigins)) }
-        router.add(middleware: APIAccessMiddleware(access: access, now: now))
+        router.add(middleware: APIAccessMiddleware(access: access, budgets: budgets, now: now))
         NativeRoutes(node: node).add(to: router)
         OpenAIRoutes(node: node).add(to: router)
         DashboardRoutes().add(to: router)

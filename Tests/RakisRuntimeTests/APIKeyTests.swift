@@ -6,7 +6,8 @@ extension LoopbackNetworkTests {
     /// A `rakis node` whose API needs keys, made and revoked with `rakis keys api` while it runs:
     /// no key, a wrong key and a revoked key get 401, a key over its rate 429 with Retry-After;
     /// then a soak of 10,000 calls from 4 keys, every one answered.
-    @Test func theAPIKeysHoldAgainstARealNodeAndASoakOf10000Calls() async throws {
+    @Test(.requires(.testClients))
+    func theAPIKeysHoldAgainstARealNodeAndASoakOf10000Calls() async throws {
         let cluster = try LoopbackCluster(serving: 0, followers: 1, transports: [.mesh], api: true, apiAccess: "keys")
         let api = "http://127.0.0.1:\(try #require(cluster.apiPort))"
         #expect(await eventually(timeout: .seconds(60)) { (try? await HTTP.get("\(api)/")).map { $0.status == 200 } ?? false },
@@ -29,6 +30,18 @@ extension LoopbackNetworkTests {
         let over = try await HTTP.get("\(api)/api/status", headers: bearer(slow))
         #expect(over.status == 429 && over.header("Retry-After") == "20", "\(over.status) Retry-After \(over.header("Retry-After") ?? "none"): \(message(over))")
         print("FIGURES api keys: no key \(missing.status), wrong key \(wrong.status), revoked key \(revoked.status), over its rate \(over.status) (Retry-After \(over.header("Retry-After") ?? "?") s)")
+
+        // The official openai package sees the same answers as its own exceptions.
+        if let python = ProcessInfo.processInfo.environment["RAKIS_TEST_PYTHON"] {
+            let valid = try await cluster.createAPIKey(name: "openai")
+            let slowClient = try await cluster.createAPIKey(name: "openai-slow", ratePerMinute: 2)
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appending(path: "Clients/openai_keys.py").path
+            let client = try ChildProcess(executable: python, arguments: [script, api, valid, key, slowClient], logPath: "\(cluster.directory)/openai-keys.log")
+            #expect(await client.waitForExit(timeout: .seconds(120)) == 0, "openai client:\n\(client.log)")
+            for check in ["valid key", "wrong key", "revoked key", "over its rate"] {
+                #expect(client.log.contains("\"check\": \"\(check)\", \"ok\": true"), "no passed check \(check):\n\(client.log)")
+            }
+        }
 
         // The soak: 4 keys, 8 callers each, 10,000 calls over the node's read routes and a refused
         // submission (its body is checked before anything is sent to the network).
