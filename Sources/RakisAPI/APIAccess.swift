@@ -15,6 +15,8 @@ public struct APIAccess: Sendable {
     /// Browser origins allowed to call the API (`https://app.example`), or `*` for any; empty:
     /// no cross-origin calls.
     public var corsOrigins: [String]
+    /// Told each call's decision (`APICallOutcome`), for the metrics.
+    public var record: @Sendable (APICallOutcome) -> Void = { _ in }
 
     public init(keys: NodeStore?, allowsAnonymous: Bool, anonymousLimits: ClientLimits = .anonymousDefault, corsOrigins: [String] = []) {
         self.keys = keys
@@ -26,6 +28,13 @@ public struct APIAccess: Sendable {
     /// Anyone may call, within the anonymous limits; no key is valid. For tests of the routes
     /// and for a demo on the loopback interface.
     public static let anonymous = APIAccess(keys: nil, allowsAnonymous: true)
+}
+
+/// What the access check decided about one call.
+public enum APICallOutcome: String, Sendable {
+    case admitted, unauthorized
+    case overRate = "over_rate"
+    case inFlight = "in_flight"
 }
 
 /// A client's allowance: requests a minute (a token bucket holding a minute's worth, refilled

@@ -23,16 +23,20 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             caller = try identify(request)
         } catch let error as APIError {
+            access.record(.unauthorized)
             return try error.response(from: request, context: context)
         }
         switch budgets.admit(caller.name, limits: caller.limits, now: now()) {
         case let .overRate(seconds):
+            access.record(.overRate)
             return try APIError.rateLimited("\(caller.name) is over its rate of \(caller.limits.ratePerMinute) requests a minute; retry in \(seconds) s",
                                             retryAfter: seconds).response(from: request, context: context)
         case let .tooManyInFlight(limit):
+            access.record(.inFlight)
             return try APIError.rateLimited("\(caller.name) has \(limit) requests in flight, its limit; retry when one has finished",
                                             retryAfter: 1).response(from: request, context: context)
         case let .admitted(ticket, remaining):
+            access.record(.admitted)
             var response: Response
             do {
                 response = try await next(request, context)

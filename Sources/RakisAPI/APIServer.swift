@@ -23,6 +23,8 @@ public struct APIServer: Sendable {
 
     /// Serves until cancelled; `onListening` gets the bound port (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        var access = access
+        access.record = { [metrics = runtime.metrics] outcome in metrics.apiCall(outcome.rawValue) }
         let router = Self.router(serving: runtime, access: access)
         MetricsRoute { [runtime] in runtime.metrics.text(transports: runtime.transports) }.add(to: router)
         let application = Application(

@@ -39,6 +39,13 @@ public final class RuntimeMetrics: Sendable {
                              labels: [("outcome", outcome)]).increment()
     }
 
+    /// One call to the HTTP API, by what its access check decided: `admitted`, `unauthorized`,
+    /// `over_rate` or `in_flight` (the caller's cap of requests in flight).
+    public func apiCall(_ outcome: String) {
+        registry.makeCounter(descriptor: Self.name("api_calls", "total", "HTTP API calls, by the access check's decision"),
+                             labels: [("outcome", outcome)]).increment()
+    }
+
     func job(_ kind: String) {
         registry.makeCounter(descriptor: Self.name("jobs_started", "total", "Inference and embedding jobs started"),
                              labels: [("kind", kind)]).increment()

@@ -80,6 +80,10 @@ extension LoopbackNetworkTests {
         print("FIGURES api soak: \(results.count) of \(total) calls answered from \(keys.count) keys × \(callersPerKey) callers in \(String(format: "%.1f", elapsed)) s",
               "(\(Int(Double(total) / elapsed)) calls/s); by status \(byStatus.joined(separator: ", ")); latency ms p50 \(percentile(0.5)) p90 \(percentile(0.9))",
               "p99 \(percentile(0.99)) max \(percentile(1))")
+        let metrics = await cluster.metrics(0)
+        let admitted = metrics["rakis_api_calls_total{outcome=\"admitted\"}"] ?? 0
+        #expect(admitted >= Double(total), "the node counted \(admitted) admitted calls")
+        print("FIGURES api calls by the access check: \(metrics.filter { $0.key.hasPrefix("rakis_api_calls_total") }.sorted { $0.key < $1.key }.map { "\($0.key) \(Int($0.value))" }.joined(separator: ", "))")
         #expect(await cluster.stopAll().allSatisfy { $0 == 0 })
     }
 }

@@ -16,6 +16,8 @@ struct Ask: AsyncParsableCommand {
 
     @Argument(help: "The prompt, sent as a user message.") var prompt: String
     @Option(help: "The node's API.") var node = "http://127.0.0.1:7480"
+    @Option(help: "The node's API key (rakis keys api create); default: $RAKIS_API_KEY, which keeps it out of shell history.")
+    var apiKey: String?
     @Option(name: .customLong("models"), parsing: .upToNextOption, help: "Accepted models, in order of preference (default: the node's first).")
     var models: [String] = []
     @Option(help: "Nodes whose outputs are compared.") var quorum = 3
@@ -32,8 +34,14 @@ struct Ask: AsyncParsableCommand {
     func run() async throws {
         let base = node.hasSuffix("/") ? String(node.dropLast()) : node
         // Listen first, so no event of the request can pass before it is known.
-        let events = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(base)/api/events"), timeout: .seconds(10))
-        guard events.status == .ok else { throw CommandFailure("\(base)/api/events answered \(events.status)") }
+        let key = apiKey ?? ProcessInfo.processInfo.environment["RAKIS_API_KEY"]
+        var listen = HTTPClientRequest(url: "\(base)/api/events")
+        if let key { listen.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        let events = try await HTTPClient.shared.execute(listen, timeout: .seconds(10))
+        guard events.status == .ok else {
+            let answer = try? JSONParser.parse(Array((try await events.body.collect(upTo: 1 << 16)).readableBytesView))
+            throw CommandFailure("\(base)/api/events answered \(events.status.code): \(answer.map(Self.errorMessage) ?? "no message")")
+        }
 
         var body: [String: JSONValue] = [
             "messages": [["role": "user", "content": .string(prompt)]], "quorum": .number(Double(quorum)),
@@ -45,6 +53,7 @@ struct Ask: AsyncParsableCommand {
         var submit = HTTPClientRequest(url: "\(base)/api/requests")
         submit.method = .POST
         submit.headers.add(name: "Content-Type", value: "application/json")
+        if let key { submit.headers.add(name: "Authorization", value: "Bearer \(key)") }
         submit.body = .bytes(ByteBuffer(bytes: JSONValue.object(body).canonicalBytes()))
         let response = try await HTTPClient.shared.execute(submit, timeout: .seconds(30))
         let answer = try JSONParser.parse(Array((try await response.body.collect(upTo: 1 << 20)).readableBytesView))
