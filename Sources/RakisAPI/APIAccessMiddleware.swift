@@ -44,8 +44,8 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
                 ticket.release()
                 throw error
             }
-            response.headers[.rateLimitRequests] = String(caller.limits.ratePerMinute)
-            response.headers[.rateLimitRemainingRequests] = String(remaining)
+            response.headers[RateLimitHeader.limit] = String(caller.limits.ratePerMinute)
+            response.headers[RateLimitHeader.remaining] = String(remaining)
             // The slot is held until the body is written: a stream holds it while it lasts.
             let body = response.body
             response.body = ResponseBody(contentLength: body.contentLength) { writer in
@@ -94,8 +94,8 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-extension HTTPField.Name {
-    /// OpenAI's headers for a caller's request allowance, which its clients read.
-    static let rateLimitRequests = Self("x-ratelimit-limit-requests")!
-    static let rateLimitRemainingRequests = Self("x-ratelimit-remaining-requests")!
+/// OpenAI's headers for a caller's request allowance, which its clients read.
+enum RateLimitHeader {
+    static let limit = HTTPFields.Element.Name("x-ratelimit-limit-requests")!
+    static let remaining = HTTPFields.Element.Name("x-ratelimit-remaining-requests")!
 }

@@ -77,7 +77,7 @@ struct APIAccessTests {
         let key = try createKey("slow", rate: 2)
         let first = try await send("/api/status", headers: bearer(key.text))
         #expect(first.status == .ok)
-        #expect(first.headers[.rateLimitRequests] == "2" && first.headers[.rateLimitRemainingRequests] == "1")
+        #expect(first.headers[RateLimitHeader.limit] == "2" && first.headers[RateLimitHeader.remaining] == "1")
         #expect(try await send("/api/status", headers: bearer(key.text)).status == .ok)
         let over = try await send("/api/status", headers: bearer(key.text))
         #expect(over.status == .tooManyRequests)

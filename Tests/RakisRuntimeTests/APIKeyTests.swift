@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import RakisTestSupport
 
@@ -45,8 +48,9 @@ extension LoopbackNetworkTests {
 
         // The soak: 4 keys, 8 callers each, 10,000 calls over the node's read routes and a refused
         // submission (its body is checked before anything is sent to the network).
-        var keys: [String] = []
-        for index in 0..<4 { keys.append(try await cluster.createAPIKey(name: "soak\(index)", ratePerMinute: 100_000, maxInFlight: 16)) }
+        var soakKeys: [String] = []
+        for index in 0..<4 { soakKeys.append(try await cluster.createAPIKey(name: "soak\(index)", ratePerMinute: 100_000, maxInFlight: 16)) }
+        let keys = soakKeys
         let calls: [(method: String, path: String, body: Data?, status: Int)] = [
             ("GET", "/api/status", nil, 200), ("GET", "/v1/models", nil, 200), ("GET", "/api/peers", nil, 200),
             ("GET", "/api/requests?limit=5", nil, 200), ("GET", "/api/requests/\(String(repeating: "0", count: 64))", nil, 404),
@@ -54,6 +58,10 @@ extension LoopbackNetworkTests {
         ]
         let total = 10_000, callersPerKey = 8
         let callers = keys.count * callersPerKey
+        // One connection per caller, so that the latencies are the node's and not a client queue's.
+        let configuration = URLSessionConfiguration.default
+        configuration.httpMaximumConnectionsPerHost = callers
+        let session = URLSession(configuration: configuration)
         let started = ContinuousClock.now
         let results = try await withThrowingTaskGroup(of: [(status: Int, expected: Int, millis: Double)].self) { group in
             for caller in 0..<callers {
@@ -62,7 +70,8 @@ extension LoopbackNetworkTests {
                     for index in stride(from: caller, to: total, by: callers) {
                         let call = calls[index % calls.count]
                         let sent = ContinuousClock.now
-                        let reply = try await HTTP.send(call.method, api + call.path, body: call.body, timeout: 30, headers: bearer(keys[caller % keys.count]))
+                        let reply = try await HTTP.send(call.method, api + call.path, body: call.body, timeout: 30, headers: bearer(keys[caller % keys.count]),
+                                                        session: session)
                         answered.append((reply.status, call.status, (ContinuousClock.now - sent) / .microseconds(1) / 1000))
                     }
                     return answered

@@ -27,14 +27,15 @@ enum HTTP {
         try await send("POST", url, body: try JSONSerialization.data(withJSONObject: body))
     }
 
-    static func send(_ method: String, _ url: String, body: Data?, timeout: TimeInterval = 180, headers: [String: String] = [:]) async throws -> Reply {
+    static func send(_ method: String, _ url: String, body: Data?, timeout: TimeInterval = 180, headers: [String: String] = [:],
+                     session: URLSession = .shared) async throws -> Reply {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         request.httpBody = body
         request.timeoutInterval = timeout
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await session.data(for: request)
         let http = response as? HTTPURLResponse
         return Reply(status: http?.statusCode ?? 0, data: data, headers: http?.allHeaderFields ?? [:])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RakisAPI
 import RakisCore
 import RakisNetwork
 import RakisRuntime
