@@ -36,6 +36,7 @@ public struct APIServer: Sendable {
         let router = Router()
         NativeRoutes(node: node).add(to: router)
         OpenAIRoutes(node: node).add(to: router)
+        ChatRoutes(node: node).add(to: router)
         DashboardRoutes().add(to: router)
         return router
     }

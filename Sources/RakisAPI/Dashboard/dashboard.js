@@ -1,32 +1,8 @@
-// The node's dashboard: plain JavaScript against the node's own API (/api) and its live events.
+// The node's dashboard: plain JavaScript against the node's own API (/api) and its live events
+// (helpers in common.js).
 "use strict";
 
-const $ = (selector) => document.querySelector(selector);
-const short = (id) => (id ? id.slice(0, 8) : "?");
-const time = (millis) => new Date(millis).toLocaleTimeString();
 let selected = null;
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "class") node.className = value; else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  return node;
-}
-
-async function getJSON(url, options) {
-  const response = await fetch(url, options);
-  const body = await response.json();
-  if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
-  return body;
-}
-
-// Calls `action` at most once per `wait` milliseconds, the last call winning.
-function debounced(action, wait = 150) {
-  let timer = null;
-  return (...args) => { clearTimeout(timer); timer = setTimeout(() => action(...args), wait); };
-}
 
 // MARK: - The node
 
@@ -40,9 +16,7 @@ async function loadStatus() {
     element("dt", {}, "serves"), element("dd", {}, status.models.join(", ") || "nothing (follower)"),
     element("dt", {}, "embeds with"), element("dd", {}, status.embeddingModels.join(", ")),
     element("dt", {}, "running since"), element("dd", {}, time(status.startedAt)));
-  $("#transports tbody").replaceChildren(...status.transports.map((t) => element("tr", {},
-    element("td", {}, t.name), element("td", { class: t.connected ? "good" : "bad" }, t.connected ? "yes" : "no"),
-    element("td", {}, t.connections), element("td", {}, `${t.packetsSent} / ${t.packetsReceived}`))));
+  renderTransports($("#transports tbody"), status.transports);
   const select = $("#ask select[name=models]");
   if (select.options.length === 0) {
     for (const model of status.networkModels) select.append(element("option", { value: model }, model));
