@@ -20,8 +20,10 @@ final class LoopbackCluster {
     private(set) var nodes: [NodeProcess] = []
     private(set) var metricsPorts: [Int] = []
     private(set) var meshPorts: [Int] = []
+    /// The HTTP APIs of nodes 0, 1, ...: as many as the cluster was asked for.
+    private(set) var apiPorts: [Int] = []
     /// Node 0's HTTP API, if the cluster was asked for one.
-    private(set) var apiPort: Int?
+    var apiPort: Int? { apiPorts.first }
 
     var count: Int { serving + followers }
 
@@ -51,7 +53,8 @@ final class LoopbackCluster {
         return ["--membership", "allowlist"] + (identities.prefix(serving).map(\.nodeId) + extraMembers).flatMap { ["--member", $0.hex] }
     }
 
-    init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, backends: [Int: String] = [:], models: [Int: String] = [:],
+    /// `api`: node 0 serves the HTTP API; `apiNodes`: that many nodes, from node 0, do.
+    init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, apiNodes: Int = 0, backends: [Int: String] = [:], models: [Int: String] = [:],
          extraArguments: [Int: [String]] = [:], identities: [NodeIdentity]? = nil, extraMembers: [NodeID] = [], stake: Bool = false,
          network: String = "loopback-\(UInt32.random(in: 0...UInt32.max))", nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-loopback-\(UUID().uuidString)").path
@@ -69,7 +72,7 @@ final class LoopbackCluster {
         self.mqttBroker = mqttBroker
         metricsPorts = try (0..<count).map { _ in try freeLoopbackPort() }
         meshPorts = try (0..<count).map { _ in try freeLoopbackPort() }
-        apiPort = api ? try freeLoopbackPort() : nil
+        apiPorts = try (0..<max(apiNodes, api ? 1 : 0)).map { _ in try freeLoopbackPort() }
         self.identities = identities ?? (0..<count).map { _ in NodeIdentity.generate() }
         precondition(self.identities.count == count, "one identity per node")
         for index in 0..<count {
@@ -107,7 +110,7 @@ final class LoopbackCluster {
             arguments += ["--follower"]
         }
         arguments += transportArguments(meshListen: meshPorts[index], bootstrap: index == 0 ? nil : meshPorts[index - 1])
-        if index == 0, let apiPort { arguments += ["--api", "127.0.0.1:\(apiPort)"] }
+        if apiPorts.indices.contains(index) { arguments += ["--api", "127.0.0.1:\(apiPorts[index])"] }
         return arguments + membershipArguments + (extraArguments[index] ?? [])
     }
 
