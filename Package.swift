@@ -129,6 +129,7 @@ let package = Package(
             // Compiled into the binary, so the dashboard cannot go missing from an installation.
             resources: [
                 .embedInCode("Dashboard/index.html"), .embedInCode("Dashboard/dashboard.css"), .embedInCode("Dashboard/dashboard.js"),
+                .embedInCode("Dashboard/common.js"), .embedInCode("Dashboard/chat.html"), .embedInCode("Dashboard/chat.js"),
             ]
         ),
         .executableTarget(

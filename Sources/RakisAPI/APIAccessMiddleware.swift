@@ -86,11 +86,11 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
         return ("key \(stored.id)", ClientLimits(ratePerMinute: stored.ratePerMinute, maxInFlight: stored.maxInFlight))
     }
 
-    /// The dashboard's page, style and script: nothing in them is the node's data.
+    /// The dashboard's pages, style and scripts: nothing in them is the node's data.
     static func isStaticFile(_ request: Request) -> Bool {
         guard request.method == .get || request.method == .head else { return false }
         let path = request.uri.path
-        return path == "/" || path.hasPrefix("/dashboard/")
+        return path == "/" || path == "/chat" || path.hasPrefix("/dashboard/")
     }
 }
 

@@ -45,6 +45,7 @@ public struct APIServer: Sendable {
         router.add(middleware: APIAccessMiddleware(access: access, budgets: budgets, now: now))
         NativeRoutes(node: node).add(to: router)
         OpenAIRoutes(node: node).add(to: router)
+        ChatRoutes(node: node).add(to: router)
         DashboardRoutes().add(to: router)
         return router
     }

@@ -4,7 +4,8 @@ import RakisNode
 import RakisRuntime
 
 /// `GET /api/events[?request=ID]`: the node's live events as server-sent events, one JSON
-/// object per `data:` line (`packet`, `phase`, `concluded`), until the client goes away.
+/// object per `data:` line (`packet`, `phase`, `concluded`, `chat`), until the client goes away.
+/// Chat messages belong to no request, so a stream of one request's events has none.
 struct EventStream {
     /// The node's events, subscribed to when the client asked.
     let events: AsyncStream<RuntimeEvent>
@@ -32,6 +33,7 @@ struct EventStream {
         case let .packet(_, requestId, _, _, _): requestId
         case let .phase(requestId, _, _): requestId
         case let .concluded(conclusion): conclusion.requestId
+        case .chat: nil
         }
     }
 
@@ -46,6 +48,8 @@ struct EventStream {
             return ("phase", ["requestId": .string(requestId.hex), "phase": .string("\(phase)"), "at": .number(Double(at))])
         case let .concluded(conclusion):
             return ("concluded", conclusion.json)
+        case let .chat(entry):
+            return ("chat", entry.json)
         }
     }
 }

@@ -29,12 +29,7 @@ struct NativeRoutes {
     // MARK: - Node
 
     private func status() async -> JSONValue {
-        let transports = node.transportStatistics.map { name, stats -> JSONValue in
-            ["name": .string(name), "connected": .bool(stats.connected), "connections": .number(Double(stats.connections)),
-             "packetsSent": .number(Double(stats.packetsSent)), "packetsReceived": .number(Double(stats.packetsReceived)),
-             "bytesSent": .number(Double(stats.bytesSent)), "bytesReceived": .number(Double(stats.bytesReceived)),
-             "reconnects": .number(Double(stats.reconnects)), "peersBanned": .number(Double(stats.peersBanned))]
-        }
+        let transports = TransportsJSON.entries(node, report: node.transportDeliveries())
         return [
             "node": .string(node.nodeId.hex), "network": .string(node.network),
             "models": .array(node.servedModels.map(JSONValue.string)),

@@ -40,6 +40,15 @@ protocol NodeService: Sendable {
     /// Live events from now on.
     func events() -> AsyncStream<RuntimeEvent>
 
+    // MARK: The transport chat
+
+    /// The last chat messages, oldest first, with the transports that brought each one.
+    func chatMessages(limit: Int) async -> [ChatEntry]
+    /// Signs and sends a chat message with this node as its sender.
+    func post(_ text: String) async throws(PacketRejection) -> ChatEntry
+    /// Each transport's latency percentiles and loss over the recent traffic.
+    func transportDeliveries() -> TransportDeliveryReport
+
     // MARK: The store
 
     /// The most recent requests, newest first.

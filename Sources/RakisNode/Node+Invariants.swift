@@ -68,7 +68,7 @@ extension NodeEvent {
         case let .inferenceFinished(job, _), let .inferenceFailed(job, _): job.requestId
         case let .embeddingFinished(job, _, _), let .embeddingFailed(job, _): job.requestId
         case let .attest(attestation): attestation.requestId
-        case .started, .requestSubmitted, .recovered, .statusRequested, .membershipChanged: nil
+        case .started, .requestSubmitted, .recovered, .statusRequested, .membershipChanged, .chatSubmitted: nil
         }
     }
 

@@ -32,6 +32,7 @@ public final class Node {
     var workQueue: [Hash256] = []
     var activeJobs = 0
     var peers = PeerDirectory()
+    var chatLimit = ChatRateLimit()
 
     /// Effects produced by the event being handled.
     var effects: [NodeEffect] = []
@@ -84,6 +85,8 @@ public final class Node {
             publish(attestation)
         case let .membershipChanged(membership):
             adopt(membership)
+        case let .chatSubmitted(text):
+            postChat(text)
         }
         if checksInvariants { checkInvariants(after: event, everyRecord: housekeeping) }
         return NodeStep(verdict: verdict, effects: effects)
@@ -205,6 +208,8 @@ public final class Node {
         case let .attestation(attestation):
             guard let record = try record(for: attestation.requestId, envelope, via: via) else { return }
             try receiveAttestation(envelope, record)
+        case .chat:
+            try receiveChat(envelope, via: via)
         }
     }
 

@@ -153,6 +153,8 @@ public enum NodeEvent: Sendable {
     /// The oracle's registry changed (`stake` membership): the weights every node now reads from
     /// the chain. The mode stays the same.
     case membershipChanged(Membership)
+    /// A local client's chat message, to be signed and sent (`ChatPost`).
+    case chatSubmitted(text: String)
 }
 
 /// What a restarted node gets back from its store.
@@ -243,6 +245,8 @@ public enum NodeNotification: Sendable {
     /// The connector asked to publish an attestation for a request that is not final here with
     /// this node in its quorum.
     case attestationRefused(requestId: Hash256)
+    /// A chat message the node accepted: received over `via`, or this node's own (`via` nil).
+    case chat(Envelope, via: TransportName?)
 }
 
 /// How a committee member failed its request.

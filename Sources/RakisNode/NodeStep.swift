@@ -18,7 +18,9 @@ public enum NodeVerdict: Sendable, Equatable {
     case rejected(PacketRejection)
     /// A local submission became the signed request with this id.
     case submitted(requestId: Hash256)
-    /// A local submission was refused.
+    /// A local chat message became the signed chat packet with this id.
+    case chatPosted(packetId: Hash256)
+    /// A local submission (a request or a chat message) was refused.
     case submissionRejected(PacketRejection)
     /// Any other event (timers, job results, recovery, status): nothing to accept or refuse.
     case handled

@@ -55,6 +55,7 @@ public actor NodeRuntime {
     private var timers: [Int: Task<Void, Never>] = [:]
     private var nextTimerId = 0
     private var conclusions = RecentConclusions()
+    private var chat = RecentChat()
     private var conclusionsSincePrune = 0
     /// When each running inference started, to log and measure how long it took.
     private var inferenceStarts: [Hash256: ContinuousClock.Instant] = [:]
@@ -167,9 +168,32 @@ public actor NodeRuntime {
         case let .submissionRejected(rejection):
             logger.warning("submission rejected: \(rejection)")
             throw rejection
-        case .accepted, .rejected, .handled:
+        case .accepted, .rejected, .handled, .chatPosted:
             preconditionFailure("a submission is either accepted or rejected, not \(step.verdict)")
         }
+    }
+
+    /// Signs and sends a chat message; returns it as the chat now holds it (no deliveries yet).
+    public func post(_ text: String) throws(PacketRejection) -> ChatEntry {
+        let step = node.handle(.chatSubmitted(text: text), now: Self.now())
+        execute(step.effects)
+        switch step.verdict {
+        case let .chatPosted(packetId):
+            guard let entry = chat.entry(packetId) else { preconditionFailure("a posted chat message is in the chat") }
+            return entry
+        case let .submissionRejected(rejection):
+            throw rejection
+        case .accepted, .rejected, .handled, .submitted:
+            preconditionFailure("a chat message is either posted or refused, not \(step.verdict)")
+        }
+    }
+
+    /// The last chat messages, oldest first, with the transports that brought each one.
+    public func chatMessages(limit: Int) -> [ChatEntry] { chat.recent(limit: limit) }
+
+    /// Each transport's latency percentiles and loss over the recent traffic.
+    public nonisolated func transportDeliveries() -> TransportDeliveryReport {
+        metrics.transportDeliveries(of: transports.map(\.name), now: Self.now())
     }
 
     /// Waits until the request concludes at this node; nil if the node stops first.
@@ -234,8 +258,10 @@ public actor NodeRuntime {
             return
         }
         // Our own packets come back (brokers echo publishes, neighbours relay): the node knows them.
+        // An own chat message's echo still shows that the transport carried it.
         guard envelope.sender != nodeId else {
             metrics.packet(source.transport, .duplicate)
+            if envelope.chat != nil { chatDelivered(envelope.id, over: source.transport, at: now) }
             return
         }
         switch deliveries.arrival(envelope.id, from: source, now: now) {
@@ -244,7 +270,11 @@ public actor NodeRuntime {
         case let .copy(newTransport):
             metrics.packet(source.transport, .duplicate)
             heardPeers.heard(from: envelope.sender, over: source.transport, at: now)
-            if newTransport { record(delivery: envelope.id, over: source.transport, now: now) }
+            if newTransport {
+                record(delivery: envelope.id, over: source.transport, now: now)
+                metrics.delivered(copy: envelope, over: source.transport, at: now)
+                if envelope.chat != nil { chatDelivered(envelope.id, over: source.transport, at: now) }
+            }
             return
         case .resent:
             // The state machine drops it as a duplicate, and answers it if it is a retransmission.
@@ -278,6 +308,7 @@ public actor NodeRuntime {
             if case .badSignature = rejection { deliveries.forget(envelope.id) }
         } else {
             metrics.packet(source.transport, .accepted)
+            metrics.delivered(first: envelope, over: source.transport, at: now)
             heardPeers.heard(from: envelope.sender, over: source.transport, at: now)
             hub.publish(.packet(type: envelope.packet.body.typeName, requestId: envelope.requestId, sender: envelope.sender,
                                 transport: source.transport.name, at: now))
@@ -285,6 +316,11 @@ public actor NodeRuntime {
         }
         execute(step.effects)
         record(delivery: envelope.id, over: source.transport, now: now)
+    }
+
+    /// Another transport brought a chat message held here: watchers see it with its new delivery.
+    private func chatDelivered(_ id: Hash256, over transport: TransportName, at now: Millis) {
+        if let entry = chat.delivered(id, over: transport, at: now) { hub.publish(.chat(entry)) }
     }
 
     /// Gossip: a packet the node accepted goes on over the transports that need their nodes to
@@ -302,7 +338,7 @@ public actor NodeRuntime {
     private static func isMisbehaviour(_ rejection: PacketRejection) -> Bool {
         switch rejection {
         case .badSignature, .malformed, .nonCanonical, .tooLarge, .senderMismatch, .outOfRange, .wrongNetwork, .notAdmitted: true
-        case .unsupportedVersion, .clockSkew, .duplicate, .inconsistent, .late: false
+        case .unsupportedVersion, .clockSkew, .duplicate, .inconsistent, .late, .rateLimited: false
         }
     }
 
@@ -313,11 +349,11 @@ public actor NodeRuntime {
         case .accepted: return true
         case let .rejected(rejection):
             switch rejection {
-            case .senderMismatch, .outOfRange, .inconsistent, .late: return true
+            case .senderMismatch, .outOfRange, .inconsistent, .late, .rateLimited: return true
             case .tooLarge, .malformed, .nonCanonical, .unsupportedVersion, .wrongNetwork, .badSignature, .clockSkew,
                  .duplicate, .notAdmitted: return false
             }
-        case .handled, .submitted, .submissionRejected: return false
+        case .handled, .submitted, .chatPosted, .submissionRejected: return false
         }
     }
 
@@ -463,6 +499,9 @@ public actor NodeRuntime {
             chainSignalSink.yield(.attestation(envelope))
         case let .attestationRefused(requestId):
             logger.warning("request \(requestId.hex.prefix(8)): not final here with this node in its quorum; no attestation")
+        case let .chat(envelope, via):
+            guard let post = envelope.chat else { return }
+            hub.publish(.chat(chat.add(envelope, text: post.text, via: via, at: Self.now())))
         }
     }
 

@@ -8,6 +8,9 @@ public enum RuntimeEvent: Sendable {
     case packet(type: String, requestId: Hash256?, sender: NodeID, transport: String?, at: Millis)
     case phase(requestId: Hash256, phase: RequestPhase, at: Millis)
     case concluded(RequestConclusion)
+    /// A chat message, when it first arrives (or this node posts it) and again each time another
+    /// transport brings it: the message as it then stands.
+    case chat(ChatEntry)
 }
 
 /// Hands every event to every current subscriber. A subscriber that falls behind loses its

@@ -2,11 +2,15 @@ import Prometheus
 import RakisCore
 import RakisNetwork
 import RakisNode
+import Synchronization
 
 /// The node's Prometheus metrics. Counters are bumped by the runtime as things happen; transport
 /// gauges are read from the transports' own statistics when the metrics are scraped.
 public final class RuntimeMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
+    /// Which transports brought the recent packets, and how fast: written by the runtime as
+    /// packets arrive, read by scrapes and the API from their own threads.
+    private let deliveries = Mutex(TransportDeliveryWindow())
 
     /// Packets by transport and what became of them: accepted, duplicate, replay, malformed, rejected.
     func packet(_ transport: TransportName, _ outcome: PacketOutcome) {
@@ -77,6 +81,21 @@ public final class RuntimeMetrics: Sendable {
                            labels: []).set(Int64(totalWeight))
     }
 
+    /// The first copy of a packet the state machine accepted, over `transport`.
+    func delivered(first envelope: Envelope, over transport: TransportName, at now: Millis) {
+        deliveries.withLock { $0.first(envelope.id, sender: envelope.sender, createdAt: envelope.packet.createdAt, over: transport, at: now) }
+    }
+
+    /// Another transport's first copy of a packet.
+    func delivered(copy envelope: Envelope, over transport: TransportName, at now: Millis) {
+        deliveries.withLock { $0.copy(envelope.id, over: transport, at: now) }
+    }
+
+    /// Each transport's latency and loss over the recent traffic.
+    public func transportDeliveries(of transports: [TransportName], now: Millis) -> TransportDeliveryReport {
+        deliveries.withLock { $0.report(transports: transports, now: now) }
+    }
+
     /// Copies every transport's own counters into gauges, just before a scrape.
     func record(_ transports: [any Transport]) {
         for transport in transports {
@@ -96,8 +115,30 @@ public final class RuntimeMetrics: Sendable {
         }
     }
 
+    /// The delivery report as gauges: latency quantiles and loss per transport, over the window
+    /// (NaN while a transport has nothing to measure).
+    func record(_ report: TransportDeliveryReport) {
+        for delivery in report.transports {
+            let transport = ("transport", delivery.transport)
+            let latency = delivery.latency
+            for (quantile, value) in [("0.5", latency?.p50), ("0.9", latency?.p90), ("0.99", latency?.p99)] {
+                registry.makeGauge(descriptor: Self.name("transport_delivery_latency", "milliseconds",
+                                                         "Delay from a packet's createdAt to its first copy over the transport, recent packets"),
+                                   labels: [transport, ("quantile", quantile)]).set(value.map { Double($0) } ?? .nan)
+            }
+            registry.makeGauge(descriptor: Self.name("transport_delivery_loss", "ratio",
+                                                     "Share of recent packets the transport brought late or never while another brought them"),
+                               labels: [transport]).set(delivery.loss ?? .nan)
+            registry.makeGauge(descriptor: Self.name("transport_delivered_packets", "", "Recent packets the transport brought"),
+                               labels: [transport]).set(Int64(delivery.delivered))
+            registry.makeGauge(descriptor: Self.name("transport_first_deliveries", "", "Recent packets the transport brought before any other"),
+                               labels: [transport]).set(Int64(delivery.firsts))
+        }
+    }
+
     public func text(transports: [any Transport]) -> String {
         record(transports)
+        record(transportDeliveries(of: transports.map(\.name), now: NodeRuntime.now()))
         return registry.emitToString()
     }
 

@@ -130,6 +130,8 @@ struct APIAccessTests {
     @Test func theDashboardFilesNeedNoKeyButItsDataDoes() async throws {
         #expect(try await send("/").status == .ok)
         #expect(try await send("/dashboard/dashboard.js").status == .ok)
+        #expect(try await send("/chat").status == .ok)
+        #expect(try await send("/api/chat").status == .unauthorized)
         #expect(try await send("/api/events").status == .unauthorized)
         #expect(try await send("/metrics").status == .unauthorized)
         #expect(try await send("/api/requests", method: .post).status == .unauthorized)

@@ -10,25 +10,31 @@ import Testing
 struct NativeRoutesTests {
     let id = StandInNode.requestId
 
+    /// Each transport with its counters and, when it has delivered recent traffic, its latency and loss.
     @Test func statusNamesTheNodeItsModelsAndTransports() async throws {
         var mesh = TransportStatistics()
         mesh.connected = true
         mesh.connections = 2
         mesh.packetsSent = 5
         mesh.bytesReceived = 700
-        let node = StandInNode(transportStatistics: [("mesh", mesh), ("nostr", TransportStatistics())], peerModels: ["peer-model"])
+        let delivery = TransportDelivery(transport: "mesh", delivered: 4, firsts: 3, latency: LatencyPercentiles(p50: 2, p90: 5, p99: 9, max: 9),
+                                         expected: 2, lost: 1)
+        let node = StandInNode(transportStatistics: [("mesh", mesh), ("nostr", TransportStatistics())], peerModels: ["peer-model"],
+                               deliveryReport: TransportDeliveryReport(packets: 4, settled: 2, transports: [delivery]))
         let answer = try await call(node, .get, "/api/status")
         #expect(answer.status == .ok)
         #expect(answer.contentType == "application/json")
-        func transport(_ name: String, _ stats: TransportStatistics) -> JSONValue {
+        func transport(_ name: String, _ stats: TransportStatistics, delivery: JSONValue) -> JSONValue {
             ["name": .string(name), "connected": .bool(stats.connected), "connections": .number(Double(stats.connections)),
              "packetsSent": .number(Double(stats.packetsSent)), "packetsReceived": 0, "bytesSent": 0,
-             "bytesReceived": .number(Double(stats.bytesReceived)), "reconnects": 0, "peersBanned": 0]
+             "bytesReceived": .number(Double(stats.bytesReceived)), "reconnects": 0, "peersBanned": 0, "delivery": delivery]
         }
+        let meshDelivery: JSONValue = ["delivered": 4, "firsts": 3, "latencyMs": ["p50": 2, "p90": 5, "p99": 9, "max": 9],
+                                       "expected": 2, "lost": 1, "loss": 0.5]
         #expect(answer.body == [
             "node": .string(node.nodeId.hex), "network": "rakis-test", "models": ["own-model"],
             "embeddingModels": ["all-minilm-l6-v2"], "networkModels": ["own-model", "peer-model"],
-            "transports": [transport("mesh", mesh), transport("nostr", TransportStatistics())],
+            "transports": [transport("mesh", mesh, delivery: meshDelivery), transport("nostr", TransportStatistics(), delivery: .null)],
             "startedAt": 1_700_000_000_000,
         ])
     }

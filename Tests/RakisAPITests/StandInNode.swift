@@ -28,16 +28,29 @@ final class StandInNode: NodeService {
     let results: [Hash256: StoredResult]
     /// The specs submitted so far, oldest first.
     let submitted = Mutex<[RequestSpec]>([])
+    /// The chat as the node holds it, oldest first; a posted message joins it.
+    let chat: Mutex<[ChatEntry]>
+    /// What `post` answers besides adding the message: nil to take it, or a refusal.
+    let chatRefusal: PacketRejection?
+    let deliveryReport: TransportDeliveryReport
+    /// The live events `events()` gives, before it ends.
+    let liveEvents: [RuntimeEvent]
 
     init(transportStatistics: [(name: String, statistics: TransportStatistics)] = [], peerModels: Set<String> = [],
          submitAnswer: Result<Hash256, PacketRejection> = .success(StandInNode.requestId), conclusion: RequestConclusion? = nil,
-         stories: [Hash256: RequestStory] = [:], results: [Hash256: StoredResult] = [:]) {
+         stories: [Hash256: RequestStory] = [:], results: [Hash256: StoredResult] = [:], chat: [ChatEntry] = [],
+         chatRefusal: PacketRejection? = nil, deliveryReport: TransportDeliveryReport = TransportDeliveryReport(packets: 0, settled: 0, transports: []),
+         liveEvents: [RuntimeEvent] = []) {
         self.transportStatistics = transportStatistics
         self.peerModels = peerModels
         self.submitAnswer = submitAnswer
         self.conclusion = conclusion
         self.stories = stories
         self.results = results
+        self.chat = Mutex(chat)
+        self.chatRefusal = chatRefusal
+        self.deliveryReport = deliveryReport
+        self.liveEvents = liveEvents
     }
 
     func peers() async -> [PeerInfo] { [] }
@@ -49,7 +62,25 @@ final class StandInNode: NodeService {
     }
 
     func conclusion(of requestId: Hash256) async -> RequestConclusion? { conclusion }
-    func events() -> AsyncStream<RuntimeEvent> { AsyncStream { $0.finish() } }
+    func events() -> AsyncStream<RuntimeEvent> {
+        let events = liveEvents
+        return AsyncStream { continuation in
+            for event in events { continuation.yield(event) }
+            continuation.finish()
+        }
+    }
+
+    func chatMessages(limit: Int) async -> [ChatEntry] { Array(chat.withLock { $0 }.suffix(limit)) }
+
+    /// Signs nothing: the message's id is the hash of its text, its clock the node's start.
+    func post(_ text: String) async throws(PacketRejection) -> ChatEntry {
+        if let chatRefusal { throw chatRefusal }
+        let entry = ChatEntry(packetId: Hash256.of(Array(text.utf8)), sender: nodeId, text: text, sentAt: startedAt, own: true)
+        chat.withLock { $0.append(entry) }
+        return entry
+    }
+
+    func transportDeliveries() -> TransportDeliveryReport { deliveryReport }
 
     /// Four prompt tokens a message, one output token a word.
     func tokenUsage(model: String, input: RequestInput, output: String) -> TokenUsage? {

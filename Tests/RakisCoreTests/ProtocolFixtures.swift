@@ -37,6 +37,10 @@ enum ProtocolFixtures {
     static let requestEnvelope = Envelope(signing: Packet(.request(request), createdAt: 1_700_000_000_000),
                                           network: network, identity: identity)
 
+    /// A chat message of two lines, with letters outside ASCII.
+    static let chatEnvelope = Envelope(signing: Packet(.chat(ChatPost(text: "Hello over every transport!\nÀ bientôt ✓")), createdAt: 1_700_000_000_000),
+                                       network: network, identity: identity)
+
     static let output = "Four."
     static let embedding = BinaryEmbedding(bytes: (0..<48).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
     static let salt = Commitment.salt(requestId: request.id, identity: identity)

@@ -101,6 +101,17 @@ import Testing
         #expect(refusal(stop: ["."], format: F.structuredRequest.format)?.contains("cannot stop early") == true)
     }
 
+    @Test func chatPacketVector() throws {
+        let envelope = F.chatEnvelope
+        #expect(envelope.packet.json.canonicalString == Self.chatCanonical)
+        #expect(Hex.encode(envelope.signature) == Self.chatSignature)
+        #expect(envelope.id.hex == Self.chatPacketId)
+        #expect(envelope.requestId == nil, "a chat message belongs to no request")
+        let read = try Envelope.decode(envelope.wireBytes)
+        #expect(read.chat == ChatPost(text: "Hello over every transport!\nÀ bientôt ✓") && read.id == envelope.id && read.hasValidSignature)
+        try PacketValidator(network: F.network, membership: try .open(difficulty: 8)).validate(read, now: 1_700_000_000_000)
+    }
+
     // Values below are published in docs/PROTOCOL.md.
     static let requestCanonical = "{\"createdAt\":1700000000000,\"embedding\":{\"bits\":384,\"model\":\"all-minilm-l6-v2\"},\"frame\":{\"commitDeadline\":1700000030000,\"quorum\":3,\"revealDeadline\":1700000060000,\"secDistance\":0.15,\"secPercentage\":0.66},\"maxTokens\":32,\"messages\":[{\"content\":\"What is 2+2? Answer in one word.\",\"role\":\"user\"}],\"models\":[\"smollm2-135m-instruct\"],\"nonce\":\"00112233445566778899aabbccddeeff\",\"origin\":{\"kind\":\"api\",\"node\":\"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\"},\"seed\":42,\"temperature\":0.7}"
     static let requestId = "6cedfa3e7f433750b30a1b9812a7882252d8a779040b0ec270d5a2af4360945a"
@@ -114,4 +125,7 @@ import Testing
     static let samplingRequestCanonical = "{\"createdAt\":1700000000000,\"embedding\":{\"bits\":384,\"model\":\"all-minilm-l6-v2\"},\"frame\":{\"commitDeadline\":1700000030000,\"quorum\":3,\"revealDeadline\":1700000060000,\"secDistance\":0.15,\"secPercentage\":0.66},\"maxTokens\":32,\"messages\":[{\"content\":\"What is 2+2? Answer in one word.\",\"role\":\"user\"}],\"models\":[\"smollm2-135m-instruct\"],\"nonce\":\"00112233445566778899aabbccddeeff\",\"origin\":{\"kind\":\"api\",\"node\":\"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a\"},\"seed\":42,\"stop\":[\"\\n\",\".\"],\"temperature\":0.7,\"topP\":0.9}"
     static let samplingRequestId = "26c8ce3c9acca661093b4f0879da143a39b516621ba2b1fa465bc83707f90ba7"
     static let structuredRequestId = "3ac2e31c6258ab8d2fd2f6a4a7d44fdd40dc968db667d009d8aa1f6061754854"
+    static let chatCanonical = "{\"createdAt\":1700000000000,\"text\":\"Hello over every transport!\\nÀ bientôt ✓\",\"type\":\"chat\"}"
+    static let chatSignature = "8dd9066ee5cb2271f709ac768421d25a2806d5e08194ef55ed527fce44d5aa12912a08807d0569d0092cefe3b758027350dbb70e9f44ac2019dbc7709c386c05"
+    static let chatPacketId = "df2ee1c43042dea8f09e82b081e3ab48aa7e1ee5a739d6f4b36654ff86c77379"
 }

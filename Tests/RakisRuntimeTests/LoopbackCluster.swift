@@ -20,9 +20,11 @@ final class LoopbackCluster {
     private(set) var nodes: [NodeProcess] = []
     private(set) var metricsPorts: [Int] = []
     private(set) var meshPorts: [Int] = []
+    /// The HTTP APIs of nodes 0, 1, ...: as many as the cluster was asked for.
+    private(set) var apiPorts: [Int] = []
     /// Node 0's HTTP API, if the cluster was asked for one.
-    private(set) var apiPort: Int?
-    /// Node 0's `--api-access`: `open` (the default here: most tests are not about keys) or `keys`.
+    var apiPort: Int? { apiPorts.first }
+    /// The `--api-access` of every node with an API: `open` (the default here: most tests are not about keys) or `keys`.
     let apiAccess: String
 
     var count: Int { serving + followers }
@@ -53,7 +55,8 @@ final class LoopbackCluster {
         return ["--membership", "allowlist"] + (identities.prefix(serving).map(\.nodeId) + extraMembers).flatMap { ["--member", $0.hex] }
     }
 
-    init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, apiAccess: String = "open", backends: [Int: String] = [:], models: [Int: String] = [:],
+    /// `api`: node 0 serves the HTTP API; `apiNodes`: that many nodes, from node 0, do.
+    init(serving: Int, followers: Int, transports: Set<TransportKind>, api: Bool = false, apiNodes: Int = 0, apiAccess: String = "open", backends: [Int: String] = [:], models: [Int: String] = [:],
          extraArguments: [Int: [String]] = [:], identities: [NodeIdentity]? = nil, extraMembers: [NodeID] = [], stake: Bool = false,
          network: String = "loopback-\(UInt32.random(in: 0...UInt32.max))", nostrRelay: String = LoopbackCluster.environment.nostr ?? "", mqttBroker: String = LoopbackCluster.environment.mqtt ?? "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("rakis-loopback-\(UUID().uuidString)").path
@@ -72,7 +75,7 @@ final class LoopbackCluster {
         self.mqttBroker = mqttBroker
         metricsPorts = try (0..<count).map { _ in try freeLoopbackPort() }
         meshPorts = try (0..<count).map { _ in try freeLoopbackPort() }
-        apiPort = api ? try freeLoopbackPort() : nil
+        apiPorts = try (0..<max(apiNodes, api ? 1 : 0)).map { _ in try freeLoopbackPort() }
         self.identities = identities ?? (0..<count).map { _ in NodeIdentity.generate() }
         precondition(self.identities.count == count, "one identity per node")
         for index in 0..<count {
@@ -131,7 +134,7 @@ final class LoopbackCluster {
             arguments += ["--follower"]
         }
         arguments += transportArguments(meshListen: meshPorts[index], bootstrap: index == 0 ? nil : meshPorts[index - 1])
-        if index == 0, let apiPort { arguments += ["--api", "127.0.0.1:\(apiPort)", "--api-access", apiAccess] }
+        if apiPorts.indices.contains(index) { arguments += ["--api", "127.0.0.1:\(apiPorts[index])", "--api-access", apiAccess] }
         return arguments + membershipArguments + (extraArguments[index] ?? [])
     }
 

@@ -1,62 +1,8 @@
-// The node's dashboard: plain JavaScript against the node's own API (/api) and its live events.
+// The node's dashboard: plain JavaScript against the node's own API (/api) and its live events
+// (helpers in common.js).
 "use strict";
 
-const $ = (selector) => document.querySelector(selector);
-const short = (id) => (id ? id.slice(0, 8) : "?");
-const time = (millis) => new Date(millis).toLocaleTimeString();
 let selected = null;
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "class") node.className = value; else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  return node;
-}
-
-// MARK: - Access
-
-// The node may need an API key (`rakis keys api create`): the page asks for one when the API
-// answers 401 and sends it with every call. Kept in sessionStorage, so it ends with the tab.
-const keyName = "rakis.apiKey";
-
-function withKey(options = {}) {
-  const key = sessionStorage.getItem(keyName);
-  return key ? { ...options, headers: { ...(options.headers || {}), Authorization: `Bearer ${key}` } } : options;
-}
-
-function askForKey(reason) {
-  $("#login-reason").textContent = reason;
-  const dialog = $("#login");
-  if (!dialog.open) dialog.showModal();
-}
-
-$("#login-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  sessionStorage.setItem(keyName, new FormData(event.target).get("key").trim());
-  $("#login").close();
-  $("#logout").hidden = false;
-  start();
-});
-
-$("#logout").addEventListener("click", () => { sessionStorage.removeItem(keyName); location.reload(); });
-$("#logout").hidden = sessionStorage.getItem(keyName) === null;
-
-async function getJSON(url, options) {
-  const response = await fetch(url, withKey(options));
-  const body = await response.json();
-  const message = body.error ? body.error.message : response.statusText;
-  if (response.status === 401) askForKey(message);
-  if (!response.ok) throw new Error(message);
-  return body;
-}
-
-// Calls `action` at most once per `wait` milliseconds, the last call winning.
-function debounced(action, wait = 150) {
-  let timer = null;
-  return (...args) => { clearTimeout(timer); timer = setTimeout(() => action(...args), wait); };
-}
 
 // MARK: - The node
 
@@ -70,9 +16,7 @@ async function loadStatus() {
     element("dt", {}, "serves"), element("dd", {}, status.models.join(", ") || "nothing (follower)"),
     element("dt", {}, "embeds with"), element("dd", {}, status.embeddingModels.join(", ")),
     element("dt", {}, "running since"), element("dd", {}, time(status.startedAt)));
-  $("#transports tbody").replaceChildren(...status.transports.map((t) => element("tr", {},
-    element("td", {}, t.name), element("td", { class: t.connected ? "good" : "bad" }, t.connected ? "yes" : "no"),
-    element("td", {}, t.connections), element("td", {}, `${t.packetsSent} / ${t.packetsReceived}`))));
+  renderTransports($("#transports tbody"), status.transports);
   const select = $("#ask select[name=models]");
   if (select.options.length === 0) {
     for (const model of status.networkModels) select.append(element("option", { value: model }, model));
@@ -291,38 +235,6 @@ const eventHandlers = {
   concluded(data) { refreshRequests(); if (data.requestId === selected) refreshSelected(); },
 };
 
-// The live events, read with fetch rather than EventSource, which cannot send the API key; like
-// EventSource, it reconnects a few seconds after the stream breaks.
-let listening = null;
-
-async function listen() {
-  if (listening) listening.abort();
-  const stream = new AbortController();
-  listening = stream;
-  try {
-    const response = await fetch("/api/events", withKey({ signal: stream.signal, headers: { Accept: "text/event-stream" } }));
-    if (response.status === 401) return askForKey((await response.json()).error.message);
-    if (!response.ok) throw new Error(response.statusText);
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-        const lines = buffer.slice(0, end).split("\n");
-        buffer = buffer.slice(end + 2);
-        const name = (lines.find((line) => line.startsWith("event: ")) || "").slice(7);
-        const data = lines.filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n");
-        if (eventHandlers[name] && data) eventHandlers[name](JSON.parse(data));
-      }
-    }
-  } catch (error) {
-    if (stream.signal.aborted) return;
-  }
-  if (!stream.signal.aborted) setTimeout(listen, 3000);
-}
-
 function start() {
   loadStatus().catch((error) => { $("#identity").textContent = `cannot reach the node: ${error.message}`; });
   loadPeers().catch(() => {});
@@ -330,8 +242,10 @@ function start() {
     const first = document.querySelector("#requests li");
     if (first && !selected) showRequest(first.dataset.request);
   }).catch(() => {});
-  listen();
+  followEvents(eventHandlers);
 }
+
+setUpLogin(start);
 
 setInterval(() => { loadStatus().catch(() => {}); loadPeers().catch(() => {}); }, 5000);
 start();

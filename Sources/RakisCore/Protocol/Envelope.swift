@@ -67,8 +67,9 @@ public final class Envelope: Sendable {
     public var reveal: Reveal? { if case let .reveal(value) = packet.body { value } else { nil } }
     public var result: ResultCertificate? { if case let .result(value) = packet.body { value } else { nil } }
     public var attestation: ChainAttestation? { if case let .attestation(value) = packet.body { value } else { nil } }
+    public var chat: ChatPost? { if case let .chat(value) = packet.body { value } else { nil } }
 
-    /// The request a packet belongs to; nil for peer status and peer exchange.
+    /// The request a packet belongs to; nil for peer status and chat.
     public var requestId: Hash256? {
         switch packet.body {
         case let .request(request): request.id
@@ -77,7 +78,7 @@ public final class Envelope: Sendable {
         case let .reveal(reveal): reveal.requestId
         case let .result(result): result.requestId
         case let .attestation(attestation): attestation.requestId
-        case .peerStatus: nil
+        case .peerStatus, .chat: nil
         }
     }
 }

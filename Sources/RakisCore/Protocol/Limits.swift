@@ -29,6 +29,8 @@ public enum Limits {
     /// Largest `frame.numberTolerance`: beyond 1e15 a tolerance exceeds every integer a double
     /// holds exactly, and means nothing.
     public static let maxNumberTolerance = 1e15
+    /// UTF-8 bytes of a chat message's text (`ChatPost`): a line or two, not a document.
+    public static let chatTextBytes = 1...500
 
     /// Bounds on a request's output schema (`OutputSchema`) and hence on the work one structured
     /// reveal costs a verifier: parsing, validation, one embedding per free string, and the

@@ -44,6 +44,8 @@ extension Packet {
                 "signature": .string(Hex.encode(attestation.signature)),
                 "link": .string(Hex.encode(attestation.link)),
             ]
+        case let .chat(chat):
+            object = ["text": .string(chat.text)]
         }
         object["type"] = .string(body.typeName)
         object["createdAt"] = .number(Double(createdAt))
@@ -133,6 +135,9 @@ extension Packet {
                 signature: try bytes("signature"),
                 link: try bytes("link")
             ))
+        case "chat":
+            try reader.rejectUnknownKeys(allowed: common.union(["text"]))
+            body = .chat(ChatPost(text: try reader.string("text")))
         default:
             throw JSONShapeError(path: reader.childPath("type"), message: "unknown packet type \"\(type)\"")
         }

@@ -19,6 +19,9 @@ public enum PacketRejection: Error, Sendable, Equatable, CustomStringConvertible
     /// The sender has no weight in the network's membership, and only weighted identities may
     /// commit or announce themselves.
     case notAdmitted(String)
+    /// The sender sent more of this kind of packet than receivers take (chat messages): dropped,
+    /// and not held against it.
+    case rateLimited(String)
 
     /// A short stable name for metrics and counters.
     public var code: String {
@@ -36,6 +39,7 @@ public enum PacketRejection: Error, Sendable, Equatable, CustomStringConvertible
         case .inconsistent: "inconsistent"
         case .late: "late"
         case .notAdmitted: "notAdmitted"
+        case .rateLimited: "rateLimited"
         }
     }
 
@@ -54,6 +58,7 @@ public enum PacketRejection: Error, Sendable, Equatable, CustomStringConvertible
         case let .inconsistent(detail): "inconsistent packet: \(detail)"
         case let .late(detail): "late packet: \(detail)"
         case let .notAdmitted(detail): "not admitted: \(detail)"
+        case let .rateLimited(detail): "rate limited: \(detail)"
         }
     }
 }

@@ -102,6 +102,8 @@ public struct PacketValidator: Sendable {
             }
         case let .attestation(attestation):
             try attestation.validate(path: path)
+        case let .chat(chat):
+            try chat.validate(path: path)
         }
     }
 

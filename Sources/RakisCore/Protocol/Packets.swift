@@ -119,6 +119,7 @@ public enum PacketBody: Sendable {
     case result(ResultCertificate)
     case peerStatus(PeerStatus)
     case attestation(ChainAttestation)
+    case chat(ChatPost)
 
     public var typeName: String {
         switch self {
@@ -129,6 +130,7 @@ public enum PacketBody: Sendable {
         case .result: "result"
         case .peerStatus: "peerStatus"
         case .attestation: "attestation"
+        case .chat: "chat"
         }
     }
 }

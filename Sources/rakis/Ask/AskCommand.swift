@@ -113,7 +113,7 @@ struct Ask: AsyncParsableCommand {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    private static func errorMessage(_ answer: JSONValue) -> String {
+    static func errorMessage(_ answer: JSONValue) -> String {
         if case let .object(fields) = answer, case let .object(error)? = fields["error"], case let .string(message)? = error["message"] {
             return message
         }
