@@ -34,8 +34,7 @@ final class RequestBudgets: Sendable {
             let capacity = Double(limits.ratePerMinute)
             let perSecond = capacity / 60
             var budget = budgets[client] ?? Budget(tokens: capacity, refilledAt: now)
-            let elapsed = now - budget.refilledAt
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = (now - budget.refilledAt) / .seconds(1)
             budget.tokens = min(capacity, budget.tokens + max(0, seconds) * perSecond)
             budget.refilledAt = now
             defer { budgets[client] = budget }
