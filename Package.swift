@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "RakisAPI", targets: ["RakisAPI"]),
         .library(name: "RakisChain", targets: ["RakisChain"]),
         .library(name: "RakisOracle", targets: ["RakisOracle"]),
+        .library(name: "RakisMCP", targets: ["RakisMCP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Exact: the SDK is before 1.0, and a minor release may change the API.
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         .target(
@@ -132,11 +135,23 @@ let package = Package(
                 .embedInCode("Dashboard/common.js"), .embedInCode("Dashboard/chat.html"), .embedInCode("Dashboard/chat.js"),
             ]
         ),
+        // The MCP server (`rakis mcp`): tools that ask the network through a node's HTTP API and
+        // verify the certificates that come back, for agents.
+        .target(
+            name: "RakisMCP",
+            dependencies: [
+                "RakisCore",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "rakis",
             dependencies: [
                 "RakisCore", "RakisNode", "RakisSimulator", "RakisEngine", "RakisNetwork", "RakisStore", "RakisRuntime", "RakisAPI",
-                "RakisChain", "RakisOracle",
+                "RakisChain", "RakisOracle", "RakisMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -180,5 +195,7 @@ let package = Package(
         .testTarget(name: "RakisCLITests", dependencies: ["rakis", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "RakisChainTests", dependencies: ["RakisCore", "RakisChain", "RakisTestSupport"]),
         .testTarget(name: "RakisSimulatorTests", dependencies: ["RakisCore", "RakisNode", "RakisSimulator"]),
+        // The MCP tools against a stand-in node, through the SDK's client over an in-memory transport.
+        .testTarget(name: "RakisMCPTests", dependencies: ["RakisMCP", "RakisCore", .product(name: "MCP", package: "swift-sdk")]),
     ]
 )

@@ -2,7 +2,7 @@
 # The services the integration tests (and a local network) talk to, on 127.0.0.1:
 #   a Nostr relay  PyPI nostr-relay 1.14 in .venv-services, port $RAKIS_NOSTR_PORT (17447)
 #   an MQTT broker Debian's mosquitto, port $RAKIS_MQTT_PORT (18830)
-# and installs the Python clients the API tests use (openai, langchain-openai, selenium; in .venv-clients), and
+# and installs the Python clients the API tests use (openai, langchain-openai, selenium, mcp; in .venv-clients), and
 # the oracle's chain tools (.venv-chain: Vyper, the py-evm test chain, eth-account; see
 # scripts/chain/) with the contract artifacts built from contracts/ into .contracts/. No chain
 # is started here: each test starts a private chain server of its own, on a free port, with
@@ -51,10 +51,10 @@ start_nostr() {
 }
 
 install_clients() {
-    [ -x "$clients/bin/python" ] && "$clients/bin/python" -c "import openai, selenium, langchain_openai" 2>/dev/null && return 0
-    echo "== test clients: installing openai, langchain-openai and selenium into .venv-clients (PyPI)" >&2
+    [ -x "$clients/bin/python" ] && "$clients/bin/python" -c "import openai, selenium, langchain_openai, mcp" 2>/dev/null && return 0
+    echo "== test clients: installing openai, langchain-openai, selenium and mcp into .venv-clients (PyPI)" >&2
     python3 -m venv "$clients"
-    "$clients/bin/pip" install -q --disable-pip-version-check "openai==3.57.0" "langchain-openai==1.8.1" "selenium==4.51.0" >&2
+    "$clients/bin/pip" install -q --disable-pip-version-check "openai==3.57.0" "langchain-openai==1.8.1" "selenium==4.51.0" "mcp==2.3.0" >&2
 }
 
 install_chain() {  # idempotent and quiet when up to date (both scripts check for themselves)

@@ -24,28 +24,47 @@ def report(check, ok, **details):
         sys.exit(1)
 
 
+# The page re-renders its message list and transport panel as events arrive, so an element found
+# a moment ago may be gone by the next WebDriver call (a stale element). Each read below is one
+# script that runs between two renders and returns plain data.
+READ_MESSAGE = """
+const [text] = arguments;
+for (const item of document.querySelectorAll('#messages li.message')) {
+  if (item.querySelector('.text')?.textContent !== text) continue;
+  const deliveries = {};
+  for (const chip of item.querySelectorAll('li.delivery[data-transport]'))
+    deliveries[chip.dataset.transport] = Number(chip.dataset.delay);
+  return {own: item.classList.contains('own'), sender: item.dataset.sender, deliveries};
+}
+return null;
+"""
+
+READ_PANEL = """
+const rows = {};
+for (const row of document.querySelectorAll('#transports tbody tr'))
+  rows[row.dataset.transport] = row.querySelector('td.latency')?.textContent ?? '';
+return rows;
+"""
+
+
 def message_item(driver, text):
-    """The chat page's item for the message with this text, or None."""
-    for item in driver.find_elements(By.CSS_SELECTOR, "#messages li.message"):
-        if item.find_element(By.CSS_SELECTOR, ".text").text == text:
-            return item
-    return None
-
-
-def deliveries(item):
-    return {chip.get_attribute("data-transport"): int(chip.get_attribute("data-delay"))
-            for chip in item.find_elements(By.CSS_SELECTOR, "li.delivery[data-transport]")}
+    """The chat page's message with this text (own, sender, deliveries), or None."""
+    return driver.execute_script(READ_MESSAGE, text)
 
 
 def wait_for_transports(driver, text, timeout=60):
-    """Waits until the message is on the page with every expected transport; its deliveries."""
+    """Waits until the message is on the page with every expected transport; the message."""
     try:
         WebDriverWait(driver, timeout).until(
-            lambda d: (item := message_item(d, text)) is not None and sorted(deliveries(item)) == expected)
+            lambda d: (item := message_item(d, text)) is not None and sorted(item["deliveries"]) == expected)
     except TimeoutException:
         pass
-    item = message_item(driver, text)
-    return (item, deliveries(item) if item else {})
+    return message_item(driver, text)
+
+
+def panel(driver):
+    """The transport panel's latency cell per transport."""
+    return driver.execute_script(READ_PANEL)
 
 
 def send(driver, text):
@@ -77,30 +96,29 @@ try:
     started = time.monotonic()
     send(driver, text)
     own = message_item(driver, text)
-    report("sent on A", own is not None and "own" in own.get_attribute("class"), text=text)
+    report("sent on A", own is not None and own["own"], text=text)
 
     driver.switch_to.window(tab_b)
-    item, seen = wait_for_transports(driver, text)
+    item = wait_for_transports(driver, text)
     report("shown on B", item is not None, seconds=round(time.monotonic() - started, 3))
-    report("B lists every transport", sorted(seen) == expected, deliveries=seen, expected=expected)
-    report("B names the sender", item.get_attribute("data-sender") == identity_a, sender=item.get_attribute("data-sender"))
+    report("B lists every transport", sorted(item["deliveries"]) == expected, deliveries=item["deliveries"], expected=expected)
+    report("B names the sender", item["sender"] == identity_a, sender=item["sender"])
 
     answer = "And back from B."
     send(driver, answer)
     driver.switch_to.window(tab_a)
-    item, seen_a = wait_for_transports(driver, answer)
-    report("A shows B's answer with every transport", item is not None and sorted(seen_a) == expected, deliveries=seen_a)
+    item = wait_for_transports(driver, answer)
+    report("A shows B's answer with every transport", item is not None and sorted(item["deliveries"]) == expected,
+           deliveries=item["deliveries"] if item else {})
 
     for name, tab in [("A", tab_a), ("B", tab_b)]:
         driver.switch_to.window(tab)
         try:
-            WebDriverWait(driver, 15).until(lambda d: all(
-                d.find_element(By.CSS_SELECTOR, f"#transports tr[data-transport={t}] td.latency").text != "–" for t in expected))
+            WebDriverWait(driver, 15).until(lambda d: all(panel(d).get(t, "–") not in ("–", "") for t in expected))
         except TimeoutException:
             pass
-        rows = {row.get_attribute("data-transport"): row.find_element(By.CSS_SELECTOR, "td.latency").text
-                for row in driver.find_elements(By.CSS_SELECTOR, "#transports tbody tr")}
-        report(f"transport panel on {name}", all(rows.get(t, "–") != "–" for t in expected), latency=rows)
+        rows = panel(driver)
+        report(f"transport panel on {name}", all(rows.get(t, "–") not in ("–", "") for t in expected), latency=rows)
     driver.switch_to.window(tab_b)
     driver.save_screenshot(screenshot)
     report("screenshot", True, path=screenshot)
