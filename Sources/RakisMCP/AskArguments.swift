@@ -18,7 +18,7 @@ struct AskArguments: Equatable {
     let body: JSONValue
     let timeoutSeconds: Double
 
-    init(_ arguments: JSONValue) throws(JSONShapeError) {
+    init(_ arguments: JSONValue) throws {
         let reader = try JSONObjectReader(arguments, path: "arguments")
         try reader.rejectUnknownKeys(allowed: Set(Self.bodyKeys.keys).union(["prompt", "system", "timeoutSeconds"]))
         var messages: [JSONValue] = []

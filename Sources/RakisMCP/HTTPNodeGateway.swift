@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 import RakisCore
 
 /// `NodeGateway` over HTTP, with the node's API key as a bearer token.

@@ -53,7 +53,7 @@ public struct RakisMCPServer: Sendable {
         }
         let arguments: JSONValue
         do {
-            arguments = try JSONValue(.object(params.arguments ?? [:]))
+            arguments = try JSONValue(mcp: .object(params.arguments ?? [:]))
         } catch {
             return .failure("\(error)")
         }
@@ -94,17 +94,28 @@ public struct RakisMCPServer: Sendable {
             let reason = if case let .string(reason)? = result["reason"] { reason } else { "no reason given" }
             return .failure("request \(requestId) failed before a quorum was fixed, so it has no certificate: \(reason)")
         }
-        // The concluded result and its signed result packet can reach the node a moment apart.
-        var bytes: [UInt8]
+        return try await answer(requestId: requestId, certificate: certificate(of: requestId, until: deadline))
+    }
+
+    /// The request's certificate file. The concluded result and its signed result packet can
+    /// reach the node a moment apart, so a 404 is asked again until the deadline.
+    private func certificate(of requestId: String, until deadline: ContinuousClock.Instant) async throws -> [UInt8] {
         while true {
+            let outcome: Result<[UInt8], GatewayError>
             do {
-                bytes = try await gateway.certificate(of: requestId)
-                break
-            } catch where error.status == 404 && ContinuousClock.now < deadline {
+                outcome = .success(try await gateway.certificate(of: requestId))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case let .success(bytes):
+                return bytes
+            case let .failure(error) where error.status == 404 && ContinuousClock.now < deadline:
                 try await Task.sleep(for: pollInterval)
+            case let .failure(error):
+                throw error
             }
         }
-        return try await answer(requestId: requestId, certificate: bytes)
     }
 
     /// The network's answer as the certificate says, after checking it: what the node claimed is
@@ -178,10 +189,13 @@ extension CallTool.Result {
     /// The answer as text, then the structured result, which MCP asks to be repeated as JSON text
     /// for clients that read only text.
     static func success(text: String, structured: JSONValue) -> Self {
-        .init(content: [.text(text), .text(structured.canonicalString)], structuredContent: Value(structured), isError: false)
+        let value: MCP.Value? = MCP.Value(json: structured)
+        return .init(content: [.text(text: text, annotations: nil, _meta: nil), .text(text: structured.canonicalString, annotations: nil, _meta: nil)],
+                     structuredContent: value, isError: false)
     }
 
     static func failure(_ message: String, structured: JSONValue? = nil) -> Self {
-        .init(content: [.text(message)], structuredContent: structured.map(Value.init), isError: true)
+        let value: MCP.Value? = structured.map { MCP.Value(json: $0) }
+        return .init(content: [.text(text: message, annotations: nil, _meta: nil)], structuredContent: value, isError: true)
     }
 }

@@ -47,3 +47,8 @@ report("tool call", len(calls) == 1 and calls[0]["name"] == "get_weather" and is
 result = ToolMessage(content=get_weather.invoke(calls[0]["args"]), tool_call_id=calls[0]["id"])
 answer = llm.bind_tools([get_weather], tool_choice="none").invoke([question, called, result])
 report("tool loop", isinstance(answer.content, str) and bool(answer.content) and not answer.tool_calls, answer=answer.content)
+
+# bind_tools without tool_choice: OpenAI's auto, a call or a reply.
+auto = llm.bind_tools([get_weather]).invoke([question])
+report("tool auto", (len(auto.tool_calls) == 1 and auto.tool_calls[0]["name"] == "get_weather") or (bool(auto.content) and not auto.tool_calls),
+       calls=auto.tool_calls, content=auto.content)

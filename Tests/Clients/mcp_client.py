@@ -44,17 +44,17 @@ async def main():
     async with stdio_client(server) as (read, write):
         async with ClientSession(read, write) as session:
             init = await session.initialize()
-            report("initialized", init.serverInfo.name == "rakis", server=init.serverInfo.name,
-                   version=init.serverInfo.version, protocol=init.protocolVersion)
+            report("initialized", init.server_info.name == "rakis", server=init.server_info.name,
+                   version=init.server_info.version, protocol=init.protocol_version)
 
             tools = {tool.name: tool for tool in (await session.list_tools()).tools}
             report("tools listed", sorted(tools) == ["ask", "network_status", "verify_certificate"], tools=sorted(tools))
-            report("ask's schema", tools["ask"].inputSchema.get("required") == ["prompt"]
-                   and "quorum" in tools["ask"].inputSchema["properties"], properties=sorted(tools["ask"].inputSchema["properties"]))
+            report("ask's schema", tools["ask"].input_schema.get("required") == ["prompt"]
+                   and "quorum" in tools["ask"].input_schema["properties"], properties=sorted(tools["ask"].input_schema["properties"]))
 
             status = await session.call_tool("network_status", {})
-            report("network status", not status.isError and "node" in (status.structuredContent or {}),
-                   keys=sorted(status.structuredContent or {}))
+            report("network status", not status.is_error and "node" in (status.structured_content or {}),
+                   keys=sorted(status.structured_content or {}))
 
             progress = []
 
@@ -64,8 +64,8 @@ async def main():
             asked = await session.call_tool("ask", {"prompt": "Name one primary colour.", "quorum": 3, "maxTokens": 12,
                                                     "models": ["smollm2-135m-instruct"]},
                                             read_timeout_seconds=300, progress_callback=on_progress)
-            answer = asked.structuredContent or {}
-            report("asked the network", not asked.isError and answer.get("status") == "final" and answer.get("verified") is True
+            answer = asked.structured_content or {}
+            report("asked the network", not asked.is_error and answer.get("status") == "final" and answer.get("verified") is True
                    and len(answer.get("cluster", [])) >= 2, text=text_of(asked)[:300], requestId=answer.get("requestId"),
                    cluster=len(answer.get("cluster", [])))
             values = [value for value, _ in progress]
@@ -73,21 +73,21 @@ async def main():
                    last=progress[-1][1] if progress else None)
 
             verified = await session.call_tool("verify_certificate", {"certificate": answer["certificate"]})
-            report("certificate verified", not verified.isError and (verified.structuredContent or {}).get("output") == answer["output"]
-                   and (verified.structuredContent or {}).get("requestId") == answer["requestId"], text=text_of(verified)[:300])
+            report("certificate verified", not verified.is_error and (verified.structured_content or {}).get("output") == answer["output"]
+                   and (verified.structured_content or {}).get("requestId") == answer["requestId"], text=text_of(verified)[:300])
             as_text = await session.call_tool("verify_certificate", {"certificate": json.dumps(answer["certificate"])})
-            report("certificate verified from its text", not as_text.isError)
+            report("certificate verified from its text", not as_text.is_error)
 
             forged = copy.deepcopy(answer["certificate"])
             report("tampered", tamper(forged))
             refused = await session.call_tool("verify_certificate", {"certificate": forged})
-            report("tampered certificate refused", refused.isError is True and "does not verify" in text_of(refused),
+            report("tampered certificate refused", refused.is_error is True and "does not verify" in text_of(refused),
                    text=text_of(refused)[:300])
 
             wrong = await session.call_tool("ask", {"prompt": "hi", "quorum": "three"})
-            report("bad argument refused", wrong.isError is True and "quorum" in text_of(wrong), text=text_of(wrong)[:200])
+            report("bad argument refused", wrong.is_error is True and "quorum" in text_of(wrong), text=text_of(wrong)[:200])
             unknown = await session.call_tool("ask", {"prompt": "hi", "temprature": 0.5})
-            report("unknown argument refused", unknown.isError is True and "temprature" in text_of(unknown), text=text_of(unknown)[:200])
+            report("unknown argument refused", unknown.is_error is True and "temprature" in text_of(unknown), text=text_of(unknown)[:200])
 
 
 asyncio.run(main())

@@ -121,6 +121,15 @@ second = client.chat.completions.create(model=model, messages=messages, tools=to
 report("tool loop", bool(second.choices[0].message.content) and not second.choices[0].message.tool_calls,
        answer=second.choices[0].message.content)
 
+# tool_choice auto, the default with tools: the network agrees on a call or on a reply in words,
+# and the answer is one of the two, never both.
+auto = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "What is the weather in Paris?"}], tools=tools,
+                                      max_tokens=48, temperature=0, extra_body={"rakis": FRAME}).choices[0]
+report("tool auto", (auto.finish_reason == "tool_calls" and len(auto.message.tool_calls or []) == 1 and auto.message.content is None
+                     and auto.message.tool_calls[0].function.name == "get_weather")
+       or (auto.finish_reason in ("stop", "length") and bool(auto.message.content) and not auto.message.tool_calls),
+       finish=auto.finish_reason, content=auto.message.content, calls=[c.function.name for c in auto.message.tool_calls or []])
+
 # Legacy text completions: whole, streamed (the same text), and echoed.
 text = client.completions.create(model=model, prompt="The capital of France is", max_tokens=8, temperature=0, extra_body={"rakis": FRAME})
 pieces = list(client.completions.create(model=model, prompt="The capital of France is", max_tokens=8, temperature=0, stream=True,

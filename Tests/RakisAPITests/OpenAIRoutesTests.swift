@@ -192,6 +192,48 @@ struct OpenAIRoutesTests {
         #expect(orphan.status == .badRequest)
     }
 
+    /// `tool_choice: auto` (the default with tools) lets the model answer in words or call a
+    /// tool; `required` with two tools, call either. Both run under a schema with an object of
+    /// exactly one property (`ObjectSchema.choosesOne`), and an agreed reply is a plain message.
+    @Test func autoAndRequiredWithSeveralToolsChooseOneOfTheirProperties() async throws {
+        func tool(_ name: String) -> JSONValue {
+            ["type": "function", "function": ["name": .string(name), "parameters": ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]]]]
+        }
+        func conclusion(_ output: String) -> RequestConclusion {
+            RequestConclusion(requestId: id, outcome: .final(ChosenOutput(node: Outcomes.chosen.node, model: "own-model", output: output,
+                                                                          commitment: Outcomes.chosen.commitment, cluster: Outcomes.chosen.cluster)),
+                              certificate: nil, concludedAt: 1_700_000_012_345)
+        }
+        let replying = StandInNode(conclusion: conclusion(#"{"reply":"Hello there."}"#))
+        let answer = try await call(replying, .post, "/v1/chat/completions", body: chat(["tools": [tool("get_weather"), tool("get_time")]]))
+        #expect(answer.status == .ok, "\(answer.body)")
+        let format = try #require(replying.submitted.withLock { $0 }.first?.format)
+        guard case let .object(union) = format.root else { Issue.record("\(format.root)"); return }
+        #expect(union.choosesOne && union.properties.map(\.name) == ["call", "reply"])
+        guard case let .object(calls) = union.properties[0].node else { Issue.record("\(union.properties[0].node)"); return }
+        #expect(calls.choosesOne && calls.properties.map(\.name) == ["get_time", "get_weather"])
+        guard case let .object(body) = answer.body, case let .array(choices)? = body["choices"], case let .object(choice)? = choices.first else {
+            Issue.record("\(answer.body)")
+            return
+        }
+        #expect(choice["finish_reason"] == "stop")
+        #expect(choice["message"] == ["role": "assistant", "content": "Hello there.", "refusal": nil])
+
+        let calling = StandInNode(conclusion: conclusion(#"{"call":{"get_time":{"city":"Oslo"}}}"#))
+        let called = try await call(calling, .post, "/v1/chat/completions", body: chat(["tools": [tool("get_weather"), tool("get_time")], "tool_choice": "required"]))
+        #expect(called.status == .ok, "\(called.body)")
+        let required = try #require(calling.submitted.withLock { $0 }.first?.format)
+        guard case let .object(wrapper) = required.root, case let .object(choice)? = wrapper.properties.first?.node else { Issue.record("\(required.root)"); return }
+        #expect(!wrapper.choosesOne && wrapper.properties.map(\.name) == ["call"] && choice.choosesOne)
+        guard case let .object(calledBody) = called.body, case let .array(calledChoices)? = calledBody["choices"],
+              case let .object(first)? = calledChoices.first, case let .object(message)? = first["message"],
+              case let .array(toolCalls)? = message["tool_calls"], case let .object(toolCall)? = toolCalls.first else {
+            Issue.record("\(called.body)")
+            return
+        }
+        #expect(toolCall["function"] == ["name": "get_time", "arguments": #"{"city":"Oslo"}"#])
+    }
+
     @Test func aTextCompletionContinuesTheRawPrompt() async throws {
         let node = StandInNode(conclusion: Outcomes.agreed())
         let body: JSONValue = ["model": "own-model", "prompt": "2+2 =", "echo": true, "max_tokens": 5]

@@ -39,6 +39,31 @@ let personSchema = """
         #expect(try schema(#"{"type":"object","additionalProperties":false}"#).root == .object(ObjectSchema(properties: [])))
     }
 
+    /// `minProperties` and `maxProperties` 1: exactly one of the properties, a tagged union such as
+    /// a tool call's answer; other counts, and a choice with required properties, are refused.
+    @Test func anObjectWithExactlyOneOfItsProperties() throws {
+        let union = try schema(#"{"type":"object","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"reply":{"type":"string"},"call":{"type":"object","properties":{"x":{"type":"integer"}},"required":["x"]}}}"#)
+        guard case let .object(object) = union.root else { Issue.record("\(union.root)"); return }
+        #expect(object.choosesOne && object.properties.map(\.name) == ["call", "reply"])
+        #expect(union.root.holdsChoice)
+        #expect(union.validate(json(#"{"reply":"hi"}"#)) == nil)
+        #expect(union.validate(json(#"{"call":{"x":1}}"#)) == nil)
+        #expect(union.validate(json("{}")) == #"$: expected exactly one of "call", "reply", found 0"#)
+        #expect(union.validate(json(#"{"call":{"x":1},"reply":"hi"}"#)) == #"$: expected exactly one of "call", "reply", found 2"#)
+        #expect(union.minimalOutputBytes == #"{"reply":""}"#.utf8.count)
+        #expect(try !schema(personSchema).root.holdsChoice)
+        for (text, message) in [
+            (#"{"type":"object","properties":{"a":{}},"minProperties":1}"#, "format.maxProperties: only minProperties 1 with maxProperties 1 is supported (exactly one of the properties)"),
+            (#"{"type":"object","properties":{"a":{}},"minProperties":2,"maxProperties":2}"#, "format.minProperties: only minProperties 1 with maxProperties 1 is supported (exactly one of the properties)"),
+            (#"{"type":"object","properties":{"a":{}},"required":["a"],"minProperties":1,"maxProperties":1}"#, "format.required: an object with exactly one of its properties requires none of them"),
+            (#"{"type":"object","properties":{},"minProperties":1,"maxProperties":1}"#, "format.properties: an object with exactly one of its properties needs properties to choose from"),
+            (#"{"type":"object","minProperties":1,"maxProperties":1}"#, "format.minProperties: only an object with properties can bound their count"),
+        ] {
+            #expect(throws: JSONShapeError.self, "\(text)") { try schema(text) }
+            do { _ = try schema(text) } catch { #expect("\(error)" == message, "\(text)") }
+        }
+    }
+
     @Test func refusesUnsupportedKeywordsByNameAndPath() {
         let cases = [
             (#"{"type":"object","properties":{"age":{"type":"integer","exclusiveMinimum":0}}}"#,

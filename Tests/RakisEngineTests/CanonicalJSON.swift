@@ -210,6 +210,8 @@ indirect enum ParsedJSON: Equatable {
                 guard let value = members.first(where: { $0.0 == property.name })?.1 else { return !property.required }
                 return value.conforms(to: property.shape)
             }
+        case let (.oneOf(properties), .object(members)):
+            return members.count == 1 && ParsedJSON.object(members).conforms(to: .object(properties: properties))
         case let (.string(values?, _, _), .string(text)): return values.contains(text)
         case let (.string(nil, minLength, maxLength), .string(text)):
             return text.unicodeScalars.count >= minLength && text.unicodeScalars.count <= (maxLength ?? .max)

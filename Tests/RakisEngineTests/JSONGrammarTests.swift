@@ -89,6 +89,17 @@ import Testing
         Self.check(keys, accepted: ["{\"z\":1,\"😀\":2,\"～\":3}"], refused: ["{\"z\":1,\"～\":3"])
     }
 
+    @Test func oneOfObjectsHoldExactlyOneProperty() {
+        let shape = JSONShape.oneOf(properties: [
+            JSONProperty("reply", .string(), required: false), JSONProperty("call", .object(properties: [JSONProperty("x", .integer())]), required: false),
+        ])
+        Self.check(shape, accepted: ["{\"reply\":\"hi\"}", "{\"call\":{\"x\":1}}"],
+                   prefixes: ["{", "{\"re", "{\"call\":{\"x\":1}"],
+                   refused: ["{}", "{\"call\":{\"x\":1},\"reply\":\"hi\"}", "{\"call\":{\"x\":1},", "{\"other\":1}"])
+        #expect(JSONShape.oneOf(properties: []).problem != nil)
+        #expect(JSONShape.oneOf(properties: [JSONProperty("a", .boolean)]).problem != nil, "a required property is no choice")
+    }
+
     @Test func arrays() {
         Self.check(.array(items: .integer()), accepted: ["[]", "[1]", "[1,-2,3]"], prefixes: ["[", "[1,"], refused: ["[,", "[1,]", "[1 ]", "[01]"])
         Self.check(.array(items: .boolean, minItems: 1, maxItems: 2), accepted: ["[true]", "[true,false]"], prefixes: ["["],
@@ -137,6 +148,11 @@ import Testing
         #expect(minimal(.string(minLength: 3), after: "\"\\u0") == 3 + 2 + 1)
         #expect(minimal(.any(depth: 3), after: "{\"a\":[") == 2)
         #expect(minimal(.array(items: .integer()), after: "") == 2)
+        let choice = JSONShape.oneOf(properties: [JSONProperty("reply", .string(), required: false), JSONProperty("b", .boolean, required: false)])
+        #expect(minimal(choice, after: "") == 10)  // {"b":true}
+        #expect(minimal(choice, after: "{") == 9)
+        #expect(minimal(choice, after: "{\"r") == 9)  // eply":""}
+        #expect(minimal(choice, after: "{\"b\":false") == 1)
     }
 
     /// Every state a random walk meets: its minimal completion is the breadth-first distance to
@@ -219,5 +235,11 @@ import Testing
         .string(minLength: 3, maxLength: 8),
         .number(min: 0.001, max: 0.002),
         .integer(min: -150, max: -20),
+        .oneOf(properties: [
+            JSONProperty("call", .oneOf(properties: [JSONProperty("ping", .object(properties: []), required: false),
+                                                     JSONProperty("add", .object(properties: [JSONProperty("x", .integer())]), required: false)]),
+                         required: false),
+            JSONProperty("reply", .string(maxLength: 6), required: false),
+        ]),
     ]
 }

@@ -100,7 +100,7 @@ extension LoopbackNetworkTests {
                                           logPath: "\(cluster.directory)/openai-client.log")
             let exit = await client.waitForExit(timeout: .seconds(600))
             #expect(exit == 0, "openai client:\n\(client.log)\n\(cluster.logs())")
-            for check in ["events", "streaming", "usage", "stop", "top_p", "tool loop", "completions", "embeddings", "every parameter", "refused web_search_options"] {
+            for check in ["events", "streaming", "usage", "stop", "top_p", "tool loop", "tool auto", "completions", "embeddings", "every parameter", "refused web_search_options"] {
                 #expect(client.log.contains("\"check\": \"\(check)\", \"ok\": true"), "no passed check \(check):\n\(client.log)")
             }
             print("FIGURES openai client checks:\n\(client.log)")
@@ -110,7 +110,7 @@ extension LoopbackNetworkTests {
                                                                              api, "smollm2-135m-instruct"],
                                              logPath: "\(cluster.directory)/langchain-client.log")
             #expect(await langchain.waitForExit(timeout: .seconds(300)) == 0, "langchain client:\n\(langchain.log)\n\(cluster.logs())")
-            for check in ["stream", "tool call", "tool loop"] {
+            for check in ["stream", "tool call", "tool loop", "tool auto"] {
                 #expect(langchain.log.contains("\"check\": \"\(check)\", \"ok\": true"), "no passed check \(check):\n\(langchain.log)")
             }
             print("FIGURES langchain client checks:\n\(langchain.log)")

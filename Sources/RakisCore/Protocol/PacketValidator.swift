@@ -185,6 +185,10 @@ public struct PacketValidator: Sendable {
                       "\(request.maxTokens) tokens cannot hold the shortest valid output, \(format.minimalOutputBytes) bytes (a token is at least one byte)")
             try range((0...Limits.maxNumberTolerance).contains(frame.numberTolerance), "frame.numberTolerance",
                       "must be in 0...\(ECMAScriptNumber.format(Limits.maxNumberTolerance))")
+            // Field by field, two choices with no fields below them (`{"call":{"a":{}}}` and
+            // `{"call":{"b":{}}}`) would have nothing to disagree on: such formats agree whole.
+            try range(!frame.partial || !format.root.holdsChoice, "frame.partial",
+                      "a format with an exactly-one object (minProperties and maxProperties 1) is agreed as a whole, not field by field")
         } else {
             try range(frame.numberTolerance == 0, "frame.numberTolerance", "only a request with a format compares numbers")
             try range(!frame.partial, "frame.partial", "only a request with a format has fields to agree on")

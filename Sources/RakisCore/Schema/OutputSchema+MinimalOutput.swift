@@ -7,6 +7,13 @@ extension OutputSchema {
 extension SchemaNode {
     var minimalBytes: Int {
         switch self {
+        case let .object(object) where object.choosesOne:
+            // `{"name":value}` with the shortest of the properties.
+            return object.properties.map { property in
+                var key: [UInt8] = []
+                JSONValue.appendCanonical(string: property.name, to: &key)
+                return Self.saturatingSum(2 + key.count + 1, property.node.minimalBytes)
+            }.min()!
         case let .object(object):
             // `{}` and, for each required property, `"name":value` and a comma between two.
             let required = object.properties.filter(\.isRequired)

@@ -22,6 +22,9 @@ extension SchemaNode {
                 }
                 if let violation = property.node.violation(in: member, at: propertyPath) { return violation }
             }
+            if object.choosesOne, members.count != 1 {
+                return "\(path): expected exactly one of \(object.properties.map(\.name.debugDescription).joined(separator: ", ")), found \(members.count)"
+            }
             return nil
         case (.object, _):
             return expected("an object")

@@ -18,16 +18,31 @@ public indirect enum SchemaNode: Sendable, Hashable {
     public var isEmbedded: Bool {
         if case let .string(string) = self { string.allowed == nil } else { false }
     }
+
+    /// Whether an object at or below this node chooses one of its properties.
+    public var holdsChoice: Bool {
+        switch self {
+        case let .object(object): object.choosesOne || object.properties.contains { $0.node.holdsChoice }
+        case let .array(array): array.items.holdsChoice
+        case .anyObject, .string, .integer, .number, .boolean, .anyValue: false
+        }
+    }
 }
 
 /// A closed object's properties, in canonical (RFC 8785) key order.
 public struct ObjectSchema: Sendable, Hashable {
     public let properties: [SchemaProperty]
+    /// Exactly one of the properties appears (`minProperties` and `maxProperties` 1): a tagged
+    /// union, such as a tool call's `{"call": …}` or `{"reply": …}`. None is then required.
+    public let choosesOne: Bool
 
-    init(properties: [SchemaProperty]) {
+    init(properties: [SchemaProperty], choosesOne: Bool = false) {
         precondition(zip(properties, properties.dropFirst()).allSatisfy { JSONValue.utf16Precedes($0.name, $1.name) },
                      "properties are kept in canonical key order")
+        precondition(!choosesOne || (!properties.isEmpty && properties.allSatisfy { !$0.isRequired }),
+                     "an object that chooses one of its properties has some and requires none")
         self.properties = properties
+        self.choosesOne = choosesOne
     }
 
     func property(named name: String) -> SchemaProperty? {

@@ -2,8 +2,9 @@
 ///
 /// Supported, by `type`:
 /// - `object`: `properties`, `required`, `additionalProperties` (absent or `false`: the object is
-///   closed either way, as OpenAI's strict mode has it). Without `properties` and
-///   `additionalProperties`, any object (`anyObject`, JSON mode).
+///   closed either way, as OpenAI's strict mode has it); `minProperties` and `maxProperties`
+///   only both 1 and without `required`: exactly one of the properties (`ObjectSchema.choosesOne`).
+///   Without `properties` and `additionalProperties`, any object (`anyObject`, JSON mode).
 /// - `string`: `enum` (distinct strings), `minLength`, `maxLength` (code points). A schema of only
 ///   `enum` (strings) is a string enum too.
 /// - `integer`, `number`: `minimum`, `maximum` (inclusive, integers within ±(2^53 − 1)).
@@ -22,7 +23,7 @@ enum SchemaParser {
 
     /// The keywords each `type` admits besides the annotations.
     static let keywords: [String: Set<String>] = [
-        "object": ["type", "properties", "required", "additionalProperties"],
+        "object": ["type", "properties", "required", "additionalProperties", "minProperties", "maxProperties"],
         "string": ["type", "enum", "minLength", "maxLength"],
         "integer": ["type", "minimum", "maximum"],
         "number": ["type", "minimum", "maximum"],
@@ -80,6 +81,10 @@ enum SchemaParser {
         case "object":
             try checkDepth(enclosingContainers + 1, path: path)
             if members["properties"] == nil && members["additionalProperties"] == nil {
+                if members["minProperties"] != nil || members["maxProperties"] != nil {
+                    throw JSONShapeError(path: schema.childPath(members["minProperties"] != nil ? "minProperties" : "maxProperties"),
+                                         message: "only an object with properties can bound their count")
+                }
                 guard members["required"] == nil else {
                     throw JSONShapeError(path: schema.childPath("required"), message: "an object without properties requires nothing")
                 }
@@ -153,13 +158,33 @@ enum SchemaParser {
             }
         }
 
+        let choosesOne = try parseChoice(schema, required: required, properties: names.count)
         var parsed: [SchemaProperty] = []
         for name in names {
             let node = try parseNode(properties[name]!, path: "\(propertiesPath).\(name)",
                                      enclosingContainers: enclosingContainers + 1, nodes: &nodes)
             parsed.append(SchemaProperty(name: name, node: node, isRequired: required.contains { $0.utf8.elementsEqual(name.utf8) }))
         }
-        return ObjectSchema(properties: parsed)
+        return ObjectSchema(properties: parsed, choosesOne: choosesOne)
+    }
+
+    /// `minProperties` and `maxProperties`: absent, or both 1 for an object with exactly one of
+    /// its properties. Other counts would need the matcher to count keys, and have no use here.
+    private static func parseChoice(_ schema: SchemaObject, required: [String], properties: Int) throws(JSONShapeError) -> Bool {
+        let minimum = try schema.count("minProperties", in: 0...safeIntegers.upperBound)
+        let maximum = try schema.count("maxProperties", in: 0...safeIntegers.upperBound)
+        guard minimum != nil || maximum != nil else { return false }
+        guard minimum == 1, maximum == 1 else {
+            throw JSONShapeError(path: schema.childPath(minimum != 1 ? "minProperties" : "maxProperties"),
+                                 message: "only minProperties 1 with maxProperties 1 is supported (exactly one of the properties)")
+        }
+        guard required.isEmpty else {
+            throw JSONShapeError(path: schema.childPath("required"), message: "an object with exactly one of its properties requires none of them")
+        }
+        guard properties > 0 else {
+            throw JSONShapeError(path: schema.childPath("properties"), message: "an object with exactly one of its properties needs properties to choose from")
+        }
+        return true
     }
 
     private static func parseString(_ schema: SchemaObject) throws(JSONShapeError) -> StringSchema {

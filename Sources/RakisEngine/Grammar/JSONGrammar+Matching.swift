@@ -137,7 +137,7 @@ extension JSONGrammar {
         let count = objects[table].valueNodes.count
         switch frame.phase {
         case .opened where byte == UInt8(ascii: "}"):
-            guard objects[table].firstRequiredFrom[Int(frame.property)] == count else { return false }
+            guard !objects[table].choosesOne, objects[table].firstRequiredFrom[Int(frame.property)] == count else { return false }
             finishTop(&state)
             return true
         case .opened, .afterComma:
@@ -159,7 +159,7 @@ extension JSONGrammar {
             push(.value(node: objects[table].valueNodes[Int(frame.property)]), over: .object(frame), &state)
             return true
         case .afterValue where byte == UInt8(ascii: ","):
-            guard objects[table].candidates(from: Int(frame.property) + 1) != 0 else { return false }
+            guard !objects[table].choosesOne, objects[table].candidates(from: Int(frame.property) + 1) != 0 else { return false }
             frame.phase = .afterComma
             frame.property += 1
         case .afterValue where byte == UInt8(ascii: "}"):
@@ -359,6 +359,8 @@ extension JSONGrammar {
                 (0..<table.valueNodes.count).filter { allowed & (1 << UInt64($0)) != 0 }.map { throughKey($0, typed: typed) }.min()!
             }
             switch frame.phase {
+            case .opened where table.choosesOne:
+                return bestKey(table.candidates(from: property), typed: 0)
             case .opened:
                 return table.firstRequiredFrom[property] < table.valueNodes.count ? table.finishFrom[property] - 1 : 1
             case .afterComma:

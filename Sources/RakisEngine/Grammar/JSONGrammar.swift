@@ -43,6 +43,8 @@ public final class JSONGrammar: Sendable {
         /// The fewest bytes that finish the object after property i - 1's value (or after
         /// "{"): a comma, key, colon and value for each required property from i, then "}".
         var finishFrom: [Int]
+        /// Exactly one property, any of them (`JSONShape.oneOf`): no "{}" and no comma.
+        var choosesOne: Bool
 
         /// The properties a key may name when the next one written is at or after `next`: up
         /// to the first required one (which cannot be skipped), as bits.
@@ -90,7 +92,8 @@ public final class JSONGrammar: Sendable {
 
         mutating func compile(_ shape: JSONShape) -> Int32 {
             switch shape {
-            case let .object(properties):
+            case let .object(properties), let .oneOf(properties):
+                let choosesOne = if case .oneOf = shape { true } else { false }
                 let sorted = properties.sorted { JSONText.keyPrecedes($0.name, $1.name) }
                 let keys = sorted.map { JSONText.quoted($0.name) }
                 let valueNodes = sorted.map { compile($0.shape) }
@@ -104,10 +107,15 @@ public final class JSONGrammar: Sendable {
                 }
                 let table = ObjectTable(keyTrie: keys.isEmpty ? -1 : addTrie(keys), valueNodes: valueNodes,
                                         required: sorted.map(\.required), keyLengths: keys.map(\.count),
-                                        firstRequiredFrom: firstRequiredFrom, finishFrom: finishFrom)
+                                        firstRequiredFrom: firstRequiredFrom, finishFrom: finishFrom, choosesOne: choosesOne)
                 objects.append(table)
-                // "{", then the required properties without the first one's comma, then "}".
-                let first = firstRequiredFrom[0] < count ? finishFrom[0] - 1 : 1
+                // "{", then the required properties without the first one's comma, then "}"; or
+                // "{", the shortest of the properties, "}".
+                let first = if choosesOne {
+                    (0..<count).map { keys[$0].count + 1 + minimalLength[Int(valueNodes[$0])] }.min()! + 1
+                } else {
+                    firstRequiredFrom[0] < count ? finishFrom[0] - 1 : 1
+                }
                 return add(.object(table: Int32(objects.count - 1)), minimalLength: 1 + first)
             case let .string(values?, _, _):
                 let trie = addTrie(values.map(JSONText.quoted))
@@ -143,7 +151,7 @@ extension JSONShape {
     /// The deepest `.any` (or `.anyObject`'s values) in the shape, or -1.
     var deepestAny: Int {
         switch self {
-        case let .object(properties): properties.map(\.shape.deepestAny).max() ?? -1
+        case let .object(properties), let .oneOf(properties): properties.map(\.shape.deepestAny).max() ?? -1
         case let .array(items, _, _): items.deepestAny
         case let .any(depth): depth
         case let .anyObject(depth): depth - 1

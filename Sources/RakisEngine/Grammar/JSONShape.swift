@@ -6,6 +6,8 @@ public indirect enum JSONShape: Sendable, Hashable {
     /// An object with these properties, written in RFC 8785 key order whatever order they are
     /// listed in; an optional property may be left out.
     case object(properties: [JSONProperty])
+    /// An object with exactly one of these properties (each `required` false): a tagged union.
+    case oneOf(properties: [JSONProperty])
     /// A string: one of `enum`'s values when given, else any text of `minLength...maxLength`
     /// code points (nil: no upper limit).
     case string(enum: [String]? = nil, minLength: Int = 0, maxLength: Int? = nil)
@@ -43,6 +45,11 @@ extension JSONShape {
     private func problem(depth: Int) -> String? {
         guard depth <= Self.maxDepth else { return "shapes nest more than \(Self.maxDepth) deep" }
         switch self {
+        case let .oneOf(properties):
+            guard !properties.isEmpty, properties.allSatisfy({ !$0.required }) else {
+                return "a one-of object needs properties to choose from, none of them required"
+            }
+            return JSONShape.object(properties: properties).problem(depth: depth)
         case let .object(properties):
             guard properties.count <= Self.maxProperties else { return "an object has more than \(Self.maxProperties) properties" }
             guard Set(properties.map(\.name)).count == properties.count else { return "an object lists a property name twice" }

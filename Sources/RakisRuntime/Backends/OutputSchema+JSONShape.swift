@@ -11,6 +11,10 @@ extension OutputSchema {
 extension SchemaNode {
     func engineShape(depthLeft: Int) -> JSONShape {
         switch self {
+        case let .object(object) where object.choosesOne:
+            .oneOf(properties: object.properties.map {
+                JSONProperty($0.name, $0.node.engineShape(depthLeft: depthLeft - 1), required: false)
+            })
         case let .object(object):
             .object(properties: object.properties.map {
                 JSONProperty($0.name, $0.node.engineShape(depthLeft: depthLeft - 1), required: $0.isRequired)
