@@ -46,4 +46,25 @@ struct AskArguments: Equatable {
         }
         timeoutSeconds = timeout
     }
+
+    /// The security frame's fields, which the request writes inside `frame`.
+    static let frameKeys: Set<String> = ["quorum", "secDistance", "secPercentage"]
+
+    /// What the certified request (a verified certificate's `request`) says otherwise than was
+    /// asked, or nil. A certificate proves what the network answered to *its* request; a node
+    /// could hand back a genuine certificate of another question, or of this one under a weaker
+    /// frame, so the request itself is held to the question and to every field the agent set.
+    func mismatch(in certified: JSONValue) -> String? {
+        guard case let .object(request) = certified, case let .object(asked) = body else { return "the certificate holds no request" }
+        var frame: [String: JSONValue] = [:]
+        if case let .object(members)? = request["frame"] { frame = members }
+        for key in asked.keys.sorted() {
+            let found = Self.frameKeys.contains(key) ? frame[key] : request[key]
+            guard found == asked[key] else {
+                let place = Self.frameKeys.contains(key) ? "frame.\(key)" : key
+                return "its request's \(place) is \(found?.canonicalString ?? "absent"), not the \(asked[key]!.canonicalString) asked for"
+            }
+        }
+        return nil
+    }
 }

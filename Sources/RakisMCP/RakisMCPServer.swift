@@ -94,7 +94,7 @@ public struct RakisMCPServer: Sendable {
             let reason = if case let .string(reason)? = result["reason"] { reason } else { "no reason given" }
             return .failure("request \(requestId) failed before a quorum was fixed, so it has no certificate: \(reason)")
         }
-        return try await answer(requestId: requestId, certificate: certificate(of: requestId, until: deadline))
+        return try await answer(arguments, requestId: requestId, certificate: certificate(of: requestId, until: deadline))
     }
 
     /// The request's certificate file. The concluded result and its signed result packet can
@@ -118,14 +118,21 @@ public struct RakisMCPServer: Sendable {
         }
     }
 
-    /// The network's answer as the certificate says, after checking it: what the node claimed is
-    /// not looked at, so a node that lies about the answer is caught here.
-    private func answer(requestId: String, certificate bytes: [UInt8]) async throws -> CallTool.Result {
+    /// The network's answer as the certificate says, after checking it and that it answers the
+    /// question asked: what the node claimed is not looked at, so a node that lies about the
+    /// answer is caught here.
+    private func answer(_ arguments: AskArguments, requestId: String, certificate bytes: [UInt8]) async throws -> CallTool.Result {
         let verified: JSONValue
         do {
             verified = try await check(bytes)
         } catch {
             return .failure("the node's certificate for request \(requestId) does not verify, so its answer is not to be trusted: \(error)")
+        }
+        guard verified.objectMember("requestId") == .string(requestId) else {
+            return .failure("the node answered request \(requestId) with the certificate of another request, \(verified.objectMember("requestId")?.canonicalString ?? "none")")
+        }
+        if let mismatch = arguments.mismatch(in: verified.objectMember("request") ?? .null) {
+            return .failure("the node's certificate for request \(requestId) is not for the question asked: \(mismatch)")
         }
         let certificate = (try? JSONParser.parse(bytes)) ?? .null
         guard case let .object(fields) = verified, case let .string(output)? = fields["output"] else {

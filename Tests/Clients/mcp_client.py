@@ -69,7 +69,7 @@ async def main():
                    and len(answer.get("cluster", [])) >= 2, text=text_of(asked)[:300], requestId=answer.get("requestId"),
                    cluster=len(answer.get("cluster", [])))
             values = [value for value, _ in progress]
-            report("progress reported", len(progress) >= 2 and values == sorted(values), steps=len(progress),
+            report("progress reported", len(progress) >= 1 and values == sorted(values) and progress[-1][1] == "concluded", steps=len(progress),
                    last=progress[-1][1] if progress else None)
 
             verified = await session.call_tool("verify_certificate", {"certificate": answer["certificate"]})

@@ -36,8 +36,12 @@ import Testing
 
     struct NotVerified: Error, CustomStringConvertible { var description: String { "results[0]: bad signature" } }
 
-    static let verified: JSONValue = ["requestId": "ab12", "output": "Blue.", "model": "smollm2-135m-instruct", "cluster": ["a", "b", "c"],
-                                      "outcome": ["agreed": true]]
+    /// A verified certificate of request ab12, which asked "Colour?" with a system message and a quorum of 3.
+    static let verified: JSONValue = [
+        "requestId": "ab12", "output": "Blue.", "model": "smollm2-135m-instruct", "cluster": ["a", "b", "c"], "outcome": ["agreed": true],
+        "request": ["messages": [["role": "system", "content": "Be brief."], ["role": "user", "content": "Colour?"]], "models": ["smollm2-135m-instruct"],
+                    "maxTokens": 64, "format": ["type": "object"], "frame": ["quorum": 3, "secDistance": 0.15, "secPercentage": 0.66]],
+    ]
 
     /// A connected client and the server's task.
     func connect(_ node: StandInNode, check: @escaping CertificateCheck = { _ in RakisMCPServerTests.verified }) async throws -> (Client, Server) {
@@ -75,12 +79,39 @@ import Testing
 
     @Test func aCertificateThatDoesNotVerifyIsAnError() async throws {
         let (client, server) = try await connect(StandInNode(stepsBeforeConclusion: 2), check: { _ in throw NotVerified() })
-        let (content, isError) = try await client.callTool(name: "ask", arguments: ["prompt": "Colour?"])
+        let (content, isError) = try await client.callTool(name: "ask", arguments: ["prompt": "Colour?", "system": "Be brief."])
         #expect(isError == true)
         #expect(text(content).contains("does not verify") && text(content).contains("bad signature"), "\(text(content))")
         let (refused, refusedIsError) = try await client.callTool(name: "verify_certificate", arguments: ["certificate": "{}"])
         #expect(refusedIsError == true && text(refused).contains("does not verify"))
         await server.stop()
+    }
+
+    /// A genuine certificate of another question, or of this one under a weaker frame, is no
+    /// answer: a node that relays one is caught.
+    @Test func aCertificateForAnotherQuestionIsRefused() async throws {
+        let (client, server) = try await connect(StandInNode(stepsBeforeConclusion: 1))
+        let cases: [([String: Value], String)] = [
+            (["prompt": "Shape?", "system": "Be brief."], "messages"),
+            (["prompt": "Colour?", "system": "Be brief.", "quorum": 5], "frame.quorum is 3, not the 5 asked for"),
+            (["prompt": "Colour?", "system": "Be brief.", "maxTokens": 16], "maxTokens is 64"),
+            (["prompt": "Colour?", "system": "Be brief.", "models": ["gemma3-270m"]], "models"),
+        ]
+        for (arguments, message) in cases {
+            let (content, isError) = try await client.callTool(name: "ask", arguments: arguments)
+            #expect(isError == true && text(content).contains("not for the question asked") && text(content).contains(message), "\(arguments): \(text(content))")
+        }
+        let (content, isError) = try await client.callTool(name: "ask", arguments: ["prompt": "Colour?", "system": "Be brief.", "quorum": 3, "schema": ["type": "object"]])
+        #expect(isError == false, "\(text(content))")
+        await server.stop()
+
+        guard case var .object(other) = Self.verified else { return }
+        other["requestId"] = "cd34"
+        let swapped = other
+        let (swappingClient, swappingServer) = try await connect(StandInNode(stepsBeforeConclusion: 1), check: { _ in .object(swapped) })
+        let (refused, refusedIsError) = try await swappingClient.callTool(name: "ask", arguments: ["prompt": "Colour?", "system": "Be brief."])
+        #expect(refusedIsError == true && text(refused).contains("the certificate of another request"), "\(text(refused))")
+        await swappingServer.stop()
     }
 
     @Test func progressGrowsUntilTheConclusion() {
