@@ -14,15 +14,21 @@ let targets: [(name: String, products: [String])] = [
     ("FuzzCanonicalJSON", ["RakisCore"]),
     ("FuzzOutputSchema", ["RakisCore"]),
     ("FuzzCertificate", ["RakisCore"]),
+    ("FuzzMeshFrames", ["RakisNetwork"]),
+    ("FuzzMQTT", ["RakisNetwork"]),
+    ("FuzzNostr", ["RakisNetwork"]),
+    ("FuzzRLP", ["RakisChain"]),
+    ("FuzzABI", ["RakisChain"]),
 ]
 
 let package = Package(
     name: "rakis-fuzz",
-    dependencies: [.package(path: root.path)],
+    dependencies: [.package(path: root.path), .package(url: "https://github.com/apple/swift-nio", from: "2.101.3")],
     targets: [.target(name: "FuzzSupport", path: "Targets/FuzzSupport")] + targets.map { target in
         .executableTarget(
             name: target.name,
-            dependencies: ["FuzzSupport"] + target.products.map { .product(name: $0, package: rakis) },
+            dependencies: ["FuzzSupport"] + target.products.map { .product(name: $0, package: rakis) }
+                + (target.products.contains("RakisNetwork") ? [.product(name: "NIOCore", package: "swift-nio")] : []),
             path: "Targets/\(target.name)",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )

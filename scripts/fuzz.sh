@@ -20,14 +20,15 @@ while [ $# -gt 0 ]; do
         *) targets+=("$1"); shift ;;
     esac
 done
-all=(FuzzEnvelope FuzzCanonicalJSON FuzzOutputSchema FuzzCertificate)
+all=(FuzzEnvelope FuzzCanonicalJSON FuzzOutputSchema FuzzCertificate FuzzMeshFrames FuzzMQTT FuzzNostr FuzzRLP FuzzABI)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 echo "== fuzz build (release, -sanitize=fuzzer,address, linked with lld): ${targets[*]}" >&2
-# lld, because gold fails on the sanitizers' debug information (an internal error in its DWARF reader).
+# lld, because gold fails on the sanitizers' debug information (an internal error in its DWARF
+# reader); -enable-testing for the targets that reach internal decoders (@testable import).
 for target in "${targets[@]}"; do
     swift build --package-path Fuzz -c release --scratch-path .build-fuzz \
-        -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --product "$target" >&2
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing -Xswiftc -use-ld=lld --product "$target" >&2
 done
 
 failed=0
