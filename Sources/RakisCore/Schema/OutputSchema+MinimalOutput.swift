@@ -9,19 +9,11 @@ extension SchemaNode {
         switch self {
         case let .object(object) where object.choosesOne:
             // `{"name":value}` with the shortest of the properties.
-            return object.properties.map { property in
-                var key: [UInt8] = []
-                JSONValue.appendCanonical(string: property.name, to: &key)
-                return Self.saturatingSum(2 + key.count + 1, property.node.minimalBytes)
-            }.min()!
+            return Self.saturatingSum(2, object.properties.map(Self.minimalMemberBytes).min()!)
         case let .object(object):
             // `{}` and, for each required property, `"name":value` and a comma between two.
             let required = object.properties.filter(\.isRequired)
-            return required.reduce(2 + max(required.count - 1, 0)) { total, property in
-                var key: [UInt8] = []
-                JSONValue.appendCanonical(string: property.name, to: &key)
-                return Self.saturatingSum(total, Self.saturatingSum(key.count + 1, property.node.minimalBytes))
-            }
+            return required.reduce(2 + max(required.count - 1, 0)) { Self.saturatingSum($0, Self.minimalMemberBytes($1)) }
         case .anyObject:
             return 2 // {}
         case .anyValue:
@@ -45,5 +37,12 @@ extension SchemaNode {
             let elements = Self.saturatingProduct(array.minItems, Self.saturatingSum(array.items.minimalBytes, 1))
             return Self.saturatingSum(elements, array.minItems == 0 ? 2 : 1)
         }
+    }
+
+    /// `"name":value` with the property's shortest value.
+    private static func minimalMemberBytes(_ property: SchemaProperty) -> Int {
+        var key: [UInt8] = []
+        JSONValue.appendCanonical(string: property.name, to: &key)
+        return saturatingSum(key.count + 1, property.node.minimalBytes)
     }
 }
